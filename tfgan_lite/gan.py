@@ -1,0 +1,665 @@
+"""The GAN model: a keras.Model whose ``fit`` plays the adversarial game.
+
+The generator G maps noise z ~ N(0, I) to samples and the discriminator D
+scores samples with one logit each. ``GAN.train_step`` runs the two-optimizer
+update of Goodfellow et al. 2014 (https://arxiv.org/abs/1406.2661,
+Algorithm 1) under ``tf.function``; both updates go through one helper,
+:meth:`GAN._update`, so that loss scaling, replica scaling and gradient
+application are written once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfgan_lite import losses as losses_lib
+from tfgan_lite import penalties
+
+__all__ = ["GAN"]
+
+UPDATES = ("alternating", "simultaneous")
+
+# Metric names, in the order they appear in logs and the progress bar.
+_D_LOSS = "d_loss"
+_G_LOSS = "g_loss"
+_D_REAL = "d_real"
+_D_FAKE = "d_fake"
+_GP = "gradient_penalty"
+_R1 = "r1_penalty"
+
+
+class _Phase(NamedTuple):
+    """One player's update: which loss it minimises with which optimizer."""
+
+    loss_key: str
+    network: keras.Model
+    optimizer: keras.optimizers.Optimizer
+
+
+def _default_optimizer() -> keras.optimizers.Optimizer:
+    # Radford et al. 2015 (DCGAN): Adam, lr 2e-4, beta_1 0.5.
+    return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
+
+
+def _known_shape(shape) -> tuple | None:
+    """Returns a single-input/-output Keras shape as a tuple, else None."""
+    if shape is None:
+        return None
+    if isinstance(shape, list):
+        if len(shape) != 1:
+            return None
+        shape = shape[0]
+    if isinstance(shape, dict):
+        return None
+    return tuple(shape)
+
+
+def _network_shape(network, attr: str) -> tuple | None:
+    try:
+        return _known_shape(getattr(network, attr))
+    except (AttributeError, ValueError):
+        # Subclassed models have no static shapes until they are called.
+        return None
+
+
+def _check_int(value, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(
+            f"`{name}` must be an int >= {minimum}, got {value!r} of type "
+            f"{type(value).__name__}."
+        )
+    if value < minimum:
+        raise ValueError(f"`{name}` must be >= {minimum}, got {value}.")
+    return int(value)
+
+
+def _check_weight(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(
+        value, (int, float, np.integer, np.floating)
+    ):
+        raise TypeError(
+            f"`{name}` must be a non-negative float weight, got {value!r} "
+            f"of type {type(value).__name__}."
+        )
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(
+            f"`{name}` must be a finite weight >= 0 (0 turns it off), got "
+            f"{value}."
+        )
+    return float(value)
+
+
+def _optimizer(value, name: str) -> keras.optimizers.Optimizer:
+    if value is None:
+        return _default_optimizer()
+    try:
+        return keras.optimizers.get(value)
+    except ValueError as e:
+        raise ValueError(
+            f"Could not interpret `{name}`={value!r} as a Keras optimizer: {e}"
+        ) from None
+
+
+@keras.saving.register_keras_serializable(package="tfgan_lite")
+class GAN(keras.Model):
+    """A generative adversarial network trained with ``fit``.
+
+    ``GAN`` wraps a generator and a discriminator. ``compile`` chooses the
+    two optimizers and the game (loss family, Algorithm 1's k, penalties);
+    ``fit`` then runs adversarial updates on batches of real images. Calling
+    the model on latent vectors returns generated samples, so ``predict``
+    works and the model saves to and loads from ``.keras`` files with both
+    networks, both optimizers and the compile settings.
+
+    How fit's steps map to updates:
+        Each training step consumes one real batch and makes one
+        discriminator update with fresh noise. With ``d_steps=k`` the
+        generator is updated, with fresh noise, after every k-th
+        discriminator update (Algorithm 1 of Goodfellow et al. 2014), so an
+        epoch of S steps makes S discriminator updates and, counting across
+        epochs, floor(total_steps / k) generator updates.
+        ``d_optimizer.iterations`` counts discriminator updates and
+        ``g_optimizer.iterations`` generator updates.
+
+    Metrics (``keras.metrics.Mean`` trackers, shown by the progress bar and
+    written by ``keras.callbacks.TensorBoard``):
+        d_loss: the discriminator's objective, weighted penalties included.
+        g_loss: the generator's objective.
+        d_real, d_fake: mean D(x) and D(G(z)), as probabilities for the
+            minimax and non-saturating losses, as raw scores otherwise.
+        gradient_penalty, r1_penalty: unweighted, when enabled.
+
+    Args:
+        generator: A Keras model from latent vectors (N, latent_dim) to
+            samples.
+        discriminator: A Keras model from samples to one logit per sample,
+            (N, 1) or (N,). It is called once on real and generated samples
+            concatenated, so it should not use batch normalization.
+        latent_dim: Size of the latent vector. None reads it from the
+            generator's input shape.
+        seed: Integer seed of the training noise stream. The stream's
+            position is saved with the model, so a resumed run draws the
+            same noise as an uninterrupted one. None picks a random seed.
+        **kwargs: Passed to ``keras.Model`` (e.g. ``name``).
+
+    Raises:
+        TypeError: If a network is not a Keras layer or model.
+        ValueError: If the generator's output does not fit the
+            discriminator's input, or latent_dim disagrees with the
+            generator's input.
+
+    Example:
+        >>> from tfgan_lite import models
+        >>> generator, discriminator = models.mlp(latent_dim=4)
+        >>> gan = GAN(generator, discriminator, seed=0)
+        >>> gan.compile(loss="non_saturating")
+        >>> history = gan.fit(np.random.randn(256, 2).astype("float32"),
+        ...                   batch_size=32, epochs=1, verbose=0)
+        >>> gan.generate(5, seed=1).shape
+        (5, 2)
+    """
+
+    def __init__(
+        self,
+        generator: keras.Model,
+        discriminator: keras.Model,
+        *,
+        latent_dim: int | None = None,
+        seed: int | None = None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        for network, role in ((generator, "generator"), (discriminator, "d")):
+            if not isinstance(network, keras.layers.Layer):
+                role = "discriminator" if role == "d" else role
+                raise TypeError(
+                    f"`{role}` must be a keras.Model (or keras.layers.Layer), "
+                    f"got {type(network).__name__}."
+                )
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = self._resolve_latent_dim(generator, latent_dim)
+        if seed is None:
+            seed = int(np.random.SeedSequence().generate_state(1)[0] >> 1)
+        self.seed = _check_int(seed, "seed", 0)
+        # The noise stream's counter; a model variable so that it is saved,
+        # restored and checkpointed with the weights.
+        self.noise_state = self.add_weight(
+            shape=(2,),
+            dtype="int64",
+            initializer=keras.initializers.Constant([self.seed, 0]),
+            trainable=False,
+            aggregation="only_first_replica",
+            name="noise_state",
+        )
+        self._trackers = {
+            key: keras.metrics.Mean(name=key)
+            for key in (_D_LOSS, _G_LOSS, _D_REAL, _D_FAKE, _GP, _R1)
+        }
+        self.loss_pair: losses_lib.LossPair | None = None
+        self.g_optimizer = None
+        self.d_optimizer = None
+        self._build_networks()
+
+    # -- construction ------------------------------------------------------
+
+    @staticmethod
+    def _resolve_latent_dim(generator, latent_dim: int | None) -> int:
+        g_in = _network_shape(generator, "input_shape")
+        if g_in is not None and len(g_in) != 2:
+            raise ValueError(
+                "The generator must take a batch of latent vectors, shape "
+                f"(batch, latent_dim); its input shape is {g_in}."
+            )
+        known = g_in[-1] if g_in is not None else None
+        if latent_dim is None:
+            if known is None:
+                raise ValueError(
+                    "Cannot read latent_dim from the generator (it has no "
+                    "static input shape). Pass GAN(..., latent_dim=N)."
+                )
+            return int(known)
+        latent_dim = _check_int(latent_dim, "latent_dim", 1)
+        if known is not None and known != latent_dim:
+            raise ValueError(
+                f"latent_dim={latent_dim} but the generator takes latent "
+                f"vectors of size {known}. Pass latent_dim={known} or leave "
+                "it as None."
+            )
+        return latent_dim
+
+    def _build_networks(self) -> None:
+        """Builds both networks symbolically and checks that G feeds D."""
+        g_out = _network_shape(self.generator, "output_shape")
+        d_in = _network_shape(self.discriminator, "input_shape")
+        if g_out is not None and d_in is not None:
+            compatible = len(g_out) == len(d_in) and all(
+                a is None or b is None or a == b
+                for a, b in zip(g_out[1:], d_in[1:], strict=True)
+            )
+            if not compatible:
+                raise ValueError(
+                    f"The generator outputs samples of shape {g_out} but the "
+                    f"discriminator takes inputs of shape {d_in}. Make the "
+                    "generator's output shape match the discriminator's input."
+                )
+        z = keras.KerasTensor((None, self.latent_dim), dtype="float32")
+        try:
+            fake = self.generator(z)
+            logits = self.discriminator(fake)
+        except (ValueError, TypeError) as e:
+            raise ValueError(
+                "The discriminator cannot take the generator's output "
+                f"(generator output spec: {getattr(fake, 'shape', '?')}). "
+                f"Make the two shapes agree. Keras said: {e}"
+            ) from e
+        rank = len(logits.shape)
+        if rank not in (1, 2) or (
+            rank == 2 and logits.shape[-1] not in (1, None)
+        ):
+            raise ValueError(
+                "The discriminator must return one logit per sample, shape "
+                f"(batch, 1) or (batch,); it returns {logits.shape}."
+            )
+        self.sample_shape = tuple(fake.shape[1:])
+        self.built = True
+
+    def build(self, input_shape=None):
+        # The networks are built in __init__; nothing is left to create.
+        self.built = True
+
+    # -- compile -----------------------------------------------------------
+
+    def compile(
+        self,
+        g_optimizer: keras.optimizers.Optimizer | str | None = None,
+        d_optimizer: keras.optimizers.Optimizer | str | None = None,
+        loss: str | losses_lib.LossPair | tuple = "non_saturating",
+        *,
+        d_steps: int = 1,
+        update: str = "alternating",
+        gradient_penalty: float = 0.0,
+        r1_penalty: float = 0.0,
+        jit_compile: bool | str = "auto",
+        steps_per_execution: int = 1,
+        run_eagerly: bool = False,
+        auto_scale_loss: bool = True,
+    ) -> None:
+        """Chooses the optimizers and the game.
+
+        Args:
+            g_optimizer: Generator optimizer, or a Keras optimizer name.
+                None gives Adam(lr=2e-4, beta_1=0.5) (Radford et al. 2015).
+            d_optimizer: Discriminator optimizer, as above. Must be a
+                different object from g_optimizer.
+            loss: A name from ``tfgan_lite.losses.names()`` ("minimax",
+                "non_saturating", "wasserstein", "hinge", "least_squares",
+                "relativistic_average"), a ``LossPair``, or a tuple
+                ``(generator_fn, discriminator_fn)``. Resolved here, once.
+            d_steps: k of Algorithm 1: discriminator updates per generator
+                update, each on its own real batch and fresh noise.
+            update: "alternating" updates D, then G from a new forward pass
+                through the updated D. "simultaneous" computes both
+                gradients from one generator forward pass and one
+                discriminator pass and applies them together (the
+                simultaneous gradient descent of Goodfellow 2016,
+                https://arxiv.org/abs/1701.00160, Section 8.2). It skips the
+                second generator pass and the second discriminator pass on
+                fakes, so each step costs less; it needs d_steps=1.
+            gradient_penalty: Weight lambda of the WGAN-GP penalty
+                (Gulrajani et al. 2017); 0 turns it off, 10 is the paper's.
+            r1_penalty: Weight gamma of the R1 penalty (Mescheder et al.
+                2018); 0 turns it off.
+            jit_compile: Passed to ``keras.Model.compile`` (XLA).
+            steps_per_execution: Passed to ``keras.Model.compile``.
+            run_eagerly: Passed to ``keras.Model.compile``.
+            auto_scale_loss: Under the "mixed_float16" policy, wrap both
+                optimizers in ``keras.optimizers.LossScaleOptimizer``.
+
+        Raises:
+            ValueError: For an unknown loss or update, d_steps < 1, negative
+                penalty weights, a shared optimizer object, or simultaneous
+                updates with d_steps > 1.
+            TypeError: For arguments of the wrong type.
+        """
+        loss_pair = losses_lib.get(loss)
+        d_steps = _check_int(d_steps, "d_steps", 1)
+        if not isinstance(update, str) or update not in UPDATES:
+            raise ValueError(
+                f"`update` must be one of {UPDATES}, got {update!r}."
+            )
+        if update == "simultaneous" and d_steps != 1:
+            raise ValueError(
+                "update='simultaneous' updates D and G together from one "
+                f"forward pass, so d_steps must be 1 (got {d_steps}). Use "
+                "update='alternating' for k discriminator steps."
+            )
+        gp_weight = _check_weight(gradient_penalty, "gradient_penalty")
+        r1_weight = _check_weight(r1_penalty, "r1_penalty")
+        g_opt = _optimizer(g_optimizer, "g_optimizer")
+        d_opt = _optimizer(d_optimizer, "d_optimizer")
+        if g_opt is d_opt:
+            raise ValueError(
+                "g_optimizer and d_optimizer are the same object; each "
+                "network needs its own optimizer state. Pass two instances."
+            )
+        compile_config = {
+            "g_optimizer": keras.saving.serialize_keras_object(g_opt),
+            "d_optimizer": keras.saving.serialize_keras_object(d_opt),
+            "loss": losses_lib.serialize(loss_pair),
+            "d_steps": d_steps,
+            "update": update,
+            "gradient_penalty": gp_weight,
+            "r1_penalty": r1_weight,
+            "jit_compile": jit_compile,
+            "steps_per_execution": steps_per_execution,
+            "run_eagerly": run_eagerly,
+            "auto_scale_loss": auto_scale_loss,
+        }
+        if auto_scale_loss and self.dtype_policy.name == "mixed_float16":
+            scale = keras.optimizers.LossScaleOptimizer
+            g_opt = g_opt if isinstance(g_opt, scale) else scale(g_opt)
+            d_opt = d_opt if isinstance(d_opt, scale) else scale(d_opt)
+        super().compile(
+            optimizer=None,
+            loss=None,
+            jit_compile=jit_compile,
+            steps_per_execution=steps_per_execution,
+            run_eagerly=run_eagerly,
+            auto_scale_loss=False,
+        )
+        self.g_optimizer = g_opt
+        self.d_optimizer = d_opt
+        self.loss_pair = loss_pair
+        self.d_steps = d_steps
+        self.update = update
+        self.gradient_penalty_weight = gp_weight
+        self.r1_penalty_weight = r1_weight
+        self._gan_compile_config = compile_config
+        # Created now, not in the first step: the generator update may run
+        # inside tf.cond (d_steps > 1), where variables cannot be created,
+        # and a loaded model needs the slots to restore their values into.
+        self.g_optimizer.build(self.generator.trainable_variables)
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+
+    def get_compile_config(self) -> dict:
+        if not self.compiled or not hasattr(self, "_gan_compile_config"):
+            return {}
+        return dict(self._gan_compile_config)
+
+    def compile_from_config(self, config: dict) -> None:
+        config = dict(config)
+        for key in ("g_optimizer", "d_optimizer"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        config["loss"] = losses_lib.deserialize(config["loss"])
+        self.compile(**config)
+
+    # -- serialization -----------------------------------------------------
+
+    def get_config(self) -> dict:
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            "discriminator": keras.saving.serialize_keras_object(
+                self.discriminator
+            ),
+            "latent_dim": self.latent_dim,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None) -> GAN:
+        config = dict(config)
+        for key in ("generator", "discriminator"):
+            config[key] = keras.saving.deserialize_keras_object(
+                config[key], custom_objects=custom_objects
+            )
+        trainable = config.pop("trainable", True)
+        model = cls(**config)
+        model.trainable = trainable
+        return model
+
+    # -- metrics -----------------------------------------------------------
+
+    @property
+    def metrics(self) -> list[keras.metrics.Metric]:
+        keys = [_D_LOSS, _G_LOSS, _D_REAL, _D_FAKE]
+        if getattr(self, "gradient_penalty_weight", 0.0):
+            keys.append(_GP)
+        if getattr(self, "r1_penalty_weight", 0.0):
+            keys.append(_R1)
+        return [self._trackers[k] for k in keys]
+
+    def _logs(self) -> dict[str, tf.Tensor]:
+        return {m.name: m.result() for m in self.metrics}
+
+    # -- sampling ----------------------------------------------------------
+
+    def _draw(self, fn: Callable, local_batch, shape: Sequence[int]):
+        """Draws from the saved noise stream, the same under any strategy.
+
+        Each replica draws the global batch with the same seed and keeps
+        its own slice, so N replicas see exactly the noise that one device
+        would see for the global batch.
+        """
+        seed = tf.convert_to_tensor(self.noise_state)
+        self.noise_state.assign_add(tf.constant([0, 1], dtype=tf.int64))
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        if replicas == 1:
+            return fn((local_batch, *shape), seed=seed)
+        replica = tf.distribute.get_replica_context().replica_id_in_sync_group
+        full = fn((local_batch * replicas, *shape), seed=seed)
+        return full[replica * local_batch : (replica + 1) * local_batch]
+
+    def _noise(self, batch_size) -> tf.Tensor:
+        return self._draw(
+            tf.random.stateless_normal, batch_size, (self.latent_dim,)
+        )
+
+    def call(self, z, training: bool = False):
+        """Generates samples from latent vectors z, shape (N, latent_dim)."""
+        if len(z.shape) != 2 or z.shape[-1] not in (None, self.latent_dim):
+            raise ValueError(
+                f"Expected latent vectors of shape (batch, {self.latent_dim}),"
+                f" got {tuple(z.shape)}."
+            )
+        return self.generator(z, training=training)
+
+    def generate(
+        self, n: int, *, seed: int | None = None, batch_size: int = 256
+    ) -> np.ndarray:
+        """Returns n generated samples as a numpy array.
+
+        Args:
+            n: Number of samples.
+            seed: Integer seed of the latent draw; the same seed gives the
+                same samples from the same weights. None draws fresh noise.
+            batch_size: Samples per generator call.
+
+        Returns:
+            An array of shape (n, *sample_shape), in the generator's output
+            range ([-1, 1] for the reference models).
+
+        Raises:
+            TypeError, ValueError: For a non-positive n or batch_size, or a
+                non-integer seed.
+        """
+        n = _check_int(n, "n", 1)
+        batch_size = _check_int(batch_size, "batch_size", 1)
+        if seed is None:
+            z = tf.random.normal((n, self.latent_dim))
+        else:
+            seed = _check_int(seed, "seed", 0)
+            z = tf.random.stateless_normal((n, self.latent_dim), seed=[seed, 0])
+        return self.predict(z, batch_size=batch_size, verbose=0)
+
+    # -- the adversarial step ----------------------------------------------
+
+    def _real_batch(self, data) -> tf.Tensor:
+        """Unpacks images from (images, labels) and checks them at trace."""
+        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        if not isinstance(x, (tf.Tensor, np.ndarray, tf.Variable)):
+            raise TypeError(
+                "GAN.fit expects a batch of samples (a tensor, or "
+                f"(samples, labels)); got {type(x).__name__}."
+            )
+        x = tf.convert_to_tensor(x)
+        if not x.dtype.is_floating:
+            raise TypeError(
+                f"Expected floating-point samples (images scaled to [-1, 1]),"
+                f" got dtype {x.dtype.name}. Convert first, e.g. "
+                "x / 127.5 - 1, or load through tfgan_lite.data."
+            )
+        expected = (None, *self.sample_shape)
+        if len(x.shape) != len(expected) or not all(
+            a is None or b is None or a == b
+            for a, b in zip(x.shape[1:], expected[1:], strict=True)
+        ):
+            raise ValueError(
+                f"Expected real batches of shape {expected} (what the "
+                f"generator makes), got {tuple(x.shape)}."
+            )
+        return tf.cast(x, self.compute_dtype)
+
+    def _score(self, real, fake, training: bool):
+        """Discriminator logits for real and fake, in one pass."""
+        real = tf.cast(real, fake.dtype)
+        logits = self.discriminator(
+            tf.concat([real, fake], 0), training=training
+        )
+        logits = tf.cast(tf.reshape(logits, (-1,)), tf.float32)
+        return tf.split(logits, [tf.shape(real)[0], tf.shape(fake)[0]])
+
+    def _summary(self, logits: tf.Tensor) -> tf.Tensor:
+        if self.loss_pair.probabilistic:
+            return tf.reduce_mean(tf.sigmoid(logits))
+        return tf.reduce_mean(logits)
+
+    def _forward(
+        self, real, *, need_d: bool, need_g: bool, training: bool = True
+    ) -> dict[str, tf.Tensor]:
+        """One forward pass: the losses each requested player minimises."""
+        batch = tf.shape(real)[0]
+        fake = self.generator(self._noise(batch), training=training)
+        out = {}
+        if need_d or self.loss_pair.generator_needs_real:
+            real_logits, fake_logits = self._score(real, fake, training)
+        else:
+            fake_logits = tf.cast(
+                tf.reshape(self.discriminator(fake, training=training), (-1,)),
+                tf.float32,
+            )
+        if need_g:
+            if self.loss_pair.generator_needs_real:
+                g_loss = self.loss_pair.generator(fake_logits, real_logits)
+            else:
+                g_loss = self.loss_pair.generator(fake_logits)
+            out[_G_LOSS] = g_loss
+        if need_d:
+            d_loss = self.loss_pair.discriminator(real_logits, fake_logits)
+            out[_D_REAL] = self._summary(real_logits)
+            out[_D_FAKE] = self._summary(fake_logits)
+            if self.gradient_penalty_weight:
+                eps = self._draw(tf.random.stateless_uniform, batch, ())
+                gp = penalties.gradient_penalty(
+                    self.discriminator,
+                    real,
+                    fake,
+                    interpolation_weights=eps,
+                    training=training,
+                )
+                out[_GP] = gp
+                d_loss += self.gradient_penalty_weight * gp
+            if self.r1_penalty_weight:
+                r1 = penalties.r1_penalty(
+                    self.discriminator, real, training=training
+                )
+                out[_R1] = r1
+                d_loss += self.r1_penalty_weight * r1
+            out[_D_LOSS] = d_loss
+        return out
+
+    def _update(self, real, phases: Sequence[_Phase]) -> dict[str, tf.Tensor]:
+        """Runs one forward pass and applies each phase's gradient step.
+
+        This is the only place where gradients are taken and applied, for
+        both players and in both update schemes.
+        """
+        keys = {p.loss_key for p in phases}
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        with contextlib.ExitStack() as stack:
+            tapes = [stack.enter_context(tf.GradientTape()) for _ in phases]
+            out = self._forward(
+                real, need_d=_D_LOSS in keys, need_g=_G_LOSS in keys
+            )
+            # Optimizers sum gradients over replicas: divide so that the sum
+            # is the global-batch mean. scale_loss applies the dynamic loss
+            # scale of a LossScaleOptimizer (identity otherwise).
+            scaled = [
+                p.optimizer.scale_loss(out[p.loss_key] / replicas)
+                for p in phases
+            ]
+        for tape, loss, phase in zip(tapes, scaled, phases, strict=True):
+            variables = phase.network.trainable_variables
+            grads = tape.gradient(loss, variables)
+            phase.optimizer.apply(grads, variables)
+        return out
+
+    def _track(self, out: dict[str, tf.Tensor], g_weight=None) -> None:
+        for key, value in out.items():
+            weight = g_weight if key == _G_LOSS else None
+            self._trackers[key].update_state(value, sample_weight=weight)
+
+    def train_step(self, data):
+        real = self._real_batch(data)
+        d_phase = _Phase(_D_LOSS, self.discriminator, self.d_optimizer)
+        g_phase = _Phase(_G_LOSS, self.generator, self.g_optimizer)
+        if self.update == "simultaneous":
+            self._track(self._update(real, (d_phase, g_phase)))
+            return self._logs()
+        self._track(self._update(real, (d_phase,)))
+        if self.d_steps == 1:
+            self._track(self._update(real, (g_phase,)))
+            return self._logs()
+        # Algorithm 1: the generator moves after every k-th D update.
+        is_g_step = tf.equal(self.d_optimizer.iterations % self.d_steps, 0)
+        g_loss = tf.cond(
+            is_g_step,
+            lambda: self._update(real, (g_phase,))[_G_LOSS],
+            lambda: tf.zeros((), tf.float32),
+        )
+        self._track({_G_LOSS: g_loss}, g_weight=tf.cast(is_g_step, tf.float32))
+        return self._logs()
+
+    def test_step(self, data):
+        real = self._real_batch(data)
+        self._track(
+            self._forward(real, need_d=True, need_g=True, training=False)
+        )
+        return self._logs()
+
+    # -- entry points --------------------------------------------------------
+
+    def fit(self, *args, **kwargs):
+        self._require_compiled("fit")
+        return super().fit(*args, **kwargs)
+
+    def evaluate(self, *args, **kwargs):
+        self._require_compiled("evaluate")
+        return super().evaluate(*args, **kwargs)
+
+    def _require_compiled(self, method: str) -> None:
+        if not self.compiled or self.loss_pair is None:
+            raise ValueError(
+                f"GAN.{method}() was called before GAN.compile(). Call "
+                "gan.compile(g_optimizer=..., d_optimizer=..., "
+                "loss='non_saturating') first."
+            )
