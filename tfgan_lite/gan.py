@@ -620,6 +620,14 @@ class GAN(keras.Model):
 
     def train_step(self, data):
         real = self._real_batch(data)
+        # Keras runs the step on the iterator's next element, which fails at
+        # the end of data of unknown length. Counters that do not read the
+        # batch (noise stream, optimizer iterations) would otherwise update
+        # before that failure and count a step that never happened.
+        with tf.control_dependencies([real]):
+            return self._train_step(real)
+
+    def _train_step(self, real):
         d_phase = _Phase(_D_LOSS, self.discriminator, self.d_optimizer)
         g_phase = _Phase(_G_LOSS, self.generator, self.g_optimizer)
         if self.update == "simultaneous":

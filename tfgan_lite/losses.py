@@ -392,6 +392,14 @@ _PAIRS: dict[str, LossPair] = {
 }
 
 
+# Registered so that a custom LossPair built from library functions saves
+# and reloads with the model.
+for _pair in _PAIRS.values():
+    for _fn in (_pair.generator, _pair.discriminator):
+        if not keras.saving.get_registered_object(f"tfgan_lite>{_fn.__name__}"):
+            keras.saving.register_keras_serializable("tfgan_lite")(_fn)
+
+
 def names() -> tuple[str, ...]:
     """Returns the loss family names that :func:`get` accepts."""
     return tuple(_PAIRS)

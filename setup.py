@@ -1,0 +1,31 @@
+"""Packaging for tfgan_lite."""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="tfgan_lite",
+    version="0.1.0",
+    description="Generative adversarial networks for Keras 3 on TensorFlow.",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    python_requires=">=3.10",
+    packages=find_packages(include=["tfgan_lite", "tfgan_lite.*"]),
+    install_requires=[
+        "tensorflow>=2.16,<3",
+        "keras>=3.0,<4",
+        "tensorboard>=2.16,<3",
+        "tensorflow-datasets>=4.9,<5",
+        # tensorflow-datasets 4.9.10 imports it without declaring it.
+        "importlib_resources>=5",
+        "absl-py>=1.0",
+        "numpy>=1.26",
+    ],
+    extras_require={
+        "test": ["pytest>=8", "scikit-learn>=1.3", "ruff>=0.5"],
+    },
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "Topic :: Scientific/Engineering :: Artificial Intelligence",
+    ],
+)

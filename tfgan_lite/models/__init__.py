@@ -1,0 +1,47 @@
+"""Small reference GAN architectures for tests, examples and benchmarks.
+
+* DCGAN pairs (https://arxiv.org/abs/1511.06434) for 28x28x1, 32x32x3 and
+  64x64x3 images, optionally with a spectrally normalized discriminator
+  (https://arxiv.org/abs/1802.05957).
+* An MLP pair for 2-D point data.
+* `get(name, **kwargs)` to build a pair by preset name (see `PRESETS`).
+
+Every builder returns functional `keras.Model`s named "generator" and
+"discriminator"; discriminators output one raw logit per sample.
+"""
+
+from tfgan_lite.models.dcgan import (
+    SUPPORTED_IMAGE_SHAPES,
+    dcgan,
+    dcgan_28,
+    dcgan_32,
+    dcgan_64,
+    dcgan_discriminator,
+    dcgan_generator,
+)
+from tfgan_lite.models.mlp import (
+    mlp,
+    mlp_2d,
+    mlp_discriminator,
+    mlp_generator,
+)
+from tfgan_lite.models.registry import (
+    PRESETS,
+    get,
+)
+
+__all__ = [
+    "PRESETS",
+    "SUPPORTED_IMAGE_SHAPES",
+    "dcgan",
+    "dcgan_28",
+    "dcgan_32",
+    "dcgan_64",
+    "dcgan_discriminator",
+    "dcgan_generator",
+    "get",
+    "mlp",
+    "mlp_2d",
+    "mlp_discriminator",
+    "mlp_generator",
+]

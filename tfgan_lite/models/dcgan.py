@@ -1,0 +1,313 @@
+"""DCGAN generator/discriminator pairs for small image shapes.
+
+The layouts follow Radford et al. 2015, "Unsupervised Representation
+Learning with Deep Convolutional Generative Adversarial Networks"
+(https://arxiv.org/abs/1511.06434), scaled by a `width` multiplier:
+
+* The generator projects the latent vector to a small spatial map
+  (7x7 for 28x28 images, 4x4 for 32x32 and 64x64), then doubles the
+  resolution with stride-2 transposed convolutions while halving the
+  channel count, and ends in a `tanh` so images lie in [-1, 1].
+* The discriminator mirrors it with stride-2 convolutions and
+  LeakyReLU(0.2), doubling the channels, and ends in one raw logit per
+  sample.
+
+Supported image shapes are (28, 28, 1), (32, 32, 3) and (64, 64, 3);
+`dcgan_28`, `dcgan_32` and `dcgan_64` are `dcgan` with the shape filled in.
+"""
+
+from __future__ import annotations
+
+import functools
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import keras
+
+from tfgan_lite.models._checks import _check_bool, _check_positive_int
+
+__all__ = [
+    "SUPPORTED_IMAGE_SHAPES",
+    "dcgan",
+    "dcgan_28",
+    "dcgan_32",
+    "dcgan_64",
+    "dcgan_discriminator",
+    "dcgan_generator",
+]
+
+# Image shape -> side of the first (generator) / last (discriminator)
+# spatial map. Each architecture has log2(side / base) stride-2 stages.
+_BASE_SIDE = {
+    (28, 28, 1): 7,
+    (32, 32, 3): 4,
+    (64, 64, 3): 4,
+}
+
+SUPPORTED_IMAGE_SHAPES: tuple[tuple[int, int, int], ...] = tuple(_BASE_SIDE)
+
+# 4x4 kernels with stride 2 divide evenly, which avoids the checkerboard
+# artefacts of 5x5 transposed convolutions.
+_KERNEL_SIZE = 4
+_LEAKY_SLOPE = 0.2
+
+
+def _init() -> keras.initializers.Initializer:
+    """Returns the N(0, 0.02) weight initializer used in the DCGAN paper."""
+    # A fresh instance per layer: Keras warns when one unseeded instance
+    # is shared, and it keeps each layer's config self-contained.
+    return keras.initializers.RandomNormal(mean=0.0, stddev=0.02)
+
+
+def _check_image_shape(image_shape: Any) -> tuple[int, int, int]:
+    """Validates `image_shape` and returns it as a tuple of Python ints.
+
+    Args:
+        image_shape: The shape the caller passed.
+
+    Returns:
+        The shape as a `(height, width, channels)` tuple of ints.
+
+    Raises:
+        TypeError: If `image_shape` is not a sequence of ints.
+        ValueError: If it is not one of `SUPPORTED_IMAGE_SHAPES`.
+    """
+    supported = ", ".join(str(s) for s in SUPPORTED_IMAGE_SHAPES)
+    if isinstance(image_shape, str | bytes) or not isinstance(
+        image_shape, Sequence
+    ):
+        raise TypeError(
+            f"`image_shape` must be a tuple of 3 ints (height, width, "
+            f"channels), got {image_shape!r} of type "
+            f"{type(image_shape).__name__}. Supported shapes: {supported}."
+        )
+    # bool elements would compare equal to 1 and slip through.
+    if not all(
+        isinstance(d, numbers.Integral) and not isinstance(d, bool)
+        for d in image_shape
+    ):
+        raise TypeError(
+            f"`image_shape` must contain only ints, got {image_shape!r}. "
+            f"Supported shapes: {supported}."
+        )
+    shape = tuple(int(d) for d in image_shape)
+    if shape not in _BASE_SIDE:
+        raise ValueError(
+            f"Unsupported `image_shape` {shape}: DCGAN presets exist only "
+            f"for {supported}. Resize your images to one of these shapes "
+            f"(channels last)."
+        )
+    return shape  # type: ignore[return-value]
+
+
+def _num_stages(image_shape: tuple[int, int, int]) -> int:
+    """Returns how many stride-2 stages link the base map and the image."""
+    return (image_shape[0] // _BASE_SIDE[image_shape]).bit_length() - 1
+
+
+def dcgan_generator(
+    image_shape: Sequence[int] = (28, 28, 1),
+    *,
+    latent_dim: int = 128,
+    width: int = 64,
+) -> keras.Model:
+    """Builds a DCGAN generator mapping latent vectors to images.
+
+    Layout (https://arxiv.org/abs/1511.06434): Dense projection to a
+    `base x base x (width * 2**(n - 1))` map, then `n - 1` stride-2
+    Conv2DTranspose + BatchNorm + ReLU stages halving the channels, then a
+    stride-2 Conv2DTranspose to the image channels with `tanh`. `n` is 2
+    for 28x28 images and 3 or 4 for 32x32 and 64x64 images.
+
+    Args:
+        image_shape: Output image shape, one of (28, 28, 1), (32, 32, 3),
+            (64, 64, 3).
+        latent_dim: Size of the input noise vector.
+        width: Channel count of the last hidden stage; earlier stages use
+            multiples of it. 64 matches the paper's 64x64 model at half
+            its width.
+
+    Returns:
+        A functional `keras.Model` named "generator" with input shape
+        `(None, latent_dim)` and output shape `(None, *image_shape)`,
+        values in [-1, 1].
+
+    Raises:
+        TypeError: If an argument has the wrong type.
+        ValueError: If `image_shape` is unsupported or `latent_dim` or
+            `width` is not positive.
+
+    Example:
+        >>> g = dcgan_generator((28, 28, 1), latent_dim=16, width=8)
+        >>> g.input_shape, g.output_shape
+        ((None, 16), (None, 28, 28, 1))
+    """
+    image_shape = _check_image_shape(image_shape)
+    latent_dim = _check_positive_int("latent_dim", latent_dim)
+    width = _check_positive_int("width", width)
+
+    base = _BASE_SIDE[image_shape]
+    stages = _num_stages(image_shape)
+    channels = width * 2 ** (stages - 1)
+
+    z = keras.Input(shape=(latent_dim,), name="latent")
+    # No bias before BatchNorm: its mean subtraction would cancel it.
+    x = keras.layers.Dense(
+        base * base * channels,
+        use_bias=False,
+        kernel_initializer=_init(),
+        name="project",
+    )(z)
+    x = keras.layers.Reshape((base, base, channels), name="reshape")(x)
+    x = keras.layers.BatchNormalization(name="project_bn")(x)
+    x = keras.layers.ReLU(name="project_relu")(x)
+    for i in range(1, stages):
+        channels //= 2
+        x = keras.layers.Conv2DTranspose(
+            channels,
+            _KERNEL_SIZE,
+            strides=2,
+            padding="same",
+            use_bias=False,
+            kernel_initializer=_init(),
+            name=f"up_{i}",
+        )(x)
+        x = keras.layers.BatchNormalization(name=f"up_{i}_bn")(x)
+        x = keras.layers.ReLU(name=f"up_{i}_relu")(x)
+    # The paper keeps BatchNorm off the output layer.
+    image = keras.layers.Conv2DTranspose(
+        image_shape[-1],
+        _KERNEL_SIZE,
+        strides=2,
+        padding="same",
+        activation="tanh",
+        kernel_initializer=_init(),
+        name="to_image",
+    )(x)
+    return keras.Model(z, image, name="generator")
+
+
+def _maybe_sn(
+    layer: keras.layers.Layer, spectral_norm: bool, name: str
+) -> keras.layers.Layer:
+    """Wraps `layer` in SpectralNormalization when `spectral_norm` is set."""
+    if not spectral_norm:
+        return layer
+    return keras.layers.SpectralNormalization(layer, name=name)
+
+
+def dcgan_discriminator(
+    image_shape: Sequence[int] = (28, 28, 1),
+    *,
+    width: int = 64,
+    spectral_norm: bool = False,
+) -> keras.Model:
+    """Builds a DCGAN discriminator mapping images to one logit each.
+
+    Layout (https://arxiv.org/abs/1511.06434): `n` stride-2 Conv2D +
+    LeakyReLU(0.2) stages with `width, 2 * width, ...` channels, then
+    Flatten and a Dense(1) logit. There is no BatchNorm: it mixes samples
+    within a batch, which breaks per-sample gradient penalties (WGAN-GP,
+    R1). The output has no sigmoid because the losses take logits.
+
+    Args:
+        image_shape: Input image shape, one of (28, 28, 1), (32, 32, 3),
+            (64, 64, 3).
+        width: Channel count of the first convolution; later stages use
+            multiples of it.
+        spectral_norm: If True, wrap every Conv2D and Dense layer in
+            `keras.layers.SpectralNormalization` (Miyato et al. 2018,
+            https://arxiv.org/abs/1802.05957). The weights are normalized
+            when the model is called with `training=True`.
+
+    Returns:
+        A functional `keras.Model` named "discriminator" with input shape
+        `(None, *image_shape)` and output shape `(None, 1)`.
+
+    Raises:
+        TypeError: If an argument has the wrong type.
+        ValueError: If `image_shape` is unsupported or `width` is not
+            positive.
+
+    Example:
+        >>> d = dcgan_discriminator((32, 32, 3), width=8, spectral_norm=True)
+        >>> d.input_shape, d.output_shape
+        ((None, 32, 32, 3), (None, 1))
+    """
+    image_shape = _check_image_shape(image_shape)
+    width = _check_positive_int("width", width)
+    spectral_norm = _check_bool("spectral_norm", spectral_norm)
+
+    image = keras.Input(shape=image_shape, name="image")
+    x = image
+    channels = width
+    for i in range(1, _num_stages(image_shape) + 1):
+        conv = keras.layers.Conv2D(
+            channels,
+            _KERNEL_SIZE,
+            strides=2,
+            padding="same",
+            kernel_initializer=_init(),
+            name=f"down_{i}",
+        )
+        x = _maybe_sn(conv, spectral_norm, f"down_{i}_sn")(x)
+        x = keras.layers.LeakyReLU(_LEAKY_SLOPE, name=f"down_{i}_lrelu")(x)
+        channels *= 2
+    x = keras.layers.Flatten(name="flatten")(x)
+    dense = keras.layers.Dense(1, kernel_initializer=_init(), name="logit")
+    logit = _maybe_sn(dense, spectral_norm, "logit_sn")(x)
+    return keras.Model(image, logit, name="discriminator")
+
+
+def dcgan(
+    image_shape: Sequence[int] = (28, 28, 1),
+    *,
+    latent_dim: int = 128,
+    width: int = 64,
+    spectral_norm: bool = False,
+) -> tuple[keras.Model, keras.Model]:
+    """Builds a matching DCGAN (generator, discriminator) pair.
+
+    See `dcgan_generator` and `dcgan_discriminator` for the layouts
+    (https://arxiv.org/abs/1511.06434).
+
+    Args:
+        image_shape: Image shape, one of (28, 28, 1), (32, 32, 3),
+            (64, 64, 3).
+        latent_dim: Size of the generator's input noise vector.
+        width: Channel multiplier shared by both networks.
+        spectral_norm: If True, spectrally normalize the discriminator's
+            Conv2D and Dense layers (https://arxiv.org/abs/1802.05957).
+
+    Returns:
+        A `(generator, discriminator)` tuple of functional `keras.Model`s.
+
+    Raises:
+        TypeError: If an argument has the wrong type.
+        ValueError: If `image_shape` is unsupported or `latent_dim` or
+            `width` is not positive.
+
+    Example:
+        >>> g, d = dcgan((64, 64, 3), latent_dim=32, width=8)
+        >>> g.output_shape == d.input_shape == (None, 64, 64, 3)
+        True
+        >>> d.output_shape
+        (None, 1)
+    """
+    # Validate everything before building either network, so a bad
+    # discriminator argument fails fast.
+    image_shape = _check_image_shape(image_shape)
+    latent_dim = _check_positive_int("latent_dim", latent_dim)
+    width = _check_positive_int("width", width)
+    spectral_norm = _check_bool("spectral_norm", spectral_norm)
+    generator = dcgan_generator(image_shape, latent_dim=latent_dim, width=width)
+    discriminator = dcgan_discriminator(
+        image_shape, width=width, spectral_norm=spectral_norm
+    )
+    return generator, discriminator
+
+
+dcgan_28 = functools.partial(dcgan, (28, 28, 1))
+dcgan_32 = functools.partial(dcgan, (32, 32, 3))
+dcgan_64 = functools.partial(dcgan, (64, 64, 3))
