@@ -64,8 +64,9 @@ def _sgd_step(loss_fn, variables, lr):
         v.assign(v - lr * g)
 
 
+@pytest.mark.parametrize("jit", [False, True])
 @pytest.mark.parametrize("update", ["alternating", "simultaneous"])
-def test_one_step_matches_hand_computed_update(update):
+def test_one_step_matches_hand_computed_update(update, jit):
     lr, seed = 0.1, 11
     gan = _gan(seed=seed)
     g_ref = keras.models.clone_model(gan.generator)
@@ -73,8 +74,13 @@ def test_one_step_matches_hand_computed_update(update):
     g_ref.set_weights(gan.generator.get_weights())
     d_ref.set_weights(gan.discriminator.get_weights())
     real = tf.constant(_points(8))
-    z1 = tf.random.stateless_normal((8, LATENT), seed=[seed, 0])
-    z2 = tf.random.stateless_normal((8, LATENT), seed=[seed, 1])
+    # XLA draws another stream from the same seed, so draw as the step will.
+    draw = tf.function(
+        lambda s: tf.random.stateless_normal((8, LATENT), seed=s, alg="philox"),
+        jit_compile=jit,
+    )
+    z1 = draw(tf.constant([seed, 0], tf.int64))
+    z2 = draw(tf.constant([seed, 1], tf.int64))
 
     def d_loss():
         return _ref_d_loss(d_ref(real), d_ref(g_ref(z1)))
@@ -98,7 +104,10 @@ def test_one_step_matches_hand_computed_update(update):
         )
 
     gan.compile(
-        keras.optimizers.SGD(lr), keras.optimizers.SGD(lr), update=update
+        keras.optimizers.SGD(lr),
+        keras.optimizers.SGD(lr),
+        update=update,
+        jit_compile=jit,
     )
     gan.fit(real.numpy(), batch_size=8, epochs=1, shuffle=False, verbose=0)
     for got, want in zip(
@@ -243,10 +252,28 @@ def test_call_predict_and_generate():
     assert a.shape == (7, 2)
     np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     assert np.abs(a - c).max() > 1e-3
-    z3 = tf.random.stateless_normal((7, LATENT), seed=[3, 0])
+    z3 = tf.random.stateless_normal((7, LATENT), seed=[3, 0], alg="philox")
     np.testing.assert_allclose(
         a, gan.generator(z3).numpy(), rtol=1e-5, atol=1e-6
     )
+
+
+def test_steps_per_execution_gives_the_same_run():
+    data = tf.data.Dataset.from_tensor_slices(_points(96)).batch(16)
+    runs = []
+    for extra in ({}, {"steps_per_execution": 4}):
+        keras.utils.set_random_seed(0)
+        gan = _gan()
+        gan.compile(d_steps=2, gradient_penalty=1.0, **extra)
+        history = gan.fit(data, epochs=2, verbose=0).history
+        runs.append((history, gan.get_weights()))
+    (h0, w0), (h1, w1) = runs
+    assert int(gan.d_optimizer.iterations) == 12
+    assert int(gan.g_optimizer.iterations) == 6
+    for name in h0:
+        np.testing.assert_allclose(h1[name], h0[name], rtol=1e-6)
+    for a, b in zip(w1, w0, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
 
 
 # -- save, load and resume ---------------------------------------------------

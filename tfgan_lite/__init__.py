@@ -1,0 +1,21 @@
+"""tfgan_lite: generative adversarial networks for Keras 3 on TensorFlow.
+
+>>> import tfgan_lite
+>>> generator, discriminator = tfgan_lite.models.dcgan_28(latent_dim=64)
+>>> gan = tfgan_lite.GAN(generator, discriminator)
+>>> gan.compile(loss="non_saturating")  # then gan.fit(images_in_[-1, 1])
+"""
+
+from tfgan_lite import losses
+from tfgan_lite import models
+from tfgan_lite import penalties
+from tfgan_lite.gan import GAN
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "GAN",
+    "losses",
+    "models",
+    "penalties",
+]

@@ -99,7 +99,7 @@ def gradient_penalty(
             eps = tf.random.uniform((batch,), dtype=tf.float32)
         else:
             eps = tf.random.stateless_uniform(
-                (batch,), seed=[seed, 0], dtype=tf.float32
+                (batch,), seed=[seed, 0], dtype=tf.float32, alg="philox"
             )
     else:
         eps = tf.cast(tf.reshape(interpolation_weights, (-1,)), tf.float32)
