@@ -62,6 +62,11 @@ def _sgd_step(loss_fn, variables, lr):
     grads = tape.gradient(loss, variables)
     for v, g in zip(variables, grads, strict=True):
         v.assign(v - lr * g)
+    return _norm(grads)
+
+
+def _norm(grads):
+    return np.sqrt(sum(np.sum(np.square(g.numpy())) for g in grads))
 
 
 @pytest.mark.parametrize("jit", [False, True])
@@ -96,10 +101,11 @@ def test_one_step_matches_hand_computed_update(update, jit):
             v.assign(v - lr * g)
         for v, g in zip(g_ref.trainable_variables, g_grads, strict=True):
             v.assign(v - lr * g)
+        d_norm, g_norm = _norm(d_grads), _norm(g_grads)
     else:
-        _sgd_step(d_loss, d_ref.trainable_variables, lr)
+        d_norm = _sgd_step(d_loss, d_ref.trainable_variables, lr)
         # The generator step sees the updated D and fresh noise.
-        _sgd_step(
+        g_norm = _sgd_step(
             lambda: _ref_g_loss(d_ref(g_ref(z2))), g_ref.trainable_variables, lr
         )
 
@@ -109,7 +115,11 @@ def test_one_step_matches_hand_computed_update(update, jit):
         update=update,
         jit_compile=jit,
     )
-    gan.fit(real.numpy(), batch_size=8, epochs=1, shuffle=False, verbose=0)
+    history = gan.fit(
+        real.numpy(), batch_size=8, epochs=1, shuffle=False, verbose=0
+    ).history
+    np.testing.assert_allclose(history["d_grad_norm"], [d_norm], rtol=1e-5)
+    np.testing.assert_allclose(history["g_grad_norm"], [g_norm], rtol=1e-5)
     for got, want in zip(
         gan.generator.get_weights() + gan.discriminator.get_weights(),
         g_ref.get_weights() + d_ref.get_weights(),
@@ -192,7 +202,9 @@ def test_metrics_in_history_and_validation(loss, probabilistic):
         validation_data=_points(32, seed=1),
     ).history
     names = ["d_loss", "g_loss", "d_real", "d_fake", "gradient_penalty"]
-    assert set(history) == set(names) | {f"val_{n}" for n in names}
+    norms = {"d_grad_norm", "g_grad_norm"}
+    assert set(history) == set(names) | norms | {f"val_{n}" for n in names}
+    assert all(np.all(np.array(history[n]) > 0) for n in norms)
     for name in ("d_real", "d_fake", "val_d_real", "val_d_fake"):
         values = np.array(history[name])
         assert np.all(np.isfinite(values))
@@ -274,6 +286,36 @@ def test_steps_per_execution_gives_the_same_run():
         np.testing.assert_allclose(h1[name], h0[name], rtol=1e-6)
     for a, b in zip(w1, w0, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_ema_generator_is_saved_and_used_for_sampling(tmp_path):
+    gan = GAN(*_networks(), seed=1, ema=True)
+    for a, b in zip(
+        gan.ema_generator.get_weights(),
+        gan.generator.get_weights(),
+        strict=True,
+    ):
+        np.testing.assert_array_equal(a, b)
+    assert not gan.ema_generator.trainable_variables
+    shifted = [w + 0.5 for w in gan.generator.get_weights()]
+    gan.ema_generator.set_weights(shifted)
+    z = tf.random.stateless_normal((4, LATENT), seed=[2, 0], alg="philox")
+    np.testing.assert_allclose(
+        gan.generate(4, seed=2), gan.ema_generator(z).numpy(), rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        gan.generate(4, seed=2, use_ema=False),
+        gan.generator(z).numpy(),
+        rtol=1e-6,
+    )
+    gan.compile()
+    gan.save(tmp_path / "ema.keras")
+    loaded = keras.saving.load_model(tmp_path / "ema.keras")
+    for a, b in zip(loaded.ema_generator.get_weights(), shifted, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert _gan().ema_generator is None
+    with pytest.raises(TypeError, match="`ema` must be a bool"):
+        GAN(*_networks(), ema="yes")
 
 
 # -- save, load and resume ---------------------------------------------------

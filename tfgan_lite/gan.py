@@ -38,12 +38,15 @@ _D_REAL = "d_real"
 _D_FAKE = "d_fake"
 _GP = "gradient_penalty"
 _R1 = "r1_penalty"
+_D_NORM = "d_grad_norm"
+_G_NORM = "g_grad_norm"
 
 
 class _Phase(NamedTuple):
     """One player's update: which loss it minimises with which optimizer."""
 
     loss_key: str
+    norm_key: str
     network: keras.Model
     optimizer: keras.optimizers.Optimizer
 
@@ -139,6 +142,8 @@ class GAN(keras.Model):
         g_loss: the generator's objective.
         d_real, d_fake: mean D(x) and D(G(z)), as probabilities for the
             minimax and non-saturating losses, as raw scores otherwise.
+        d_grad_norm, g_grad_norm: global L2 norm of each player's gradient
+            on the batch mean loss (training only).
         gradient_penalty, r1_penalty: unweighted, when enabled.
 
     Args:
@@ -152,6 +157,11 @@ class GAN(keras.Model):
         seed: Integer seed of the training noise stream. The stream's
             position is saved with the model, so a resumed run draws the
             same noise as an uninterrupted one. None picks a random seed.
+        ema: Keep ``ema_generator``, a copy of the generator for an
+            exponential moving average of its weights (Karras et al. 2018,
+            https://arxiv.org/abs/1710.10196). The model never updates it
+            itself; ``tfgan_lite.callbacks.EMAGenerator`` does. When it
+            exists, ``generate`` and export sample from it.
         **kwargs: Passed to ``keras.Model`` (e.g. ``name``).
 
     Raises:
@@ -178,6 +188,7 @@ class GAN(keras.Model):
         *,
         latent_dim: int | None = None,
         seed: int | None = None,
+        ema: bool = False,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -206,12 +217,46 @@ class GAN(keras.Model):
         )
         self._trackers = {
             key: keras.metrics.Mean(name=key)
-            for key in (_D_LOSS, _G_LOSS, _D_REAL, _D_FAKE, _GP, _R1)
+            for key in (
+                _D_LOSS,
+                _G_LOSS,
+                _D_REAL,
+                _D_FAKE,
+                _D_NORM,
+                _G_NORM,
+                _GP,
+                _R1,
+            )
         }
         self.loss_pair: losses_lib.LossPair | None = None
         self.g_optimizer = None
         self.d_optimizer = None
         self._build_networks()
+        if not isinstance(ema, bool):
+            raise TypeError(f"`ema` must be a bool, got {ema!r}.")
+        self.ema_generator = None
+        if ema:
+            self.enable_ema()
+
+    def enable_ema(self) -> keras.Model:
+        """Creates ``ema_generator`` from the current generator, if absent.
+
+        Returns:
+            The EMA copy: same architecture, current weights, not trainable.
+        """
+        if self.ema_generator is None:
+            copy = keras.models.clone_model(self.generator)
+            copy.set_weights(self.generator.get_weights())
+            copy.trainable = False
+            self.ema_generator = copy
+        return self.ema_generator
+
+    @property
+    def sampler(self) -> keras.Model:
+        """The network to sample from: the EMA generator when there is one."""
+        return (
+            self.generator if self.ema_generator is None else self.ema_generator
+        )
 
     # -- construction ------------------------------------------------------
 
@@ -418,6 +463,7 @@ class GAN(keras.Model):
             ),
             "latent_dim": self.latent_dim,
             "seed": self.seed,
+            "ema": self.ema_generator is not None,
         }
 
     @classmethod
@@ -436,15 +482,17 @@ class GAN(keras.Model):
 
     @property
     def metrics(self) -> list[keras.metrics.Metric]:
-        keys = [_D_LOSS, _G_LOSS, _D_REAL, _D_FAKE]
+        keys = [_D_LOSS, _G_LOSS, _D_REAL, _D_FAKE, _D_NORM, _G_NORM]
         if getattr(self, "gradient_penalty_weight", 0.0):
             keys.append(_GP)
         if getattr(self, "r1_penalty_weight", 0.0):
             keys.append(_R1)
         return [self._trackers[k] for k in keys]
 
-    def _logs(self) -> dict[str, tf.Tensor]:
-        return {m.name: m.result() for m in self.metrics}
+    def _logs(self, training: bool = True) -> dict[str, tf.Tensor]:
+        # Evaluation takes no gradients, so it reports no gradient norms.
+        skip = () if training else (_D_NORM, _G_NORM)
+        return {m.name: m.result() for m in self.metrics if m.name not in skip}
 
     # -- sampling ----------------------------------------------------------
 
@@ -479,7 +527,12 @@ class GAN(keras.Model):
         return self.generator(z, training=training)
 
     def generate(
-        self, n: int, *, seed: int | None = None, batch_size: int = 256
+        self,
+        n: int,
+        *,
+        seed: int | None = None,
+        batch_size: int = 256,
+        use_ema: bool = True,
     ) -> np.ndarray:
         """Returns n generated samples as a numpy array.
 
@@ -488,6 +541,7 @@ class GAN(keras.Model):
             seed: Integer seed of the latent draw; the same seed gives the
                 same samples from the same weights. None draws fresh noise.
             batch_size: Samples per generator call.
+            use_ema: Sample from ``ema_generator`` when it exists.
 
         Returns:
             An array of shape (n, *sample_shape), in the generator's output
@@ -506,7 +560,12 @@ class GAN(keras.Model):
             z = tf.random.stateless_normal(
                 (n, self.latent_dim), seed=[seed, 0], alg=_RNG_ALG
             )
-        return self.predict(z, batch_size=batch_size, verbose=0)
+        sampler = self.sampler if use_ema else self.generator
+        batches = [
+            sampler(z[i : i + batch_size], training=False)
+            for i in range(0, n, batch_size)
+        ]
+        return tf.concat(batches, 0).numpy()
 
     # -- the adversarial step ----------------------------------------------
 
@@ -617,12 +676,14 @@ class GAN(keras.Model):
         for tape, loss, phase in zip(tapes, scaled, phases, strict=True):
             variables = phase.network.trainable_variables
             grads = tape.gradient(loss, variables)
+            # Norm of this replica's unscaled batch-mean gradient.
+            unscale = replicas / phase.optimizer.scale_loss(1.0)
+            out[phase.norm_key] = tf.linalg.global_norm(grads) * unscale
             phase.optimizer.apply(grads, variables)
         return out
 
-    def _track(self, out: dict[str, tf.Tensor], g_weight=None) -> None:
+    def _track(self, out: dict[str, tf.Tensor], weight=None) -> None:
         for key, value in out.items():
-            weight = g_weight if key == _G_LOSS else None
             self._trackers[key].update_state(value, sample_weight=weight)
 
     def train_step(self, data):
@@ -635,8 +696,8 @@ class GAN(keras.Model):
             return self._train_step(real)
 
     def _train_step(self, real):
-        d_phase = _Phase(_D_LOSS, self.discriminator, self.d_optimizer)
-        g_phase = _Phase(_G_LOSS, self.generator, self.g_optimizer)
+        d_phase = _Phase(_D_LOSS, _D_NORM, self.discriminator, self.d_optimizer)
+        g_phase = _Phase(_G_LOSS, _G_NORM, self.generator, self.g_optimizer)
         if self.update == "simultaneous":
             self._track(self._update(real, (d_phase, g_phase)))
             return self._logs()
@@ -646,12 +707,12 @@ class GAN(keras.Model):
             return self._logs()
         # Algorithm 1: the generator moves after every k-th D update.
         is_g_step = tf.equal(self.d_optimizer.iterations % self.d_steps, 0)
-        g_loss = tf.cond(
+        g_out = tf.cond(
             is_g_step,
-            lambda: self._update(real, (g_phase,))[_G_LOSS],
-            lambda: tf.zeros((), tf.float32),
+            lambda: self._update(real, (g_phase,)),
+            lambda: {k: tf.zeros((), tf.float32) for k in (_G_LOSS, _G_NORM)},
         )
-        self._track({_G_LOSS: g_loss}, g_weight=tf.cast(is_g_step, tf.float32))
+        self._track(g_out, weight=tf.cast(is_g_step, tf.float32))
         return self._logs()
 
     def test_step(self, data):
@@ -659,7 +720,7 @@ class GAN(keras.Model):
         self._track(
             self._forward(real, need_d=True, need_g=True, training=False)
         )
-        return self._logs()
+        return self._logs(training=False)
 
     # -- entry points --------------------------------------------------------
 
