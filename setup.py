@@ -10,7 +10,12 @@ setup(
     long_description_content_type="text/markdown",
     license="Apache-2.0",
     python_requires=">=3.10",
-    packages=find_packages(include=["tfgan_lite", "tfgan_lite.*"]),
+    # The design card keeps the export tooling in a top-level `export/`
+    # folder; it installs as `tfgan_lite.export`, never as a top-level
+    # `export` module.
+    packages=find_packages(include=["tfgan_lite", "tfgan_lite.*"])
+    + ["tfgan_lite.export"],
+    package_dir={"tfgan_lite.export": "export"},
     install_requires=[
         "tensorflow>=2.16,<3",
         "keras>=3.0,<4",
@@ -22,7 +27,17 @@ setup(
         "numpy>=1.26",
     ],
     extras_require={
-        "test": ["pytest>=8", "scikit-learn>=1.3", "ruff>=0.5"],
+        # LiteRT runs and checks the exported .tflite files.
+        "export": ["ai-edge-litert>=1.2"],
+        "test": [
+            "pytest>=8",
+            "scikit-learn>=1.3",
+            "ruff>=0.5",
+            "ai-edge-litert>=1.2",
+        ],
+    },
+    entry_points={
+        "console_scripts": ["tfgan-export=tfgan_lite.export.cli:main"],
     },
     classifiers=[
         "Programming Language :: Python :: 3",
