@@ -131,29 +131,59 @@ def test_one_step_matches_hand_computed_update(update, jit):
 # -- Algorithm 1 -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("batches,epochs,k", [(9, 1, 3), (10, 2, 3), (4, 1, 1)])
+@pytest.mark.parametrize("batches,epochs,k", [(9, 1, 3), (5, 2, 2), (4, 1, 1)])
 def test_d_steps_counts_updates_batches_and_noise(batches, epochs, k):
+    """Algorithm 1: k D updates on k fresh minibatches, then one G update."""
+    m = 4
     consumed = []
+    seen_by_d = []
 
     def real_batches():
-        x = _points(8 * batches)
+        # Every sample is unique: its first coordinate is its index.
+        x = _points(k * m * batches)
+        x[:, 0] = np.arange(len(x))
         for i in range(batches):
             consumed.append(i)
-            yield x[8 * i : 8 * (i + 1)]
+            yield x[k * m * i : k * m * (i + 1)]
 
     ds = tf.data.Dataset.from_generator(
-        real_batches, output_signature=tf.TensorSpec((8, 2), tf.float32)
+        real_batches, output_signature=tf.TensorSpec((k * m, 2), tf.float32)
     )
-    gan = _gan()
+    g, d = _networks()
+
+    def record(x):
+        seen_by_d.append(x[:, 0].numpy().copy())
+        return x
+
+    def probe_fn(x):
+        y = tf.py_function(record, [x], tf.float32)
+        return tf.ensure_shape(y, x.shape)
+
+    # Records the first coordinate of every batch D scores.
+    probe = keras.layers.Lambda(probe_fn, output_shape=(2,))
+    gan = GAN(g, keras.Sequential([keras.Input((2,)), probe, d]), seed=11)
     gan.compile(d_steps=k)
     gan.fit(ds, epochs=epochs, verbose=0)
-    d_updates = batches * epochs
-    assert len(consumed) == d_updates
-    assert int(gan.d_optimizer.iterations) == d_updates
-    assert int(gan.g_optimizer.iterations) == d_updates // k
+    steps = batches * epochs
+    assert len(consumed) == steps
+    assert int(gan.d_optimizer.iterations) == k * steps
+    assert int(gan.g_optimizer.iterations) == steps
     # One fresh noise draw per discriminator and per generator update.
-    assert int(gan.noise_state[1]) == d_updates + d_updates // k
+    assert int(gan.noise_state[1]) == k * steps + steps
     assert int(gan.noise_state[0]) == 11
+    # D passes score m real + m fake rows; every real minibatch is new.
+    real_rows = [rows[:m] for rows in seen_by_d if len(rows) == 2 * m]
+    assert len(real_rows) == k * steps
+    first_epoch = np.concatenate(real_rows[: k * batches])
+    np.testing.assert_array_equal(first_epoch, np.arange(k * m * batches))
+
+
+def test_d_steps_needs_batches_of_at_least_k():
+    gan = _gan()
+    gan.compile(d_steps=4)
+    data = tf.data.Dataset.from_tensor_slices(_points(6)).batch(3, True)
+    with pytest.raises(ValueError, match="batches need at least 4 samples"):
+        gan.fit(data, verbose=0)
 
 
 # -- training behaviour ------------------------------------------------------
@@ -280,8 +310,8 @@ def test_steps_per_execution_gives_the_same_run():
         history = gan.fit(data, epochs=2, verbose=0).history
         runs.append((history, gan.get_weights()))
     (h0, w0), (h1, w1) = runs
-    assert int(gan.d_optimizer.iterations) == 12
-    assert int(gan.g_optimizer.iterations) == 6
+    assert int(gan.d_optimizer.iterations) == 24
+    assert int(gan.g_optimizer.iterations) == 12
     for name in h0:
         np.testing.assert_allclose(h1[name], h0[name], rtol=1e-6)
     for a, b in zip(w1, w0, strict=True):
@@ -373,7 +403,8 @@ def test_resume_after_load_matches_uninterrupted_run(tmp_path):
         np.testing.assert_allclose(values, full[name][1:], rtol=1e-6, atol=1e-7)
     for a, b in zip(resumed.get_weights(), straight.get_weights(), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
-    assert int(resumed.g_optimizer.iterations) == 21 // 2
+    assert int(resumed.g_optimizer.iterations) == 21
+    assert int(resumed.d_optimizer.iterations) == 42
 
 
 # -- bad input ---------------------------------------------------------------

@@ -6,7 +6,12 @@ import pytest
 
 import tfgan_lite
 
-MODULES = ["tfgan_lite", "tfgan_lite.losses", "tfgan_lite.penalties"]
+MODULES = [
+    "tfgan_lite",
+    "tfgan_lite.data",
+    "tfgan_lite.losses",
+    "tfgan_lite.penalties",
+]
 
 
 @pytest.mark.parametrize("module_name", MODULES + ["tfgan_lite.models"])

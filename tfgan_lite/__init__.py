@@ -6,6 +6,7 @@
 >>> gan.compile(loss="non_saturating")  # then gan.fit(images_in_[-1, 1])
 """
 
+from tfgan_lite import data
 from tfgan_lite import losses
 from tfgan_lite import models
 from tfgan_lite import penalties
@@ -15,6 +16,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "GAN",
+    "data",
     "losses",
     "models",
     "penalties",

@@ -51,6 +51,14 @@ class _Phase(NamedTuple):
     optimizer: keras.optimizers.Optimizer
 
 
+def _multi_worker(strategy: tf.distribute.Strategy) -> bool:
+    """True under MultiWorkerMirroredStrategy with more than one worker."""
+    return (
+        isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+        and strategy.extended._in_multi_worker_mode()
+    )
+
+
 def _default_optimizer() -> keras.optimizers.Optimizer:
     # Radford et al. 2015 (DCGAN): Adam, lr 2e-4, beta_1 0.5.
     return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
@@ -127,14 +135,16 @@ class GAN(keras.Model):
     networks, both optimizers and the compile settings.
 
     How fit's steps map to updates:
-        Each training step consumes one real batch and makes one
-        discriminator update with fresh noise. With ``d_steps=k`` the
-        generator is updated, with fresh noise, after every k-th
-        discriminator update (Algorithm 1 of Goodfellow et al. 2014), so an
-        epoch of S steps makes S discriminator updates and, counting across
-        epochs, floor(total_steps / k) generator updates.
-        ``d_optimizer.iterations`` counts discriminator updates and
-        ``g_optimizer.iterations`` generator updates.
+        Each training step is one iteration of Algorithm 1 (Goodfellow et
+        al. 2014). With ``d_steps=k`` the step splits its batch into k
+        equal minibatches and makes k discriminator updates, one per
+        minibatch, each with fresh noise; then one generator update with
+        fresh noise. So ``fit(batch_size=k * m)`` trains on minibatches of
+        m, and an epoch of S steps makes k * S discriminator updates and S
+        generator updates. Rows past k * floor(batch / k) of a ragged last
+        batch are left out. ``d_optimizer.iterations`` counts
+        discriminator updates and ``g_optimizer.iterations`` generator
+        updates.
 
     Metrics (``keras.metrics.Mean`` trackers, shown by the progress bar and
     written by ``keras.callbacks.TensorBoard``):
@@ -354,7 +364,8 @@ class GAN(keras.Model):
                 "relativistic_average"), a ``LossPair``, or a tuple
                 ``(generator_fn, discriminator_fn)``. Resolved here, once.
             d_steps: k of Algorithm 1: discriminator updates per generator
-                update, each on its own real batch and fresh noise.
+                update. Each step splits its batch into k minibatches, one
+                per discriminator update, each with fresh noise.
             update: "alternating" updates D, then G from a new forward pass
                 through the updated D. "simultaneous" computes both
                 gradients from one generator forward pass and one
@@ -433,9 +444,9 @@ class GAN(keras.Model):
         self.gradient_penalty_weight = gp_weight
         self.r1_penalty_weight = r1_weight
         self._gan_compile_config = compile_config
-        # Created now, not in the first step: the generator update may run
-        # inside tf.cond (d_steps > 1), where variables cannot be created,
-        # and a loaded model needs the slots to restore their values into.
+        # Created now, not in the first step: a loaded model needs the slots
+        # to restore saved values into, and nothing is left to build inside
+        # a distributed step.
         self.g_optimizer.build(self.generator.trainable_variables)
         self.d_optimizer.build(self.discriminator.trainable_variables)
 
@@ -492,7 +503,13 @@ class GAN(keras.Model):
     def _logs(self, training: bool = True) -> dict[str, tf.Tensor]:
         # Evaluation takes no gradients, so it reports no gradient norms.
         skip = () if training else (_D_NORM, _G_NORM)
-        return {m.name: m.result() for m in self.metrics if m.name not in skip}
+        logs = {m.name: m.result() for m in self.metrics if m.name not in skip}
+        if _multi_worker(tf.distribute.get_strategy()):
+            # keras-team/keras#20585: under multi-worker collectives Keras
+            # reduces every log with strategy.reduce("MEAN", v, axis=0),
+            # which fails on a scalar. One-element logs reduce to scalars.
+            logs = {k: tf.reshape(v, (1,)) for k, v in logs.items()}
+        return logs
 
     # -- sampling ----------------------------------------------------------
 
@@ -524,7 +541,8 @@ class GAN(keras.Model):
                 f"Expected latent vectors of shape (batch, {self.latent_dim}),"
                 f" got {tuple(z.shape)}."
             )
-        return self.generator(z, training=training)
+        # Samples leave the model in float32 whatever the compute policy.
+        return tf.cast(self.generator(z, training=training), tf.float32)
 
     def generate(
         self,
@@ -562,7 +580,7 @@ class GAN(keras.Model):
             )
         sampler = self.sampler if use_ema else self.generator
         batches = [
-            sampler(z[i : i + batch_size], training=False)
+            tf.cast(sampler(z[i : i + batch_size], training=False), tf.float32)
             for i in range(0, n, batch_size)
         ]
         return tf.concat(batches, 0).numpy()
@@ -610,11 +628,11 @@ class GAN(keras.Model):
         return tf.reduce_mean(logits)
 
     def _forward(
-        self, real, *, need_d: bool, need_g: bool, training: bool = True
+        self, real, z, *, need_d: bool, need_g: bool, training: bool = True
     ) -> dict[str, tf.Tensor]:
         """One forward pass: the losses each requested player minimises."""
         batch = tf.shape(real)[0]
-        fake = self.generator(self._noise(batch), training=training)
+        fake = self.generator(z, training=training)
         out = {}
         if need_d or self.loss_pair.generator_needs_real:
             real_logits, fake_logits = self._score(real, fake, training)
@@ -653,7 +671,9 @@ class GAN(keras.Model):
             out[_D_LOSS] = d_loss
         return out
 
-    def _update(self, real, phases: Sequence[_Phase]) -> dict[str, tf.Tensor]:
+    def _update(
+        self, real, z, phases: Sequence[_Phase]
+    ) -> dict[str, tf.Tensor]:
         """Runs one forward pass and applies each phase's gradient step.
 
         This is the only place where gradients are taken and applied, for
@@ -664,7 +684,7 @@ class GAN(keras.Model):
         with contextlib.ExitStack() as stack:
             tapes = [stack.enter_context(tf.GradientTape()) for _ in phases]
             out = self._forward(
-                real, need_d=_D_LOSS in keys, need_g=_G_LOSS in keys
+                real, z, need_d=_D_LOSS in keys, need_g=_G_LOSS in keys
             )
             # Optimizers sum gradients over replicas: divide so that the sum
             # is the global-batch mean. scale_loss applies the dynamic loss
@@ -682,9 +702,9 @@ class GAN(keras.Model):
             phase.optimizer.apply(grads, variables)
         return out
 
-    def _track(self, out: dict[str, tf.Tensor], weight=None) -> None:
+    def _track(self, out: dict[str, tf.Tensor]) -> None:
         for key, value in out.items():
-            self._trackers[key].update_state(value, sample_weight=weight)
+            self._trackers[key].update_state(value)
 
     def train_step(self, data):
         real = self._real_batch(data)
@@ -695,34 +715,65 @@ class GAN(keras.Model):
         with tf.control_dependencies([real]):
             return self._train_step(real)
 
+    def _minibatches(self, real) -> list[tf.Tensor]:
+        """Splits a step's batch into d_steps equal minibatches."""
+        k = self.d_steps
+        if k == 1:
+            return [real]
+        static = real.shape[0]
+        message = (
+            f"d_steps={k} splits every batch into {k} minibatches, one per "
+            f"discriminator update, so batches need at least {k} samples "
+            f"(better: a multiple of {k})."
+        )
+        if static is not None and static < k:
+            raise ValueError(message + f" Got a batch of {static}.")
+        m = tf.shape(real)[0] // k
+        with tf.control_dependencies(
+            [tf.debugging.assert_positive(m, message=message)]
+        ):
+            m = tf.identity(m)
+        # Rows past k * m (a ragged last batch) are left out.
+        return [real[i * m : (i + 1) * m] for i in range(k)]
+
     def _train_step(self, real):
         d_phase = _Phase(_D_LOSS, _D_NORM, self.discriminator, self.d_optimizer)
         g_phase = _Phase(_G_LOSS, _G_NORM, self.generator, self.g_optimizer)
         if self.update == "simultaneous":
-            self._track(self._update(real, (d_phase, g_phase)))
+            z = self._noise(tf.shape(real)[0])
+            self._track(self._update(real, z, (d_phase, g_phase)))
             return self._logs()
-        self._track(self._update(real, (d_phase,)))
-        if self.d_steps == 1:
-            self._track(self._update(real, (g_phase,)))
-            return self._logs()
-        # Algorithm 1: the generator moves after every k-th D update.
-        is_g_step = tf.equal(self.d_optimizer.iterations % self.d_steps, 0)
-        g_out = tf.cond(
-            is_g_step,
-            lambda: self._update(real, (g_phase,)),
-            lambda: {k: tf.zeros((), tf.float32) for k in (_G_LOSS, _G_NORM)},
-        )
-        self._track(g_out, weight=tf.cast(is_g_step, tf.float32))
+        # Algorithm 1 of Goodfellow et al. 2014, unrolled: k discriminator
+        # updates, each on its own minibatch and noise, then one generator
+        # update. No tf.cond: optimizer updates inside control flow cannot
+        # synchronise across replicas under tf.distribute.
+        for minibatch in self._minibatches(real):
+            z = self._noise(tf.shape(minibatch)[0])
+            self._track(self._update(minibatch, z, (d_phase,)))
+        z = self._noise(tf.shape(minibatch)[0])
+        self._track(self._update(minibatch, z, (g_phase,)))
         return self._logs()
 
     def test_step(self, data):
         real = self._real_batch(data)
+        z = self._noise(tf.shape(real)[0])
         self._track(
-            self._forward(real, need_d=True, need_g=True, training=False)
+            self._forward(real, z, need_d=True, need_g=True, training=False)
         )
         return self._logs(training=False)
 
     # -- entry points --------------------------------------------------------
+
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        # Networks are built in __init__ and optimizer slots in compile, so
+        # there is nothing left to build. Keras' own version first averages
+        # a distributed batch with strategy.reduce("MEAN", ...), which fails
+        # under MultiWorkerMirroredStrategy (keras-team/keras#20585).
+        if self.built and self.compiled:
+            return
+        return super()._maybe_symbolic_build(
+            iterator=iterator, data_batch=data_batch
+        )
 
     def fit(self, *args, **kwargs):
         self._require_compiled("fit")
