@@ -25,13 +25,14 @@ setup(
         "importlib_resources>=5",
         "absl-py>=1.0",
         "numpy>=1.26",
+        # Its bundled 8x8 digits are the offline default dataset.
+        "scikit-learn>=1.3",
     ],
     extras_require={
         # LiteRT runs and checks the exported .tflite files.
         "export": ["ai-edge-litert>=1.2"],
         "test": [
             "pytest>=8",
-            "scikit-learn>=1.3",
             "ruff>=0.5",
             "ai-edge-litert>=1.2",
         ],
