@@ -8,6 +8,7 @@ import tfgan_lite
 
 MODULES = [
     "tfgan_lite",
+    "tfgan_lite.callbacks",
     "tfgan_lite.data",
     "tfgan_lite.losses",
     "tfgan_lite.penalties",
@@ -27,6 +28,7 @@ def test_all_names_exist_and_have_docstrings(module_name):
 def test_top_level_surface():
     assert sorted(tfgan_lite.__all__) == [
         "GAN",
+        "callbacks",
         "data",
         "losses",
         "models",

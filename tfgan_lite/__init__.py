@@ -6,6 +6,7 @@
 >>> gan.compile(loss="non_saturating")  # then gan.fit(images_in_[-1, 1])
 """
 
+from tfgan_lite import callbacks
 from tfgan_lite import data
 from tfgan_lite import losses
 from tfgan_lite import models
@@ -16,6 +17,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "GAN",
+    "callbacks",
     "data",
     "losses",
     "models",

@@ -1,0 +1,232 @@
+"""Tests for tfgan_lite.callbacks.EMAGenerator: golden averages, counting."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfgan_lite.callbacks import EMAGenerator
+from tfgan_lite.gan import GAN
+
+LATENT = 3
+
+
+def _gan(seed=7):
+    # BatchNorm gives the generator non-trainable weights (moving stats),
+    # which the callback copies rather than averages.
+    g = keras.Sequential(
+        [
+            keras.Input((LATENT,)),
+            keras.layers.Dense(6),
+            keras.layers.BatchNormalization(momentum=0.5),
+            keras.layers.Activation("tanh"),
+            keras.layers.Dense(2),
+        ],
+        name="generator",
+    )
+    d = keras.Sequential(
+        [
+            keras.Input((2,)),
+            keras.layers.Dense(6, activation="tanh"),
+            keras.layers.Dense(1),
+        ],
+        name="discriminator",
+    )
+    return GAN(g, d, seed=seed)
+
+
+def _compile(gan, **kwargs):
+    gan.compile(
+        g_optimizer=keras.optimizers.SGD(0.2),
+        d_optimizer=keras.optimizers.SGD(0.2),
+        **kwargs,
+    )
+
+
+def _points(n=64, seed=0):
+    rng = np.random.default_rng(seed)
+    return (rng.normal(size=(n, 2)) + [2.0, -1.0]).astype(np.float32)
+
+
+class _Recorder(keras.callbacks.Callback):
+    """Records the generator after every callback call, with its step."""
+
+    def on_train_begin(self, logs=None):
+        gan = self.model
+        self.initial_ema = [w.copy() for w in gan.ema_generator.get_weights()]
+        self.trainable = [w.trainable for w in gan.generator.weights]
+        self.steps, self.weights = [], []
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps.append(int(self.model.g_optimizer.iterations.numpy()))
+        self.weights.append(self.model.generator.get_weights())
+
+
+def _numpy_ema(record, decay, start_step, last_step=0):
+    """The EMA the callback should hold, in float64, one update at a time."""
+    ema = [w.astype(np.float64) for w in record.initial_ema]
+    for step, weights in zip(record.steps, record.weights, strict=True):
+        updates = step - last_step
+        if updates == 0:
+            continue
+        # Several updates between two calls (steps_per_execution) use the
+        # m-fold decay; a window reaching into the copy phase copies.
+        copy = step - updates + 1 <= start_step
+        d = 0.0 if copy else decay**updates
+        ema = [
+            d * e + (1 - d) * w if trainable else w.astype(np.float64)
+            for e, w, trainable in zip(
+                ema, weights, record.trainable, strict=True
+            )
+        ]
+        last_step = step
+    return ema
+
+
+@pytest.mark.parametrize(
+    "decay, start_step, compile_kwargs, want_updates",
+    [
+        (0.9, 0, {}, 8),
+        (0.8, 3, {}, 8),
+        (0.0, 0, {}, 8),
+        (0.9, 0, {"d_steps": 2}, None),
+        (0.7, 2, {"steps_per_execution": 2}, 8),
+    ],
+)
+def test_matches_numpy_ema_of_recorded_weights(
+    decay, start_step, compile_kwargs, want_updates
+):
+    gan = _gan()
+    _compile(gan, **compile_kwargs)
+    assert gan.ema_generator is None
+    initial = gan.generator.get_weights()
+    record = _Recorder()
+    ema = EMAGenerator(decay, start_step=start_step)
+    gan.fit(
+        _points(),
+        batch_size=16,
+        epochs=2,
+        shuffle=False,
+        verbose=0,
+        callbacks=[ema, record],
+    )
+    # The copy was created at train begin from the untrained generator.
+    for got, want in zip(record.initial_ema, initial, strict=True):
+        np.testing.assert_array_equal(got, want)
+    if want_updates is not None:
+        assert record.steps[-1] == want_updates
+    want = _numpy_ema(record, decay, start_step)
+    got = gan.ema_generator.get_weights()
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-6, atol=1e-6)
+    final = gan.generator.get_weights()
+    trainable = record.trainable
+    for g, f, t in zip(got, final, trainable, strict=True):
+        if not t:
+            # Moving statistics are copied, bit for bit.
+            np.testing.assert_array_equal(g, f)
+    distance = max(
+        np.abs(g - f).max()
+        for g, f, t in zip(got, final, trainable, strict=True)
+        if t
+    )
+    if decay == 0.0:
+        assert distance == 0.0
+    else:
+        # A real average, not a copy of the last weights.
+        assert distance > 1e-3
+
+
+def test_one_traced_update_per_generator_step():
+    gan = _gan()
+    _compile(gan)
+    ema = EMAGenerator(0.5)
+    gan.fit(_points(), batch_size=16, epochs=2, verbose=0, callbacks=[ema])
+    assert isinstance(
+        ema._average_fn, tf.types.experimental.PolymorphicFunction
+    )
+    # Eight updates, one trace: the decay is a tensor argument.
+    assert ema._average_fn.experimental_get_tracing_count() == 1
+
+
+def test_never_changes_the_training_update():
+    results = []
+    for callbacks in ([], [EMAGenerator(0.5)]):
+        keras.utils.set_random_seed(3)
+        gan = _gan()
+        _compile(gan)
+        history = gan.fit(
+            _points(), batch_size=16, epochs=2, verbose=0, callbacks=callbacks
+        ).history
+        weights = gan.generator.get_weights() + gan.discriminator.get_weights()
+        results.append((history, weights))
+    (h0, w0), (h1, w1) = results
+    for a, b in zip(w0, w1, strict=True):
+        np.testing.assert_array_equal(a, b)
+    for name in h0:
+        np.testing.assert_array_equal(h0[name], h1[name])
+
+
+def test_keeps_an_existing_copy_and_resumes_across_fits(tmp_path):
+    gan = _gan()
+    gan.enable_ema()
+    zeros = [np.zeros_like(w) for w in gan.ema_generator.get_weights()]
+    gan.ema_generator.set_weights(zeros)
+    _compile(gan)
+    ema = EMAGenerator(0.5)
+    record = _Recorder()
+    data = _points(16)
+    gan.fit(data, batch_size=16, epochs=1, verbose=0, callbacks=[ema, record])
+    # One update from the zero average: 0.5 * 0 + 0.5 * w.
+    got = gan.ema_generator.get_weights()
+    for g, w, t in zip(got, record.weights[0], record.trainable, strict=True):
+        np.testing.assert_allclose(g, 0.5 * w if t else w, rtol=1e-6)
+    # A second fit continues from the saved average and step count.
+    before = [w.astype(np.float64) for w in got]
+    gan.fit(data, batch_size=16, epochs=1, verbose=0, callbacks=[ema, record])
+    assert record.steps == [2]
+    got = gan.ema_generator.get_weights()
+    for g, b, w, t in zip(
+        got, before, record.weights[0], record.trainable, strict=True
+    ):
+        np.testing.assert_allclose(
+            g, 0.5 * b + 0.5 * w if t else w, rtol=1e-6, atol=1e-7
+        )
+    # The average is saved and reloaded with the model.
+    path = tmp_path / "gan.keras"
+    gan.save(path)
+    loaded = keras.saving.load_model(path)
+    for a, b in zip(loaded.ema_generator.get_weights(), got, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+BAD_ARGUMENTS = (
+    # args, kwargs, error, match
+    ((1.0,), {}, ValueError, r"\[0, 1\).*decay=1.0"),
+    ((-0.1,), {}, ValueError, r"\[0, 1\).*decay=-0.1"),
+    ((1.5,), {}, ValueError, "decay=1.5"),
+    ((float("nan"),), {}, ValueError, "decay=nan"),
+    (("0.9",), {}, TypeError, "decay.*str"),
+    ((True,), {}, TypeError, "decay.*bool"),
+    ((), {"start_step": -1}, ValueError, "start_step=-1"),
+    ((), {"start_step": 1.5}, TypeError, "start_step.*float"),
+)
+
+
+def test_rejects_bad_arguments():
+    # Cases share one test: each test costs a Keras session reset.
+    for args, kwargs, error, match in BAD_ARGUMENTS:
+        with pytest.raises(error, match=match):
+            EMAGenerator(*args, **kwargs)
+
+
+def test_rejects_models_other_than_gan():
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(loss="mse")
+    with pytest.raises(TypeError, match="EMAGenerator.*tfgan_lite.GAN"):
+        model.fit(
+            np.zeros((4, 2)),
+            np.zeros((4, 1)),
+            verbose=0,
+            callbacks=[EMAGenerator()],
+        )

@@ -1,0 +1,152 @@
+"""End-to-end tests of the training command and its run directory."""
+
+import json
+import os
+import re
+
+import keras
+import numpy as np
+import pytest
+from tensorboard.backend.event_processing import event_accumulator
+
+from tfgan_lite import GAN
+from tfgan_lite import train as train_lib
+
+TINY = {"epochs": 2, "steps": 3, "batch_size": 16, "latent_dim": 8, "width": 8}
+
+
+def _config(tmp_path, **kwargs):
+    return train_lib.TrainConfig(
+        run_dir=str(tmp_path / "run"), sample_every=1, **{**TINY, **kwargs}
+    )
+
+
+def _tensors(run_dir, tag_dir):
+    acc = event_accumulator.EventAccumulator(
+        os.path.join(run_dir, "logs", tag_dir), size_guidance={"tensors": 0}
+    )
+    acc.Reload()
+    return acc
+
+
+class _InterruptAt(keras.callbacks.Callback):
+    """Raises KeyboardInterrupt after a given batch, like Ctrl-C."""
+
+    def __init__(self, epoch, batch):
+        super().__init__()
+        self.epoch, self.batch, self._epoch = epoch, batch, 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if (self._epoch, batch) == (self.epoch, self.batch):
+            raise KeyboardInterrupt
+
+
+def test_run_directory_and_tensorboard_logs(tmp_path):
+    config = _config(tmp_path)
+    gan = train_lib.train(config, verbose=0)
+    run = config.run_dir
+    with open(os.path.join(run, "config.json")) as f:
+        record = json.load(f)
+    assert record["config"]["dataset"] == "digits"
+    assert record["config"]["batch_size"] == 16
+    assert record["resolved"]["sample_shape"] == [28, 28, 1]
+    assert record["resolved"]["compile"]["loss"] == "non_saturating"
+
+    loaded = keras.saving.load_model(os.path.join(run, "model.keras"))
+    assert isinstance(loaded, GAN)
+    np.testing.assert_allclose(
+        loaded.generate(3, seed=0), gan.generate(3, seed=0), rtol=1e-6
+    )
+    assert int(loaded.g_optimizer.iterations) == 6
+    assert os.path.exists(os.path.join(run, "checkpoints", "last.keras"))
+
+    train = _tensors(run, "train")
+    for name in ("d_loss", "g_loss", "d_real", "d_fake"):
+        events = train.Tensors(f"epoch_{name}")
+        assert [e.step for e in events] == [0, 1], name
+    samples = _tensors(run, "samples")
+    image_tags = samples.Tags()["tensors"]
+    assert image_tags, samples.Tags()
+    assert [e.step for e in samples.Tensors(image_tags[0])] == [0, 1]
+    pngs = [
+        f
+        for f in os.listdir(os.path.join(run, "samples"))
+        if f.endswith(".png")
+    ]
+    assert pngs
+
+
+def test_interrupted_run_resumes_to_the_same_update_count(tmp_path):
+    straight = train_lib.train(_config(tmp_path / "a"), verbose=0)
+    config = _config(tmp_path / "b")
+    with pytest.raises(KeyboardInterrupt):
+        train_lib.train(
+            config, extra_callbacks=[_InterruptAt(epoch=1, batch=1)], verbose=0
+        )
+    interrupted = keras.saving.load_model(
+        os.path.join(config.run_dir, "model.keras")
+    )
+    assert int(interrupted.g_optimizer.iterations) == 5
+    resumed = train_lib.train(config, verbose=0)
+    assert int(resumed.g_optimizer.iterations) == 6
+    assert int(resumed.d_optimizer.iterations) == int(
+        straight.d_optimizer.iterations
+    )
+    assert int(straight.g_optimizer.iterations) == 6
+
+
+def test_rerun_with_other_settings_is_refused(tmp_path):
+    train_lib.train(_config(tmp_path, epochs=1), verbose=0)
+    with pytest.raises(
+        ValueError, match=r"other settings \(lr: 0.0002 -> 0.001"
+    ):
+        train_lib.train(_config(tmp_path, epochs=1, lr=1e-3), verbose=0)
+
+
+def test_main_trains_from_flags(tmp_path):
+    run = tmp_path / "cli"
+    code = train_lib.main(
+        [
+            "train",
+            f"--run_dir={run}",
+            "--epochs=1",
+            "--steps=2",
+            "--batch_size=8",
+            "--width=8",
+            "--latent_dim=4",
+            "--loss=hinge",
+        ]
+    )
+    assert code == 0
+    with open(run / "config.json") as f:
+        assert json.load(f)["config"]["loss"] == "hinge"
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["--model=dcgan_99"], "dcgan_99"),
+        (["--loss=wgan"], "wgan"),
+        (["--epochs=0"], "--epochs must be >= 1"),
+        (["--dataset=ring"], "go with --model mlp_2d"),
+        (["--batch_size=2", "--d_steps=4"], "at least d_steps"),
+        (["--ema=1.5"], r"--ema must be in \[0, 1\)"),
+        (["--lr=nope"], "lr"),
+    ],
+)
+def test_main_rejects_bad_flags(tmp_path, capsys, argv, message):
+    code = train_lib.main(["train", f"--run_dir={tmp_path}", *argv])
+    assert code == 2
+    assert re.search(message, capsys.readouterr().err)
+
+
+def test_config_rejects_bad_values():
+    with pytest.raises(ValueError, match="Known presets"):
+        train_lib.TrainConfig(model="resnet")
+    with pytest.raises(ValueError, match="Known losses"):
+        train_lib.TrainConfig(loss="wgan")
+    with pytest.raises(ValueError, match="--update must be one of"):
+        train_lib.TrainConfig(update="both")

@@ -1,0 +1,143 @@
+"""Exponential moving average of the generator's weights.
+
+Samples from a running average of the generator's weights are smoother
+and often better than samples from its latest weights: Karras et al. 2018
+(https://arxiv.org/abs/1710.10196, Section A.1 "exponential running
+average ... of the weights of the generator") and Yazıcı et al. 2019
+(https://arxiv.org/abs/1806.04498), who show the average improves FID and
+IS across architectures.
+"""
+
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+
+from tfgan_lite.callbacks._checks import _check_float, _check_gan, _check_int
+
+__all__ = ["EMAGenerator"]
+
+
+class EMAGenerator(keras.callbacks.Callback):
+    """Keeps ``gan.ema_generator`` as an EMA of the generator's weights.
+
+    On train begin the callback calls ``gan.enable_ema()``, which creates
+    the copy from the current weights if the model has none. After every
+    generator update it sets, for each trainable weight w of the generator
+    and its copy e in ``ema_generator``::
+
+        e <- decay * e + (1 - decay) * w
+
+    and copies every non-trainable weight (BatchNorm moving statistics,
+    frozen layers), since those are already running statistics, not
+    parameters that the optimizer moves. The update is one compiled
+    ``tf.function`` call per batch; it never changes the training weights.
+
+    Counting: the average follows ``gan.g_optimizer.iterations``, the
+    number of generator updates, and moves once per generator update, so
+    ``decay`` means "per generator update" whatever discriminator schedule
+    (``compile(d_steps=...)``) the GAN runs. A batch that made no generator
+    update leaves the average alone. The first ``start_step`` generator
+    updates copy the weights (the average then starts from the weights
+    after update ``start_step``); averaging starts with update
+    ``start_step + 1``.
+
+    When Keras reports several steps at once (``steps_per_execution=s``),
+    the generator may have made m > 1 updates since the last call; the
+    callback then applies the m-fold decay, ``e <- decay**m * e +
+    (1 - decay**m) * w``. That is the exact average when the weights
+    changed little over those m updates, and only an approximation
+    otherwise; use ``steps_per_execution=1`` for the exact average.
+
+    The copy is saved in ``.keras`` files with the model, and
+    ``gan.generate`` and ``ImageGrid`` sample from it by default.
+
+    Args:
+        decay: Weight of the old average, in [0, 1). 0 copies the weights
+            at every update. 0.999 averages over roughly the last
+            1 / (1 - decay) = 1000 generator updates.
+        start_step: Number of initial generator updates during which the
+            copy simply follows the generator.
+
+    Raises:
+        TypeError, ValueError: For a wrong argument type or value, or (in
+            ``fit``) a model that is not a ``tfgan_lite.GAN`` or whose
+            ``ema_generator`` does not mirror the generator's weights.
+
+    Example:
+        >>> gan = tfgan_lite.GAN(generator, discriminator)
+        >>> gan.compile()
+        >>> gan.fit(images, epochs=5, callbacks=[EMAGenerator(0.999)])
+        >>> samples = gan.generate(16, seed=0)  # from the EMA copy
+    """
+
+    def __init__(self, decay: float = 0.999, *, start_step: int = 0):
+        super().__init__()
+        self.decay = _check_float(
+            decay, "decay", low=0.0, high=1.0, high_closed=False
+        )
+        self.start_step = _check_int(start_step, "start_step", 0)
+        self._averaged = []
+        self._copied = []
+        self._last_step = 0
+        self._average_fn = None
+        self._copy_all_fn = None
+
+    def on_train_begin(self, logs=None):
+        gan = _check_gan(self.model, "EMAGenerator")
+        ema = gan.enable_ema()
+        source, target = gan.generator.weights, ema.weights
+        shapes = [tuple(w.shape) for w in source]
+        if shapes != [tuple(e.shape) for e in target]:
+            raise ValueError(
+                "gan.ema_generator must have the generator's weights in the "
+                f"same order; the generator has shapes {shapes}, the copy "
+                f"{[tuple(e.shape) for e in target]}."
+            )
+        self._averaged, self._copied = [], []
+        for w, e in zip(source, target, strict=True):
+            if w.trainable and "float" in str(w.dtype):
+                self._averaged.append((e, w))
+            else:
+                self._copied.append((e, w))
+        # Traced once per fit: the decay is a tensor argument, so a new
+        # value does not retrace.
+        self._average_fn = tf.function(self._average)
+        self._copy_all_fn = tf.function(self._copy_all)
+        self._last_step = self._generator_step()
+
+    def _generator_step(self) -> int:
+        return int(self.model.g_optimizer.iterations.numpy())
+
+    def _average(self, decay: tf.Tensor) -> None:
+        for e, w in self._averaged:
+            d = tf.cast(decay, e.dtype)
+            e.assign(d * e + (1.0 - d) * tf.cast(w, e.dtype))
+        self._copy()
+
+    def _copy(self) -> None:
+        for e, w in self._copied:
+            e.assign(w)
+
+    def _copy_all(self) -> None:
+        # A plain copy (not decay 0 in _average): 0 * e is NaN, not 0, when
+        # the old average holds an inf or a NaN.
+        for e, w in self._averaged:
+            e.assign(tf.cast(w, e.dtype))
+        self._copy()
+
+    def on_train_batch_end(self, batch, logs=None):
+        step = self._generator_step()
+        updates = step - self._last_step
+        if updates <= 0:
+            # No generator update in this batch: nothing to average.
+            return
+        self._last_step = step
+        if step - updates + 1 <= self.start_step:
+            # At least one of the new updates is still in the copy phase.
+            # Copying is also the right m-update result: a copy followed by
+            # averaging of (nearly) the same weights leaves those weights.
+            self._copy_all_fn()
+            return
+        decay = tf.constant(self.decay**updates, tf.float32)
+        self._average_fn(decay)

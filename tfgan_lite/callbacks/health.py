@@ -1,0 +1,477 @@
+"""Training health checks: mode collapse, an overpowering D, NaNs.
+
+Three failure modes of GAN training that the loss curves alone do not
+name:
+
+* Mode collapse (Goodfellow 2016, https://arxiv.org/abs/1701.00160,
+  Section 5.1.1): the generator maps many latent vectors to a few
+  outputs. Seen here as a fixed-noise batch that is much less diverse than
+  real data.
+* A discriminator that overpowers the generator (Arjovsky & Bottou 2017,
+  https://arxiv.org/abs/1701.04862, Section 2.2): D rejects fakes with
+  confidence, D(G(z)) near 0, and the generator's gradient vanishes.
+* Non-finite losses or weights, after which training cannot recover.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from typing import NamedTuple
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfgan_lite.callbacks._checks import (
+    _check_dir,
+    _check_float,
+    _check_gan,
+    _check_int,
+    _is_due,
+)
+
+__all__ = ["HealthEvent", "TrainingHealth"]
+
+_logger = logging.getLogger(__name__)
+
+# TensorBoard run of the health figures, beside keras' "train" and
+# "validation" runs in the same log_dir.
+HEALTH_RUN = "health"
+
+MODE_COLLAPSE = "mode_collapse"
+DISCRIMINATOR_OVERPOWERING = "discriminator_overpowering"
+NON_FINITE = "non_finite"
+
+
+class HealthEvent(NamedTuple):
+    """One diagnosis made by :class:`TrainingHealth`.
+
+    Attributes:
+        epoch: 0-based epoch index at which it was made.
+        kind: "mode_collapse", "discriminator_overpowering" or
+            "non_finite".
+        message: The sentence written to the console and TensorBoard.
+        value: The figure behind it: the diversity ratio, the mean
+            D(G(z)), or the first non-finite log value (NaN when only a
+            weight was non-finite).
+    """
+
+    epoch: int
+    kind: str
+    message: str
+    value: float
+
+
+def _mean_pairwise_distance(samples: np.ndarray) -> float:
+    """Mean L2 distance over all pairs i < j of flattened samples."""
+    x = np.asarray(samples, np.float64).reshape(len(samples), -1)
+    # Centred first: distances do not change, and the Gram-matrix identity
+    # |a - b|^2 = |a|^2 + |b|^2 - 2 a.b then cancels less. Identical samples
+    # give exactly 0.
+    x = x - x.mean(axis=0)
+    norms = np.einsum("ij,ij->i", x, x)
+    squared = norms[:, None] + norms[None, :] - 2.0 * (x @ x.T)
+    upper = np.triu_indices(len(x), k=1)
+    return float(np.sqrt(np.maximum(squared[upper], 0.0)).mean())
+
+
+def _real_subsample(real_samples, num_samples: int, seed: int) -> np.ndarray:
+    """Checks real_samples and returns a seeded subsample as float64."""
+    array = np.asarray(real_samples)
+    if array.dtype == bool or not (
+        np.issubdtype(array.dtype, np.floating)
+        or np.issubdtype(array.dtype, np.integer)
+    ):
+        raise TypeError(
+            "`real_samples` must be a numeric array of real samples, shape "
+            f"(N, *sample_shape); got dtype {array.dtype}."
+        )
+    if array.ndim < 2 or len(array) < 2:
+        raise ValueError(
+            "`real_samples` must hold at least 2 samples, shape "
+            f"(N >= 2, *sample_shape); got shape {array.shape}."
+        )
+    if not np.isfinite(array).all():
+        raise ValueError(
+            f"`real_samples` must be finite; {int((~np.isfinite(array)).sum())}"
+            " of its values are NaN or inf."
+        )
+    if len(array) > num_samples:
+        rng = np.random.default_rng(seed)
+        array = array[np.sort(rng.choice(len(array), num_samples, False))]
+    return array.astype(np.float64)
+
+
+def _non_finite(logs) -> dict[str, float]:
+    """Returns the non-finite scalars in logs, in the logs' order."""
+    found = {}
+    for name, value in (logs or {}).items():
+        try:
+            number = float(np.asarray(value).reshape(()))
+        except (TypeError, ValueError):
+            continue  # Not a scalar; nothing this check can judge.
+        if not math.isfinite(number):
+            found[name] = number
+    return found
+
+
+def _describe(found: dict[str, float]) -> str:
+    return ", ".join(f"{name}={value}" for name, value in found.items())
+
+
+class TrainingHealth(keras.callbacks.Callback):
+    """Diagnoses mode collapse, an overpowering discriminator and NaNs.
+
+    Checks, at the end of epochs 0, n, 2n, ... (``every_n_epochs=n``):
+
+    * Mode collapse: ``gan.generate(num_samples, seed=seed,
+      use_ema=False)`` (a fixed noise batch from the trained generator)
+      has a mean pairwise L2 distance below ``collapse_ratio`` times that
+      of a fixed subsample of ``real_samples``.
+    * Discriminator overpowering the generator: the epoch mean of
+      ``d_fake`` (mean D(G(z))) is below ``overpowered_d_fake`` and the
+      epoch mean ``g_grad_norm`` has vanished: below
+      ``vanishing_grad_ratio`` times its value in the first epoch of this
+      ``fit``, or below ``vanishing_grad_floor`` (which catches runs that
+      start overpowered). Only for probabilistic losses
+      (``gan.loss_pair.probabilistic``: minimax, non-saturating), whose
+      d_fake is a probability. Other losses report raw critic scores with
+      no fixed scale (a WGAN critic's scores drift freely), so no
+      threshold on them or on d_real - d_fake means the same in every
+      run, and the check is skipped. Epochs without a generator update
+      are skipped too: their g_grad_norm is 0 by construction.
+
+    and, after every batch and at every epoch end:
+
+    * Non-finite values: a NaN or inf in the logs, or (at epoch end) in
+      any weight or optimizer variable, stops training
+      (``model.stop_training = True``) and restores the last good state:
+      the callback keeps an in-memory copy of all model weights (generator,
+      discriminator, EMA copy, noise state) and both optimizers' variables,
+      taken at the start of the first epoch (after other callbacks'
+      ``on_train_begin``, e.g. ``keras.callbacks.BackupAndRestore``
+      restoring a backup) and at the end of every healthy epoch. Keras
+      still runs ``on_epoch_end`` of every callback after a stop, so a
+      ``keras.callbacks.ModelCheckpoint`` then saves the restored weights,
+      not NaNs. Place this callback before ModelCheckpoint and
+      BackupAndRestore in the list: weights that turn non-finite without
+      a non-finite loss are found at epoch end, and callbacks before this
+      one would already have saved them. The copy costs host memory of
+      one model plus its optimizer state.
+
+    Each diagnosis becomes a :class:`HealthEvent` in ``events``, a warning
+    on the ``tfgan_lite.callbacks.health`` logger (one sentence with the
+    figure behind it, e.g. "Mode collapse suspected: fixed-noise samples
+    are 0.04x as diverse as real data (mean pairwise distance 0.012 vs
+    0.31)."), and, with ``log_dir``, a TensorBoard text summary tagged
+    with the event's kind. At every checked epoch the figures are also
+    logged as TensorBoard scalars, so the health curves show even when
+    nothing fires: ``diversity_ratio``, ``generated_diversity``,
+    ``real_diversity``, ``d_fake`` and ``g_grad_norm``. All go to the run
+    ``<log_dir>/health``, at step = the 0-based epoch index, as keras'
+    TensorBoard callback does in ``<log_dir>/train``.
+
+    The callback only observes: it never changes the update, apart from
+    stopping training and restoring the last good state on NaNs.
+
+    Args:
+        real_samples: Real samples, shape (N, *gan.sample_shape), N >= 2,
+            in the generator's output range. A seeded subsample of
+            ``num_samples`` of them (all of them if fewer) is the diversity
+            reference.
+        log_dir: TensorBoard log directory; None writes no summaries.
+        every_n_epochs: Period, in epochs, of the epoch-end diagnostics.
+        warmup_epochs: Epochs before the first diagnosis. A freshly
+            initialised generator makes near-identical samples for its
+            first epochs (DCGAN's N(0, 0.02) weights), which is not
+            collapse. Non-finite checks run from the start regardless.
+        num_samples: Generated and real samples compared for diversity.
+        seed: Seed of the fixed noise batch and of the real subsample.
+        collapse_ratio: Report mode collapse below this ratio of generated
+            to real diversity, in (0, 1].
+        overpowered_d_fake: Threshold on the mean D(G(z)), in (0, 1).
+        vanishing_grad_ratio: The generator's gradient norm has vanished
+            below this fraction of its first-epoch value, in (0, 1).
+        vanishing_grad_floor: ... or below this absolute value, >= 0.
+
+    Raises:
+        TypeError, ValueError: For a wrong argument type or value, for
+            real_samples that are not finite, have fewer than 2 samples or
+            are all identical, and (in ``fit``) for a model that is not a
+            ``tfgan_lite.GAN`` or whose samples do not have the shape of
+            real_samples.
+
+    Example:
+        >>> health = TrainingHealth(real_samples=images[:1000],
+        ...                         log_dir="logs")
+        >>> gan.fit(images, epochs=20, callbacks=[
+        ...     health, keras.callbacks.ModelCheckpoint("gan.keras")])
+        >>> [event.kind for event in health.events]
+        []
+    """
+
+    MODE_COLLAPSE = MODE_COLLAPSE
+    DISCRIMINATOR_OVERPOWERING = DISCRIMINATOR_OVERPOWERING
+    NON_FINITE = NON_FINITE
+
+    def __init__(
+        self,
+        *,
+        real_samples,
+        log_dir=None,
+        every_n_epochs: int = 1,
+        warmup_epochs: int = 0,
+        num_samples: int = 256,
+        seed: int = 0,
+        collapse_ratio: float = 0.25,
+        overpowered_d_fake: float = 0.05,
+        vanishing_grad_ratio: float = 0.1,
+        vanishing_grad_floor: float = 1e-6,
+    ):
+        super().__init__()
+        self.run_dir = (
+            None
+            if log_dir is None
+            else os.path.join(_check_dir(log_dir, "log_dir"), HEALTH_RUN)
+        )
+        self.every_n_epochs = _check_int(every_n_epochs, "every_n_epochs", 1)
+        self.warmup_epochs = _check_int(warmup_epochs, "warmup_epochs", 0)
+        self.num_samples = _check_int(num_samples, "num_samples", 2)
+        self.seed = _check_int(seed, "seed", 0)
+        self.collapse_ratio = _check_float(
+            collapse_ratio,
+            "collapse_ratio",
+            low=0.0,
+            high=1.0,
+            low_closed=False,
+        )
+        self.overpowered_d_fake = _check_float(
+            overpowered_d_fake,
+            "overpowered_d_fake",
+            low=0.0,
+            high=1.0,
+            low_closed=False,
+            high_closed=False,
+        )
+        self.vanishing_grad_ratio = _check_float(
+            vanishing_grad_ratio,
+            "vanishing_grad_ratio",
+            low=0.0,
+            high=1.0,
+            low_closed=False,
+            high_closed=False,
+        )
+        self.vanishing_grad_floor = _check_float(
+            vanishing_grad_floor, "vanishing_grad_floor", low=0.0
+        )
+        self._real = _real_subsample(real_samples, self.num_samples, self.seed)
+        self.real_diversity = _mean_pairwise_distance(self._real)
+        if self.real_diversity == 0.0:
+            raise ValueError(
+                "`real_samples` are all identical (mean pairwise distance "
+                "0), so there is no diversity to compare against. Pass a "
+                "varied sample of the training data."
+            )
+        self.events: list[HealthEvent] = []
+        self._writer = None
+        self._variables = []
+        self._snapshot = None
+        self._snapshot_source = ""
+        self._epoch = 0
+        self._stopped = False
+        self._baseline_g_norm = None
+        self._g_step_at_epoch_begin = 0
+
+    # -- fit hooks ---------------------------------------------------------
+
+    def on_train_begin(self, logs=None):
+        gan = _check_gan(self.model, "TrainingHealth")
+        expected = tuple(gan.sample_shape)
+        given = self._real.shape[1:]
+        if len(given) != len(expected) or any(
+            e is not None and e != g
+            for e, g in zip(expected, given, strict=True)
+        ):
+            raise ValueError(
+                "`real_samples` must have the shape of the generator's "
+                f"samples, (N, {', '.join(map(str, expected))}); got "
+                f"(N, {', '.join(map(str, given))})."
+            )
+        self._variables, self._snapshot = [], None
+        self._stopped = False
+        self._baseline_g_norm = None
+        if self.run_dir is not None:
+            self._writer = tf.summary.create_file_writer(self.run_dir)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+        self._g_step_at_epoch_begin = self._generator_step()
+        if self._snapshot is None:
+            # Taken here rather than in on_train_begin, so that whatever
+            # other callbacks restore or create there (BackupAndRestore's
+            # state, EMAGenerator's copy) is part of it, in any order.
+            self._variables = self._state_variables(self.model)
+            self._snapshot = self._read_state()
+            self._snapshot_source = f"the start of epoch {epoch}"
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self._stopped:
+            return
+        found = _non_finite(logs)
+        if found:
+            self._stop(f"batch {batch}: {_describe(found)}", found)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._stopped:
+            return  # The epoch this callback stopped; nothing is healthy.
+        found = _non_finite(logs)
+        if found:
+            self._stop(f"epoch end: {_describe(found)}", found)
+            return
+        state = self._read_state()
+        bad_vars = [
+            v.path
+            for v, value in zip(self._variables, state, strict=True)
+            if not np.isfinite(value).all()
+        ]
+        if bad_vars:
+            self._stop(
+                f"epoch end: {len(bad_vars)} variables hold NaN or inf "
+                f"(first: {bad_vars[0]})",
+                {},
+            )
+            return
+        self._snapshot = state
+        self._snapshot_source = f"the end of epoch {epoch}"
+        self._diagnose(epoch, logs or {})
+
+    def on_train_end(self, logs=None):
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    # -- non-finite values ---------------------------------------------------
+
+    @staticmethod
+    def _state_variables(gan) -> list:
+        """All variables that make the training state, each once."""
+        variables, seen = [], set()
+        optimizers = (gan.g_optimizer, gan.d_optimizer, gan.optimizer)
+        groups = [gan.weights]
+        groups += [o.variables for o in optimizers if o is not None]
+        for group in groups:
+            for v in group:
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    variables.append(v)
+        return variables
+
+    def _read_state(self) -> list[np.ndarray]:
+        return [np.array(v.numpy(), copy=True) for v in self._variables]
+
+    def _stop(self, what: str, found: dict[str, float]) -> None:
+        saved = zip(self._variables, self._snapshot, strict=True)
+        for variable, value in saved:
+            variable.assign(value)
+        self.model.stop_training = True
+        self._stopped = True
+        self._report(
+            self._epoch,
+            NON_FINITE,
+            f"Non-finite training values at epoch {self._epoch}, {what}; "
+            "stopped training and restored the weights and optimizer state "
+            f"from {self._snapshot_source}.",
+            next(iter(found.values()), math.nan),
+        )
+
+    # -- diagnostics ---------------------------------------------------------
+
+    def _generator_step(self) -> int:
+        return int(self.model.g_optimizer.iterations.numpy())
+
+    def _diagnose(self, epoch: int, logs: dict) -> None:
+        gan = self.model
+        g_norm = logs.get("g_grad_norm")
+        # The generator moved this epoch, so g_grad_norm is a real mean.
+        g_moved = self._generator_step() > self._g_step_at_epoch_begin
+        if g_moved and g_norm is not None and self._baseline_g_norm is None:
+            self._baseline_g_norm = float(g_norm)
+        if epoch < self.warmup_epochs or not _is_due(
+            epoch, self.every_n_epochs
+        ):
+            return
+        generated = gan.generate(
+            self.num_samples, seed=self.seed, use_ema=False
+        )
+        diversity = _mean_pairwise_distance(generated)
+        ratio = diversity / self.real_diversity
+        figures = {
+            "diversity_ratio": ratio,
+            "generated_diversity": diversity,
+            "real_diversity": self.real_diversity,
+        }
+        for key in ("d_fake", "g_grad_norm"):
+            if logs.get(key) is not None:
+                figures[key] = float(logs[key])
+        self._write_scalars(epoch, figures)
+        if math.isfinite(ratio) and ratio < self.collapse_ratio:
+            self._report(
+                epoch,
+                MODE_COLLAPSE,
+                "Mode collapse suspected: fixed-noise samples are "
+                f"{ratio:.2g}x as diverse as real data (mean pairwise "
+                f"distance {diversity:.3g} vs {self.real_diversity:.3g}).",
+                ratio,
+            )
+        d_fake = logs.get("d_fake")
+        if (
+            gan.loss_pair.probabilistic
+            and g_moved
+            and d_fake is not None
+            and g_norm is not None
+        ):
+            self._check_overpowering(epoch, float(d_fake), float(g_norm))
+
+    def _check_overpowering(self, epoch: int, d_fake: float, g_norm: float):
+        if d_fake >= self.overpowered_d_fake:
+            return
+        base = self._baseline_g_norm
+        relative = (
+            base is not None and g_norm < self.vanishing_grad_ratio * base
+        )
+        if not (relative or g_norm < self.vanishing_grad_floor):
+            return
+        versus = (
+            f"{g_norm / base:.2g}x its first-epoch value {base:.2g}"
+            if relative
+            else f"below the floor {self.vanishing_grad_floor:.2g}"
+        )
+        self._report(
+            epoch,
+            DISCRIMINATOR_OVERPOWERING,
+            "Discriminator overpowering the generator: mean D(G(z)) is "
+            f"{d_fake:.2g} (threshold {self.overpowered_d_fake:.2g}) and the "
+            f"generator's gradient norm has vanished to {g_norm:.2g} "
+            f"({versus}).",
+            d_fake,
+        )
+
+    # -- output ----------------------------------------------------------
+
+    def _report(self, epoch: int, kind: str, message: str, value: float):
+        self.events.append(HealthEvent(int(epoch), kind, message, float(value)))
+        _logger.warning(message)
+        if self._writer is not None:
+            with self._writer.as_default(step=epoch):
+                tf.summary.text(kind, message)
+            self._writer.flush()
+
+    def _write_scalars(self, epoch: int, figures: dict[str, float]) -> None:
+        if self._writer is None:
+            return
+        with self._writer.as_default(step=epoch):
+            for key, value in figures.items():
+                tf.summary.scalar(key, value)
+        self._writer.flush()

@@ -1,0 +1,229 @@
+"""Sample grids from a fixed noise batch, to TensorBoard and PNG files.
+
+Watching the same latent vectors over training shows how each sample
+evolves, which fresh noise hides; Radford et al. 2015
+(https://arxiv.org/abs/1511.06434) and most GAN papers since show samples
+this way.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfgan_lite.callbacks._checks import (
+    _check_bool,
+    _check_dir,
+    _check_gan,
+    _check_int,
+    _is_due,
+)
+
+__all__ = ["ImageGrid", "make_grid"]
+
+# TensorBoard shows each subfolder of the log directory as a run. Keras'
+# TensorBoard callback owns "train" and "validation"; the grids get their
+# own run so that both callbacks can share one log_dir.
+SAMPLES_RUN = "samples"
+_IMAGE_TAG = "samples"
+_CHANNELS = (1, 3, 4)
+
+
+def _to_uint8(images: np.ndarray) -> np.ndarray:
+    """Maps floats in [-1, 1] to uint8 0..255, rounding to nearest."""
+    # NaN becomes black rather than an arbitrary byte, so a diverged
+    # generator shows up as dark cells instead of noise.
+    x = np.nan_to_num(images.astype(np.float64), nan=-1.0)
+    x = (np.clip(x, -1.0, 1.0) + 1.0) * 127.5
+    return np.rint(x).astype(np.uint8)
+
+
+def _grid_layout(n: int, rows: int | None) -> tuple[int, int]:
+    """Returns (rows, cols) for n cells: near-square unless rows is given."""
+    if rows is None:
+        cols = math.ceil(math.sqrt(n))
+        return math.ceil(n / cols), cols
+    rows = _check_int(rows, "rows", 1)
+    if rows > n:
+        raise ValueError(
+            f"`rows` must be at most the number of images ({n}), got "
+            f"rows={rows}."
+        )
+    return rows, math.ceil(n / rows)
+
+
+def make_grid(images, *, rows: int | None = None) -> np.ndarray:
+    """Tiles a batch of images into one uint8 image, row by row.
+
+    Images fill the grid left to right, top to bottom, without gaps;
+    cells past the last image stay black. Floating-point images are read
+    as [-1, 1] (the range of a ``tanh`` generator): -1 maps to 0, 1 to 255,
+    values outside are clipped, NaN is black. uint8 images are used as
+    they are.
+
+    Args:
+        images: Array of shape (N, H, W, C) with C in {1, 3, 4}, or
+            (N, H, W) for grayscale; float in [-1, 1] or uint8.
+        rows: Number of grid rows, 1..N; columns are then ceil(N / rows).
+            None picks a near-square grid: ceil(sqrt(N)) columns and as
+            many rows as needed.
+
+    Returns:
+        A uint8 array of shape (rows * H, cols * W, C) (C = 1 for
+        grayscale input of shape (N, H, W)).
+
+    Raises:
+        TypeError: If the images are neither floating point nor uint8.
+        ValueError: If the shape is not (N, H, W[, C]) with N >= 1 and C in
+            {1, 3, 4}, or rows is out of range.
+
+    Example:
+        >>> make_grid(np.zeros((5, 2, 3, 1), np.float32)).shape
+        (4, 9, 1)
+    """
+    array = np.asarray(images)
+    if array.dtype != np.uint8 and not np.issubdtype(array.dtype, np.floating):
+        raise TypeError(
+            "make_grid expects float images in [-1, 1] or uint8 images, got "
+            f"dtype {array.dtype}."
+        )
+    if array.ndim == 3:
+        array = array[..., np.newaxis]
+    if array.ndim != 4 or array.shape[-1] not in _CHANNELS or not len(array):
+        raise ValueError(
+            "make_grid expects images of shape (N, H, W, C) with N >= 1 and "
+            f"C in {_CHANNELS}, or (N, H, W); got shape {np.shape(images)}."
+        )
+    n, height, width, channels = array.shape
+    rows, cols = _grid_layout(n, rows)
+    pixels = array if array.dtype == np.uint8 else _to_uint8(array)
+    cells = np.zeros((rows * cols, height, width, channels), np.uint8)
+    cells[:n] = pixels
+    # (rows, cols, H, W, C) -> (rows, H, cols, W, C): each grid row is a
+    # band of H pixel rows in which the cols images sit side by side.
+    grid = cells.reshape(rows, cols, height, width, channels)
+    grid = grid.transpose(0, 2, 1, 3, 4)
+    return grid.reshape(rows * height, cols * width, channels)
+
+
+class ImageGrid(keras.callbacks.Callback):
+    """Shows samples of a fixed noise batch every few epochs.
+
+    At the end of epochs 0, n, 2n, ... (``every_n_epochs=n``; the same
+    0-based rule as ``keras.callbacks.TensorBoard(histogram_freq=n)``) the
+    callback generates ``gan.generate(num_samples, seed=seed,
+    use_ema=use_ema)`` — the same latent vectors every time, since they
+    come from ``seed`` — tiles them with :func:`make_grid` and writes:
+
+    * a TensorBoard image ``samples`` at step = the 0-based epoch index,
+      the step keras' TensorBoard callback gives its ``epoch_*`` scalars,
+      to its own run ``<log_dir>/samples`` (``<log_dir>/train`` and
+      ``<log_dir>/validation`` stay keras' own), and
+    * PNG files ``samples_epoch_{epoch:04d}.png`` (0-based epoch) and
+      ``samples_latest.png`` (replaced each time) in ``png_dir``.
+
+    Generation runs eagerly and outside the training step, so it does not
+    touch the training noise stream or the weights.
+
+    Args:
+        log_dir: TensorBoard log directory, shared with
+            ``keras.callbacks.TensorBoard`` if you use it.
+        every_n_epochs: Period, in epochs, of the grids.
+        num_samples: Images per grid; 64 gives an 8 x 8 grid.
+        seed: Seed of the fixed latent batch.
+        use_ema: Sample from ``gan.ema_generator`` when it exists (see
+            :class:`~tfgan_lite.callbacks.EMAGenerator`); the generator
+            otherwise.
+        png_dir: Folder for the PNG files. None writes them next to the
+            event file, in ``<log_dir>/samples``.
+
+    Raises:
+        TypeError, ValueError: For a wrong argument type or value.
+
+    Example:
+        >>> generator, discriminator = tfgan_lite.models.dcgan_28()
+        >>> gan = tfgan_lite.GAN(generator, discriminator)
+        >>> gan.compile()
+        >>> gan.fit(images, epochs=10, callbacks=[
+        ...     keras.callbacks.TensorBoard("logs"),
+        ...     ImageGrid("logs", every_n_epochs=2)])
+    """
+
+    def __init__(
+        self,
+        log_dir,
+        *,
+        every_n_epochs: int = 1,
+        num_samples: int = 64,
+        seed: int = 0,
+        use_ema: bool = True,
+        png_dir=None,
+    ):
+        super().__init__()
+        log_dir = _check_dir(log_dir, "log_dir")
+        self.every_n_epochs = _check_int(every_n_epochs, "every_n_epochs", 1)
+        self.num_samples = _check_int(num_samples, "num_samples", 1)
+        self.seed = _check_int(seed, "seed", 0)
+        self.use_ema = _check_bool(use_ema, "use_ema")
+        self.run_dir = os.path.join(log_dir, SAMPLES_RUN)
+        self.png_dir = (
+            self.run_dir if png_dir is None else _check_dir(png_dir, "png_dir")
+        )
+        self._writer = None
+
+    def grid(self) -> np.ndarray:
+        """Returns the current grid of the fixed noise batch (uint8, HWC)."""
+        gan = _check_gan(self.model, "ImageGrid")
+        samples = gan.generate(
+            self.num_samples, seed=self.seed, use_ema=self.use_ema
+        )
+        return make_grid(samples)
+
+    def on_train_begin(self, logs=None):
+        gan = _check_gan(self.model, "ImageGrid")
+        shape = tuple(gan.sample_shape)
+        is_image = len(shape) == 2 or (
+            len(shape) == 3 and shape[-1] in (*_CHANNELS, None)
+        )
+        if not is_image:
+            raise ValueError(
+                "ImageGrid needs a generator of images, shape (H, W, C) "
+                f"with C in {_CHANNELS} or (H, W); this one makes samples of "
+                f"shape {shape}."
+            )
+        tf.io.gfile.makedirs(self.png_dir)
+        self._writer = tf.summary.create_file_writer(self.run_dir)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if not _is_due(epoch, self.every_n_epochs):
+            return
+        grid = self.grid()
+        with self._writer.as_default(step=epoch):
+            tf.summary.image(
+                _IMAGE_TAG,
+                grid[np.newaxis],
+                max_outputs=1,
+                description=(
+                    f"{self.num_samples} samples of a fixed noise batch "
+                    f"(seed {self.seed})."
+                ),
+            )
+        # Flushed now: a run that crashes later still shows its grids.
+        self._writer.flush()
+        png = tf.io.encode_png(grid)
+        tf.io.write_file(
+            os.path.join(self.png_dir, f"samples_epoch_{epoch:04d}.png"), png
+        )
+        # Written aside and renamed, so a viewer never reads half a file.
+        latest = os.path.join(self.png_dir, "samples_latest.png")
+        tf.io.write_file(latest + ".tmp", png)
+        tf.io.gfile.rename(latest + ".tmp", latest, overwrite=True)
+
+    def on_train_end(self, logs=None):
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
