@@ -1,3 +1,62 @@
-"""Export of trained generators to SavedModel and LiteRT (TFLite) files."""
+"""Export of trained generators to SavedModel and LiteRT (TFLite) files.
 
-__all__: list[str] = []
+>>> from tfgan_lite import export
+>>> report = export.run_export(export.ExportConfig(
+...     model="runs/mnist/model.keras", out_dir="exported",
+...     quantize=("float16", "int8", "int8_full")))
+
+writes ``exported/saved_model/`` (signatures ``generate(z)`` and
+``sample(seed, n)``), ``exported/generator_<variant>.tflite`` and
+``exported/export_report.json``. The same from a shell: ``tfgan-export``
+or ``python -m tfgan_lite.export``.
+"""
+
+from tfgan_lite.export.litert import VARIANTS
+from tfgan_lite.export.litert import OperatorInfo
+from tfgan_lite.export.litert import check_builtin_only
+from tfgan_lite.export.litert import convert_generator
+from tfgan_lite.export.litert import convert_saved_model
+from tfgan_lite.export.litert import list_operators
+from tfgan_lite.export.litert import load_interpreter
+from tfgan_lite.export.litert import representative_inputs
+from tfgan_lite.export.litert import run_generate
+from tfgan_lite.export.loading import GeneratorSpec
+from tfgan_lite.export.loading import load_generator
+from tfgan_lite.export.loading import resolve_generator
+from tfgan_lite.export.metrics import max_abs_error
+from tfgan_lite.export.metrics import psnr
+from tfgan_lite.export.pipeline import ExportConfig
+from tfgan_lite.export.pipeline import ParityError
+from tfgan_lite.export.pipeline import run_export
+from tfgan_lite.export.pipeline import tflite_filename
+from tfgan_lite.export.report import ExportReport
+from tfgan_lite.export.report import FileReport
+from tfgan_lite.export.saved_model import export_saved_model
+from tfgan_lite.export.saved_model import to_uint8
+from tfgan_lite.export.saved_model import to_uint8_numpy
+
+__all__ = [
+    "VARIANTS",
+    "ExportConfig",
+    "ExportReport",
+    "FileReport",
+    "GeneratorSpec",
+    "OperatorInfo",
+    "ParityError",
+    "check_builtin_only",
+    "convert_generator",
+    "convert_saved_model",
+    "export_saved_model",
+    "list_operators",
+    "load_generator",
+    "load_interpreter",
+    "max_abs_error",
+    "psnr",
+    "representative_inputs",
+    "resolve_generator",
+    "run_export",
+    "run_generate",
+    "tflite_filename",
+    "to_uint8",
+    "to_uint8_numpy",
+]
