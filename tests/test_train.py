@@ -118,11 +118,18 @@ def test_main_trains_from_flags(tmp_path):
             "--width=8",
             "--latent_dim=4",
             "--loss=hinge",
+            "--export",
         ]
     )
     assert code == 0
     with open(run / "config.json") as f:
         assert json.load(f)["config"]["loss"] == "hinge"
+    exported = run / "export"
+    assert (exported / "generator_float32.tflite").is_file()
+    assert (exported / "saved_model" / "saved_model.pb").is_file()
+    with open(exported / "export_report.json") as f:
+        report = json.load(f)
+    assert "generator_float32.tflite" in json.dumps(report)
 
 
 @pytest.mark.parametrize(

@@ -315,18 +315,12 @@ def train(
 
 
 def _export(model_path: str, out_dir: str) -> None:
-    from tfgan_lite.export import cli as export_cli
+    """Exports the trained generator: SavedModel and float32 LiteRT."""
+    from tfgan_lite import export
 
-    code = export_cli.main(
-        [
-            "tfgan-export",
-            f"--model={model_path}",
-            f"--out={out_dir}",
-            "--overwrite",
-        ]
+    export.run_export(
+        export.ExportConfig(model=model_path, out_dir=out_dir, overwrite=True)
     )
-    if code:
-        raise RuntimeError(f"Export to {out_dir} failed (exit code {code}).")
 
 
 def _config_from_flags(values) -> TrainConfig:
