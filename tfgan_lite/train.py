@@ -92,7 +92,7 @@ class TrainConfig:
     lr: float = 2e-4
     beta_1: float = 0.5
     latent_dim: int = 64
-    width: int = 32
+    width: int = 64
     gradient_penalty: float = 0.0
     r1_penalty: float = 0.0
     ema: float = 0.0
