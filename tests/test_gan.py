@@ -171,8 +171,8 @@ def test_d_steps_counts_updates_batches_and_noise(batches, epochs, k):
     # One fresh noise draw per discriminator and per generator update.
     assert int(gan.noise_state[1]) == k * steps + steps
     assert int(gan.noise_state[0]) == 11
-    # D passes score m real + m fake rows; every real minibatch is new.
-    real_rows = [rows[:m] for rows in seen_by_d if len(rows) == 2 * m]
+    # Real rows carry integer indices; generated rows never do.
+    real_rows = [rows for rows in seen_by_d if np.all(rows == np.round(rows))]
     assert len(real_rows) == k * steps
     first_epoch = np.concatenate(real_rows[: k * batches])
     np.testing.assert_array_equal(first_epoch, np.arange(k * m * batches))

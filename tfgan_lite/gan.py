@@ -160,8 +160,9 @@ class GAN(keras.Model):
         generator: A Keras model from latent vectors (N, latent_dim) to
             samples.
         discriminator: A Keras model from samples to one logit per sample,
-            (N, 1) or (N,). It is called once on real and generated samples
-            concatenated, so it should not use batch normalization.
+            (N, 1) or (N,). It is called on real and on generated batches
+            separately. Gradient penalties assume it scores samples
+            independently (no batch normalization).
         latent_dim: Size of the latent vector. None reads it from the
             generator's input shape.
         seed: Integer seed of the training noise stream. The stream's
@@ -613,14 +614,10 @@ class GAN(keras.Model):
             )
         return tf.cast(x, self.compute_dtype)
 
-    def _score(self, real, fake, training: bool):
-        """Discriminator logits for real and fake, in one pass."""
-        real = tf.cast(real, fake.dtype)
-        logits = self.discriminator(
-            tf.concat([real, fake], 0), training=training
-        )
-        logits = tf.cast(tf.reshape(logits, (-1,)), tf.float32)
-        return tf.split(logits, [tf.shape(real)[0], tf.shape(fake)[0]])
+    def _logits(self, samples, training: bool) -> tf.Tensor:
+        """Discriminator logits, flat and float32 whatever the policy."""
+        logits = self.discriminator(samples, training=training)
+        return tf.cast(tf.reshape(logits, (-1,)), tf.float32)
 
     def _summary(self, logits: tf.Tensor) -> tf.Tensor:
         if self.loss_pair.probabilistic:
@@ -634,13 +631,13 @@ class GAN(keras.Model):
         batch = tf.shape(real)[0]
         fake = self.generator(z, training=training)
         out = {}
+        # Real and fake are scored in separate calls, not one call on their
+        # concatenation: the generator's gradient then flows back through D
+        # on the fakes only (a simultaneous step saves that half pass), and
+        # batch statistics, if D has any, are never mixed.
+        fake_logits = self._logits(fake, training)
         if need_d or self.loss_pair.generator_needs_real:
-            real_logits, fake_logits = self._score(real, fake, training)
-        else:
-            fake_logits = tf.cast(
-                tf.reshape(self.discriminator(fake, training=training), (-1,)),
-                tf.float32,
-            )
+            real_logits = self._logits(real, training)
         if need_g:
             if self.loss_pair.generator_needs_real:
                 g_loss = self.loss_pair.generator(fake_logits, real_logits)
