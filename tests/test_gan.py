@@ -461,7 +461,7 @@ def test_data_of_wrong_dtype_or_rank():
 @pytest.mark.parametrize(
     "kwargs,error,match",
     [
-        ({"d_steps": 0}, ValueError, "d_steps` must be >= 1, got 0"),
+        ({"d_steps": 0}, ValueError, "d_steps` must be >= 1, got d_steps=0"),
         ({"d_steps": 2.0}, TypeError, "d_steps` must be an int"),
         ({"loss": "wgan"}, ValueError, "Known losses: minimax"),
         ({"update": "sync"}, ValueError, "`update` must be one of"),

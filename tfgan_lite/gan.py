@@ -21,6 +21,7 @@ import tensorflow as tf
 
 from tfgan_lite import losses as losses_lib
 from tfgan_lite import penalties
+from tfgan_lite._checks import check_int as _check_int
 
 __all__ = ["GAN"]
 
@@ -83,17 +84,6 @@ def _network_shape(network, attr: str) -> tuple | None:
     except (AttributeError, ValueError):
         # Subclassed models have no static shapes until they are called.
         return None
-
-
-def _check_int(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(
-            f"`{name}` must be an int >= {minimum}, got {value!r} of type "
-            f"{type(value).__name__}."
-        )
-    if value < minimum:
-        raise ValueError(f"`{name}` must be >= {minimum}, got {value}.")
-    return int(value)
 
 
 def _check_weight(value, name: str) -> float:

@@ -7,25 +7,8 @@ import numbers
 import os
 from typing import Any
 
+from tfgan_lite._checks import check_int as _check_int  # noqa: F401
 from tfgan_lite.gan import GAN
-
-
-def _check_int(value: Any, name: str, minimum: int) -> int:
-    """Returns `value` as an int after checking it is an int >= minimum.
-
-    Raises:
-        TypeError: If `value` is not an integer (bools are rejected).
-        ValueError: If `value` is below `minimum`.
-    """
-    # bool is a subclass of int, but `every_n_epochs=True` is a mistake.
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(
-            f"`{name}` must be an int >= {minimum}, got {value!r} of type "
-            f"{type(value).__name__}."
-        )
-    if value < minimum:
-        raise ValueError(f"`{name}` must be >= {minimum}, got {name}={value}.")
-    return int(value)
 
 
 def _check_bool(value: Any, name: str) -> bool:
