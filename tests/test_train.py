@@ -150,6 +150,14 @@ def test_main_rejects_bad_flags(tmp_path, capsys, argv, message):
     assert re.search(message, capsys.readouterr().err)
 
 
+def test_main_help_lists_every_flag(capsys):
+    assert train_lib.main(["train", "--help"]) == 0
+    out = capsys.readouterr().out
+    for field in ("dataset", "model", "loss", "d_steps", "run_dir"):
+        assert f"--{field}:" in out
+    assert "--[no]export:" in out
+
+
 def test_config_rejects_bad_values():
     with pytest.raises(ValueError, match="Known presets"):
         train_lib.TrainConfig(model="resnet")

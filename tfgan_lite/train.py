@@ -374,8 +374,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     values = flags.FlagValues()
     _define_flags(values)
+    args = list(argv if argv is not None else sys.argv)
+    if any(a in ("-h", "--help", "-help", "--helpfull") for a in args[1:]):
+        print("usage: python -m tfgan_lite.train [--flag=value ...]\n")
+        print(values.get_help(include_special_flags=False))
+        return 0
     try:
-        values(list(argv if argv is not None else sys.argv))
+        values(args)
         config = _config_from_flags(values)
     except (flags.Error, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
