@@ -243,6 +243,26 @@ def test_metrics_in_history_and_validation(loss, probabilistic):
     assert "r1_penalty" not in history
 
 
+def test_validation_does_not_change_training():
+    data = tf.data.Dataset.from_tensor_slices(_points(64)).batch(16)
+    runs = []
+    for validation in (None, _points(32, seed=1)):
+        keras.utils.set_random_seed(0)
+        gan = _gan()
+        gan.compile(gradient_penalty=1.0)
+        history = gan.fit(
+            data, epochs=2, verbose=0, validation_data=validation
+        ).history
+        runs.append((history, gan.get_weights(), gan.noise_state.numpy()))
+    (h0, w0, n0), (h1, w1, n1) = runs
+    assert "val_d_loss" in h1 and "val_d_loss" not in h0
+    np.testing.assert_array_equal(n0, n1)
+    for name in h0:
+        np.testing.assert_allclose(h1[name], h0[name], rtol=1e-6)
+    for a, b in zip(w0, w1, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
 def test_stock_tensorboard_callback_logs_gan_metrics(tmp_path):
     gan = _gan()
     gan.compile(r1_penalty=0.5)

@@ -206,15 +206,20 @@ class GAN(keras.Model):
         if seed is None:
             seed = int(np.random.SeedSequence().generate_state(1)[0] >> 1)
         self.seed = _check_int(seed, "seed", 0)
-        # The noise stream's counter; a model variable so that it is saved,
-        # restored and checkpointed with the weights.
-        self.noise_state = self.add_weight(
-            shape=(2,),
-            dtype="int64",
-            initializer=keras.initializers.Constant([self.seed, 0]),
-            trainable=False,
-            aggregation="only_first_replica",
-            name="noise_state",
+        # The noise streams' counters: model variables, so that they are
+        # saved, restored and checkpointed with the weights. Evaluation has
+        # its own stream (counter from 2**40), so validation_data never
+        # changes the noise that training sees.
+        self.noise_state, self.eval_noise_state = (
+            self.add_weight(
+                shape=(2,),
+                dtype="int64",
+                initializer=keras.initializers.Constant([self.seed, start]),
+                trainable=False,
+                aggregation="only_first_replica",
+                name=name,
+            )
+            for name, start in (("noise_state", 0), ("eval_noise_state", 2**40))
         )
         self._trackers = {
             key: keras.metrics.Mean(name=key)
@@ -504,15 +509,18 @@ class GAN(keras.Model):
 
     # -- sampling ----------------------------------------------------------
 
-    def _draw(self, fn: Callable, local_batch, shape: Sequence[int]):
-        """Draws from the saved noise stream, the same under any strategy.
+    def _draw(
+        self, fn: Callable, local_batch, shape: Sequence[int], training: bool
+    ):
+        """Draws from a saved noise stream, the same under any strategy.
 
         Each replica draws the global batch with the same seed and keeps
         its own slice, so N replicas see exactly the noise that one device
         would see for the global batch.
         """
-        seed = tf.convert_to_tensor(self.noise_state)
-        self.noise_state.assign_add(tf.constant([0, 1], dtype=tf.int64))
+        state = self.noise_state if training else self.eval_noise_state
+        seed = tf.convert_to_tensor(state)
+        state.assign_add(tf.constant([0, 1], dtype=tf.int64))
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
         if replicas == 1:
             return fn((local_batch, *shape), seed=seed, alg=_RNG_ALG)
@@ -520,9 +528,12 @@ class GAN(keras.Model):
         full = fn((local_batch * replicas, *shape), seed=seed, alg=_RNG_ALG)
         return full[replica * local_batch : (replica + 1) * local_batch]
 
-    def _noise(self, batch_size) -> tf.Tensor:
+    def _noise(self, batch_size, training: bool = True) -> tf.Tensor:
         return self._draw(
-            tf.random.stateless_normal, batch_size, (self.latent_dim,)
+            tf.random.stateless_normal,
+            batch_size,
+            (self.latent_dim,),
+            training,
         )
 
     def call(self, z, training: bool = False):
@@ -639,7 +650,9 @@ class GAN(keras.Model):
             out[_D_REAL] = self._summary(real_logits)
             out[_D_FAKE] = self._summary(fake_logits)
             if self.gradient_penalty_weight:
-                eps = self._draw(tf.random.stateless_uniform, batch, ())
+                eps = self._draw(
+                    tf.random.stateless_uniform, batch, (), training
+                )
                 gp = penalties.gradient_penalty(
                     self.discriminator,
                     real,
@@ -743,7 +756,7 @@ class GAN(keras.Model):
 
     def test_step(self, data):
         real = self._real_batch(data)
-        z = self._noise(tf.shape(real)[0])
+        z = self._noise(tf.shape(real)[0], training=False)
         self._track(
             self._forward(real, z, need_d=True, need_g=True, training=False)
         )
