@@ -478,6 +478,19 @@ def test_data_of_wrong_dtype_or_rank():
         gan.fit(_points(16)[..., None], batch_size=8, verbose=0)
 
 
+def test_non_finite_arrays_are_refused():
+    gan = _gan()
+    gan.compile()
+    x = _points(16)
+    x[3, 1] = np.nan
+    with pytest.raises(ValueError, match=r"1 NaN or inf values.*\(3, 1\)"):
+        gan.fit(x, batch_size=8, verbose=0)
+    with pytest.raises(ValueError, match="validation_data hold 1 NaN"):
+        gan.fit(_points(16), batch_size=8, verbose=0, validation_data=x)
+    with pytest.raises(ValueError, match="evaluate hold 1 NaN"):
+        gan.evaluate(x, verbose=0)
+
+
 @pytest.mark.parametrize(
     "kwargs,error,match",
     [

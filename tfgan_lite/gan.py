@@ -60,6 +60,27 @@ def _multi_worker(strategy: tf.distribute.Strategy) -> bool:
     )
 
 
+def _check_finite_array(x, where: str) -> None:
+    """Refuses in-memory samples holding NaN or inf before training on them.
+
+    A single NaN sample turns every loss NaN from the first step on. Arrays
+    are checked here, once; datasets stream, so tfgan_lite.data checks its
+    sources and callbacks.TrainingHealth stops a run on non-finite losses.
+    """
+    if isinstance(x, tuple) and x:
+        x = x[0]
+    if not isinstance(x, np.ndarray) or not np.issubdtype(x.dtype, np.floating):
+        return
+    bad = np.size(x) - np.count_nonzero(np.isfinite(x))
+    if bad:
+        first = np.argwhere(~np.isfinite(x))[0]
+        raise ValueError(
+            f"The samples passed to {where} hold {bad} NaN or inf values "
+            f"(first at index {tuple(int(i) for i in first)}). Remove or "
+            "repair them before training."
+        )
+
+
 def _default_optimizer() -> keras.optimizers.Optimizer:
     # Radford et al. 2015 (DCGAN): Adam, lr 2e-4, beta_1 0.5.
     return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
@@ -775,13 +796,16 @@ class GAN(keras.Model):
             iterator=iterator, data_batch=data_batch
         )
 
-    def fit(self, *args, **kwargs):
+    def fit(self, x=None, *args, **kwargs):
         self._require_compiled("fit")
-        return super().fit(*args, **kwargs)
+        _check_finite_array(x, "fit")
+        _check_finite_array(kwargs.get("validation_data"), "validation_data")
+        return super().fit(x, *args, **kwargs)
 
-    def evaluate(self, *args, **kwargs):
+    def evaluate(self, x=None, *args, **kwargs):
         self._require_compiled("evaluate")
-        return super().evaluate(*args, **kwargs)
+        _check_finite_array(x, "evaluate")
+        return super().evaluate(x, *args, **kwargs)
 
     def _require_compiled(self, method: str) -> None:
         if not self.compiled or self.loss_pair is None:
