@@ -276,7 +276,7 @@ def relativistic_average_generator_loss(fake_logits, real_logits) -> tf.Tensor:
     Returns:
         A scalar float32 tensor, in [0, inf).
     """
-    real_logits, fake_logits = _logits(real_logits), _logits(fake_logits)
+    # The same game with the roles swapped; that function checks and casts.
     return relativistic_average_discriminator_loss(
         real_logits=fake_logits, fake_logits=real_logits
     )
