@@ -53,11 +53,11 @@ def _value_error(value: Any, name: str, what: str, fix: str = "") -> ValueError:
 def _int_range(minimum: int | None, maximum: int | None) -> str:
     if minimum is not None and maximum is not None:
         return f"an int in [{minimum}, {maximum}]"
-    if minimum is not None:
-        return f"an int >= {minimum}"
     if maximum is not None:
         return f"an int <= {maximum}"
-    return "an int"
+    return {None: "an int", 0: "a non-negative int", 1: "a positive int"}.get(
+        minimum, f"an int >= {minimum}"
+    )
 
 
 def check_int(
