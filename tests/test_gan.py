@@ -494,8 +494,16 @@ def test_non_finite_arrays_are_refused():
 @pytest.mark.parametrize(
     "kwargs,error,match",
     [
-        ({"d_steps": 0}, ValueError, "d_steps` must be >= 1, got d_steps=0"),
-        ({"d_steps": 2.0}, TypeError, "d_steps` must be an int"),
+        (
+            {"d_steps": 0},
+            ValueError,
+            "d_steps` must be a positive int, got d_steps=0",
+        ),
+        (
+            {"d_steps": 2.0},
+            TypeError,
+            "d_steps` must be a positive int, got 2.0",
+        ),
         ({"loss": "wgan"}, ValueError, "Known losses: minimax"),
         ({"update": "sync"}, ValueError, "`update` must be one of"),
         (
@@ -503,9 +511,13 @@ def test_non_finite_arrays_are_refused():
             ValueError,
             "d_steps must be 1",
         ),
-        ({"gradient_penalty": -1.0}, ValueError, "finite weight >= 0"),
-        ({"r1_penalty": float("nan")}, ValueError, "finite weight >= 0"),
-        ({"r1_penalty": "10"}, TypeError, "non-negative float"),
+        ({"gradient_penalty": -1.0}, ValueError, "finite number >= 0"),
+        ({"r1_penalty": float("nan")}, ValueError, "finite number >= 0"),
+        (
+            {"r1_penalty": "10"},
+            TypeError,
+            "finite number >= 0, got '10' of type str",
+        ),
         ({"g_optimizer": "nope"}, ValueError, "Keras optimizer"),
     ],
 )

@@ -137,10 +137,10 @@ def test_main_trains_from_flags(tmp_path):
     [
         (["--model=dcgan_99"], "dcgan_99"),
         (["--loss=wgan"], "wgan"),
-        (["--epochs=0"], "--epochs must be >= 1"),
+        (["--epochs=0"], "--epochs must be a positive int"),
         (["--dataset=ring"], "go with --model mlp_2d"),
         (["--batch_size=2", "--d_steps=4"], "at least d_steps"),
-        (["--ema=1.5"], r"--ema must be in \[0, 1\)"),
+        (["--ema=1.5"], r"--ema must be a finite number in \[0, 1\)"),
         (["--lr=nope"], "lr"),
     ],
 )

@@ -93,9 +93,9 @@ class NoiseStream:
         return full[replica * local_batch : (replica + 1) * local_batch]
 
     def normal(self, local_batch, shape: Sequence[int] = ()) -> tf.Tensor:
-        """N(0, 1) values of shape (local_batch, *shape); advances the stream."""
+        """N(0, 1) values, shape (local_batch, *shape); advances the stream."""
         return self._draw(normal, local_batch, shape)
 
     def uniform(self, local_batch, shape: Sequence[int] = ()) -> tf.Tensor:
-        """U[0, 1) values of shape (local_batch, *shape); advances the stream."""
+        """U[0, 1) values, shape (local_batch, *shape); advances the stream."""
         return self._draw(uniform, local_batch, shape)

@@ -10,6 +10,9 @@ Messages follow one pattern, so that a user can act on them:
 * ``TypeError``: "`name` must be <what>, got <repr> of type <type>. <fix>"
 * ``ValueError``: "`name` must be <what>, got name=<repr>. <fix>"
 
+A name that starts with "-" is a command-line flag and is shown as typed
+(``--epochs must be a positive int, got --epochs=0.``).
+
 bool is a subclass of int in Python, but ``d_steps=True`` or ``width=False``
 is always a mistake, so the number checkers reject bools.
 """
@@ -37,17 +40,25 @@ __all__ = [
 ]
 
 
+def _quote(name: str) -> str:
+    # Command-line flags ("--epochs") are shown as typed; argument names
+    # are quoted as code.
+    return name if name.startswith("-") else f"`{name}`"
+
+
 def _type_error(value: Any, name: str, what: str, fix: str = "") -> TypeError:
     fix = f" {fix}" if fix else ""
     return TypeError(
-        f"`{name}` must be {what}, got {value!r} of type "
+        f"{_quote(name)} must be {what}, got {value!r} of type "
         f"{type(value).__name__}.{fix}"
     )
 
 
 def _value_error(value: Any, name: str, what: str, fix: str = "") -> ValueError:
     fix = f" {fix}" if fix else ""
-    return ValueError(f"`{name}` must be {what}, got {name}={value!r}.{fix}")
+    return ValueError(
+        f"{_quote(name)} must be {what}, got {name}={value!r}.{fix}"
+    )
 
 
 def _int_range(minimum: int | None, maximum: int | None) -> str:
@@ -139,11 +150,16 @@ def check_float(
         >>> check_float(0.999, "decay", low=0.0, high=1.0, high_closed=False)
         0.999
     """
-    interval = (
-        f"{'[' if low_closed else '('}{low:g}, {high:g}"
-        f"{']' if high_closed else ')'}"
-    )
-    what = f"a finite number in {interval}"
+    if math.isinf(high):
+        bound = f"{'>=' if low_closed else '>'} {low:g}"
+    elif math.isinf(low):
+        bound = f"{'<=' if high_closed else '<'} {high:g}"
+    else:
+        bound = (
+            f"in {'[' if low_closed else '('}{low:g}, {high:g}"
+            f"{']' if high_closed else ')'}"
+        )
+    what = f"a finite number {bound}"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise _type_error(value, name, what)
     value = float(value)

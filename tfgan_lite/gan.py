@@ -11,26 +11,27 @@ application are written once.
 from __future__ import annotations
 
 import contextlib
-import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from tfgan_lite import _keras_compat, _noise, penalties
 from tfgan_lite import losses as losses_lib
-from tfgan_lite import penalties
-from tfgan_lite._checks import check_int as _check_int
+from tfgan_lite._validation import (
+    check_bool,
+    check_choice,
+    check_float,
+    check_int,
+    find_non_finite,
+    shapes_compatible,
+)
 
 __all__ = ["GAN"]
 
 UPDATES = ("alternating", "simultaneous")
-
-# Fixed rather than auto-selected so that the TF kernels draw the same stream
-# on every device. XLA lowers the same algorithm differently: a seed gives
-# other noise with jit_compile=True (seen with TF 2.21 on the CPU).
-_RNG_ALG = "philox"
 
 # Metric names, in the order they appear in logs and the progress bar.
 _D_LOSS = "d_loss"
@@ -52,32 +53,21 @@ class _Phase(NamedTuple):
     optimizer: keras.optimizers.Optimizer
 
 
-def _multi_worker(strategy: tf.distribute.Strategy) -> bool:
-    """True under MultiWorkerMirroredStrategy with more than one worker."""
-    return (
-        isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
-        and strategy.extended._in_multi_worker_mode()
-    )
-
-
 def _check_finite_array(x, where: str) -> None:
     """Refuses in-memory samples holding NaN or inf before training on them.
 
-    A single NaN sample turns every loss NaN from the first step on. Arrays
-    are checked here, once; datasets stream, so tfgan_lite.data checks its
-    sources and callbacks.TrainingHealth stops a run on non-finite losses.
+    Datasets stream, so tfgan_lite.data checks its sources and
+    callbacks.TrainingHealth stops a run on non-finite losses.
     """
     if isinstance(x, tuple) and x:
         x = x[0]
-    if not isinstance(x, np.ndarray) or not np.issubdtype(x.dtype, np.floating):
-        return
-    bad = np.size(x) - np.count_nonzero(np.isfinite(x))
-    if bad:
-        first = np.argwhere(~np.isfinite(x))[0]
+    found = find_non_finite(x)
+    if found:
+        count, first = found
         raise ValueError(
-            f"The samples passed to {where} hold {bad} NaN or inf values "
-            f"(first at index {tuple(int(i) for i in first)}). Remove or "
-            "repair them before training."
+            f"The samples passed to {where} hold {count} NaN or inf values "
+            f"(first at index {first}). Remove or repair them before "
+            "training."
         )
 
 
@@ -105,22 +95,6 @@ def _network_shape(network, attr: str) -> tuple | None:
     except (AttributeError, ValueError):
         # Subclassed models have no static shapes until they are called.
         return None
-
-
-def _check_weight(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(
-        value, (int, float, np.integer, np.floating)
-    ):
-        raise TypeError(
-            f"`{name}` must be a non-negative float weight, got {value!r} "
-            f"of type {type(value).__name__}."
-        )
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(
-            f"`{name}` must be a finite weight >= 0 (0 turns it off), got "
-            f"{value}."
-        )
-    return float(value)
 
 
 def _optimizer(value, name: str) -> keras.optimizers.Optimizer:
@@ -226,22 +200,18 @@ class GAN(keras.Model):
         self.latent_dim = self._resolve_latent_dim(generator, latent_dim)
         if seed is None:
             seed = int(np.random.SeedSequence().generate_state(1)[0] >> 1)
-        self.seed = _check_int(seed, "seed", 0)
-        # The noise streams' counters: model variables, so that they are
-        # saved, restored and checkpointed with the weights. Evaluation has
-        # its own stream (counter from 2**40), so validation_data never
-        # changes the noise that training sees.
-        self.noise_state, self.eval_noise_state = (
-            self.add_weight(
-                shape=(2,),
-                dtype="int64",
-                initializer=keras.initializers.Constant([self.seed, start]),
-                trainable=False,
-                aggregation="only_first_replica",
-                name=name,
-            )
-            for name, start in (("noise_state", 0), ("eval_noise_state", 2**40))
+        self.seed = check_int(seed, "seed", minimum=0)
+        # Evaluation has its own stream (counter from 2**40), so
+        # validation_data never changes the noise that training sees.
+        self._train_noise = _noise.NoiseStream(
+            self, self.seed, name="noise_state"
         )
+        self._eval_noise = _noise.NoiseStream(
+            self, self.seed, name="eval_noise_state", start=2**40
+        )
+        # The streams' [seed, counter] variables, saved with the weights.
+        self.noise_state = self._train_noise.state
+        self.eval_noise_state = self._eval_noise.state
         self._trackers = {
             key: keras.metrics.Mean(name=key)
             for key in (
@@ -259,10 +229,8 @@ class GAN(keras.Model):
         self.g_optimizer = None
         self.d_optimizer = None
         self._build_networks()
-        if not isinstance(ema, bool):
-            raise TypeError(f"`ema` must be a bool, got {ema!r}.")
         self.ema_generator = None
-        if ema:
+        if check_bool(ema, "ema"):
             self.enable_ema()
 
     def enable_ema(self) -> keras.Model:
@@ -303,7 +271,7 @@ class GAN(keras.Model):
                     "static input shape). Pass GAN(..., latent_dim=N)."
                 )
             return int(known)
-        latent_dim = _check_int(latent_dim, "latent_dim", 1)
+        latent_dim = check_int(latent_dim, "latent_dim", minimum=1)
         if known is not None and known != latent_dim:
             raise ValueError(
                 f"latent_dim={latent_dim} but the generator takes latent "
@@ -317,11 +285,7 @@ class GAN(keras.Model):
         g_out = _network_shape(self.generator, "output_shape")
         d_in = _network_shape(self.discriminator, "input_shape")
         if g_out is not None and d_in is not None:
-            compatible = len(g_out) == len(d_in) and all(
-                a is None or b is None or a == b
-                for a, b in zip(g_out[1:], d_in[1:], strict=True)
-            )
-            if not compatible:
+            if not shapes_compatible(g_out[1:], d_in[1:]):
                 raise ValueError(
                     f"The generator outputs samples of shape {g_out} but the "
                     f"discriminator takes inputs of shape {d_in}. Make the "
@@ -408,19 +372,17 @@ class GAN(keras.Model):
             TypeError: For arguments of the wrong type.
         """
         loss_pair = losses_lib.get(loss)
-        d_steps = _check_int(d_steps, "d_steps", 1)
-        if not isinstance(update, str) or update not in UPDATES:
-            raise ValueError(
-                f"`update` must be one of {UPDATES}, got {update!r}."
-            )
+        d_steps = check_int(d_steps, "d_steps", minimum=1)
+        update = check_choice(update, "update", UPDATES)
         if update == "simultaneous" and d_steps != 1:
             raise ValueError(
                 "update='simultaneous' updates D and G together from one "
                 f"forward pass, so d_steps must be 1 (got {d_steps}). Use "
                 "update='alternating' for k discriminator steps."
             )
-        gp_weight = _check_weight(gradient_penalty, "gradient_penalty")
-        r1_weight = _check_weight(r1_penalty, "r1_penalty")
+        # A weight of 0 turns the penalty off.
+        gp_weight = check_float(gradient_penalty, "gradient_penalty", low=0.0)
+        r1_weight = check_float(r1_penalty, "r1_penalty", low=0.0)
         g_opt = _optimizer(g_optimizer, "g_optimizer")
         d_opt = _optimizer(d_optimizer, "d_optimizer")
         if g_opt is d_opt:
@@ -521,41 +483,15 @@ class GAN(keras.Model):
         # Evaluation takes no gradients, so it reports no gradient norms.
         skip = () if training else (_D_NORM, _G_NORM)
         logs = {m.name: m.result() for m in self.metrics if m.name not in skip}
-        if _multi_worker(tf.distribute.get_strategy()):
-            # keras-team/keras#20585: under multi-worker collectives Keras
-            # reduces every log with strategy.reduce("MEAN", v, axis=0),
-            # which fails on a scalar. One-element logs reduce to scalars.
-            logs = {k: tf.reshape(v, (1,)) for k, v in logs.items()}
-        return logs
+        return _keras_compat.step_logs(logs)
 
     # -- sampling ----------------------------------------------------------
 
-    def _draw(
-        self, fn: Callable, local_batch, shape: Sequence[int], training: bool
-    ):
-        """Draws from a saved noise stream, the same under any strategy.
-
-        Each replica draws the global batch with the same seed and keeps
-        its own slice, so N replicas see exactly the noise that one device
-        would see for the global batch.
-        """
-        state = self.noise_state if training else self.eval_noise_state
-        seed = tf.convert_to_tensor(state)
-        state.assign_add(tf.constant([0, 1], dtype=tf.int64))
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        if replicas == 1:
-            return fn((local_batch, *shape), seed=seed, alg=_RNG_ALG)
-        replica = tf.distribute.get_replica_context().replica_id_in_sync_group
-        full = fn((local_batch * replicas, *shape), seed=seed, alg=_RNG_ALG)
-        return full[replica * local_batch : (replica + 1) * local_batch]
+    def _stream(self, training: bool) -> _noise.NoiseStream:
+        return self._train_noise if training else self._eval_noise
 
     def _noise(self, batch_size, training: bool = True) -> tf.Tensor:
-        return self._draw(
-            tf.random.stateless_normal,
-            batch_size,
-            (self.latent_dim,),
-            training,
-        )
+        return self._stream(training).normal(batch_size, (self.latent_dim,))
 
     def call(self, z, training: bool = False):
         """Generates samples from latent vectors z, shape (N, latent_dim)."""
@@ -592,15 +528,13 @@ class GAN(keras.Model):
             TypeError, ValueError: For a non-positive n or batch_size, or a
                 non-integer seed.
         """
-        n = _check_int(n, "n", 1)
-        batch_size = _check_int(batch_size, "batch_size", 1)
+        n = check_int(n, "n", minimum=1)
+        batch_size = check_int(batch_size, "batch_size", minimum=1)
         if seed is None:
             z = tf.random.normal((n, self.latent_dim))
         else:
-            seed = _check_int(seed, "seed", 0)
-            z = tf.random.stateless_normal(
-                (n, self.latent_dim), seed=[seed, 0], alg=_RNG_ALG
-            )
+            seed = check_int(seed, "seed", minimum=0)
+            z = _noise.normal((n, self.latent_dim), _noise.seed_pair(seed))
         sampler = self.sampler if use_ema else self.generator
         batches = [
             tf.cast(sampler(z[i : i + batch_size], training=False), tf.float32)
@@ -626,10 +560,7 @@ class GAN(keras.Model):
                 "x / 127.5 - 1, or load through tfgan_lite.data."
             )
         expected = (None, *self.sample_shape)
-        if len(x.shape) != len(expected) or not all(
-            a is None or b is None or a == b
-            for a, b in zip(x.shape[1:], expected[1:], strict=True)
-        ):
+        if not shapes_compatible(x.shape, expected):
             raise ValueError(
                 f"Expected real batches of shape {expected} (what the "
                 f"generator makes), got {tuple(x.shape)}."
@@ -671,9 +602,7 @@ class GAN(keras.Model):
             out[_D_REAL] = self._summary(real_logits)
             out[_D_FAKE] = self._summary(fake_logits)
             if self.gradient_penalty_weight:
-                eps = self._draw(
-                    tf.random.stateless_uniform, batch, (), training
-                )
+                eps = self._stream(training).uniform(batch)
                 gp = penalties.gradient_penalty(
                     self.discriminator,
                     real,
@@ -785,16 +714,9 @@ class GAN(keras.Model):
 
     # -- entry points --------------------------------------------------------
 
-    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
-        # Networks are built in __init__ and optimizer slots in compile, so
-        # there is nothing left to build. Keras' own version first averages
-        # a distributed batch with strategy.reduce("MEAN", ...), which fails
-        # under MultiWorkerMirroredStrategy (keras-team/keras#20585).
-        if self.built and self.compiled:
-            return
-        return super()._maybe_symbolic_build(
-            iterator=iterator, data_batch=data_batch
-        )
+    # Networks are built in __init__ and optimizer slots in compile, so
+    # Keras' symbolic build is skipped (keras-team/keras#20585).
+    _maybe_symbolic_build = _keras_compat.maybe_symbolic_build
 
     def fit(self, x=None, *args, **kwargs):
         self._require_compiled("fit")

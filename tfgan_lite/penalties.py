@@ -13,6 +13,8 @@ from collections.abc import Callable
 
 import tensorflow as tf
 
+from tfgan_lite import _noise
+
 __all__ = ["gradient_penalty", "r1_penalty"]
 
 # Keeps sqrt differentiable where an input gradient is exactly zero; shifts the
@@ -98,9 +100,7 @@ def gradient_penalty(
         if seed is None:
             eps = tf.random.uniform((batch,), dtype=tf.float32)
         else:
-            eps = tf.random.stateless_uniform(
-                (batch,), seed=[seed, 0], dtype=tf.float32, alg="philox"
-            )
+            eps = _noise.uniform((batch,), _noise.seed_pair(seed))
     else:
         eps = tf.cast(tf.reshape(interpolation_weights, (-1,)), tf.float32)
     eps = tf.reshape(eps, [-1] + [1] * (real.shape.rank - 1))

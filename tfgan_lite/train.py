@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import os
 import sys
 from collections.abc import Sequence
@@ -37,6 +36,7 @@ from tfgan_lite import callbacks as callbacks_lib
 from tfgan_lite import data as data_lib
 from tfgan_lite import losses as losses_lib
 from tfgan_lite import models as models_lib
+from tfgan_lite._validation import check_choice, check_float, check_int
 from tfgan_lite.gan import GAN, UPDATES
 
 __all__ = ["TrainConfig", "main", "train"]
@@ -102,34 +102,26 @@ class TrainConfig:
     sample_every: int = 5
 
     def __post_init__(self):
+        # Checked here, before a directory is made or data is read, with the
+        # checkers and resolvers that the library's own entry points use.
         if self.model not in models_lib.PRESETS:
             raise ValueError(
                 f"Unknown --model {self.model!r}. Known presets: "
                 f"{', '.join(sorted(models_lib.PRESETS))}."
             )
         losses_lib.get(self.loss)
-        if self.update not in UPDATES:
-            raise ValueError(
-                f"--update must be one of {UPDATES}, got {self.update!r}."
-            )
-        for name in ("epochs", "batch_size", "latent_dim", "width"):
-            if getattr(self, name) < 1:
-                raise ValueError(
-                    f"--{name} must be >= 1, got {getattr(self, name)}."
-                )
-        if self.d_steps < 1:
-            raise ValueError(f"--d_steps must be >= 1, got {self.d_steps}.")
+        check_choice(self.update, "--update", UPDATES)
+        for name in ("epochs", "batch_size", "latent_dim", "width", "d_steps"):
+            check_int(getattr(self, name), f"--{name}", minimum=1)
+        check_int(self.steps, "--steps", minimum=0)
+        check_int(self.sample_every, "--sample_every", minimum=1)
+        check_float(self.lr, "--lr", low=0.0, low_closed=False)
+        check_float(self.ema, "--ema", low=0.0, high=1.0, high_closed=False)
         if self.batch_size < self.d_steps:
             raise ValueError(
                 f"--batch_size ({self.batch_size}) is split into d_steps "
                 f"({self.d_steps}) minibatches; make it at least d_steps."
             )
-        if self.steps < 0 or self.sample_every < 1:
-            raise ValueError("--steps must be >= 0 and --sample_every >= 1.")
-        if not (self.lr > 0 and math.isfinite(self.lr)):
-            raise ValueError(f"--lr must be a positive number, not {self.lr}.")
-        if not 0.0 <= self.ema < 1.0:
-            raise ValueError(f"--ema must be in [0, 1), got {self.ema}.")
         is_points = self.dataset in _POINT_DATASETS
         if is_points != (self.model == "mlp_2d"):
             raise ValueError(

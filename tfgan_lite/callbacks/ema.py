@@ -13,7 +13,8 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
-from tfgan_lite.callbacks._checks import _check_float, _check_gan, _check_int
+from tfgan_lite._validation import check_float, check_int
+from tfgan_lite.callbacks._common import _check_gan
 
 __all__ = ["EMAGenerator"]
 
@@ -73,10 +74,10 @@ class EMAGenerator(keras.callbacks.Callback):
 
     def __init__(self, decay: float = 0.999, *, start_step: int = 0):
         super().__init__()
-        self.decay = _check_float(
+        self.decay = check_float(
             decay, "decay", low=0.0, high=1.0, high_closed=False
         )
-        self.start_step = _check_int(start_step, "start_step", 0)
+        self.start_step = check_int(start_step, "start_step", minimum=0)
         self._averaged = []
         self._copied = []
         self._last_step = 0

@@ -24,13 +24,13 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_lite.callbacks._checks import (
-    _check_dir,
-    _check_float,
-    _check_gan,
-    _check_int,
-    _is_due,
+from tfgan_lite._validation import (
+    check_float,
+    check_int,
+    check_path,
+    shapes_compatible,
 )
+from tfgan_lite.callbacks._common import _check_gan, _is_due
 
 __all__ = ["HealthEvent", "TrainingHealth"]
 
@@ -234,20 +234,24 @@ class TrainingHealth(keras.callbacks.Callback):
         self.run_dir = (
             None
             if log_dir is None
-            else os.path.join(_check_dir(log_dir, "log_dir"), HEALTH_RUN)
+            else os.path.join(check_path(log_dir, "log_dir"), HEALTH_RUN)
         )
-        self.every_n_epochs = _check_int(every_n_epochs, "every_n_epochs", 1)
-        self.warmup_epochs = _check_int(warmup_epochs, "warmup_epochs", 0)
-        self.num_samples = _check_int(num_samples, "num_samples", 2)
-        self.seed = _check_int(seed, "seed", 0)
-        self.collapse_ratio = _check_float(
+        self.every_n_epochs = check_int(
+            every_n_epochs, "every_n_epochs", minimum=1
+        )
+        self.warmup_epochs = check_int(
+            warmup_epochs, "warmup_epochs", minimum=0
+        )
+        self.num_samples = check_int(num_samples, "num_samples", minimum=2)
+        self.seed = check_int(seed, "seed", minimum=0)
+        self.collapse_ratio = check_float(
             collapse_ratio,
             "collapse_ratio",
             low=0.0,
             high=1.0,
             low_closed=False,
         )
-        self.overpowered_d_fake = _check_float(
+        self.overpowered_d_fake = check_float(
             overpowered_d_fake,
             "overpowered_d_fake",
             low=0.0,
@@ -255,7 +259,7 @@ class TrainingHealth(keras.callbacks.Callback):
             low_closed=False,
             high_closed=False,
         )
-        self.vanishing_grad_ratio = _check_float(
+        self.vanishing_grad_ratio = check_float(
             vanishing_grad_ratio,
             "vanishing_grad_ratio",
             low=0.0,
@@ -263,7 +267,7 @@ class TrainingHealth(keras.callbacks.Callback):
             low_closed=False,
             high_closed=False,
         )
-        self.vanishing_grad_floor = _check_float(
+        self.vanishing_grad_floor = check_float(
             vanishing_grad_floor, "vanishing_grad_floor", low=0.0
         )
         self._real = _real_subsample(real_samples, self.num_samples, self.seed)
@@ -290,10 +294,7 @@ class TrainingHealth(keras.callbacks.Callback):
         gan = _check_gan(self.model, "TrainingHealth")
         expected = tuple(gan.sample_shape)
         given = self._real.shape[1:]
-        if len(given) != len(expected) or any(
-            e is not None and e != g
-            for e, g in zip(expected, given, strict=True)
-        ):
+        if not shapes_compatible(given, expected):
             raise ValueError(
                 "`real_samples` must have the shape of the generator's "
                 f"samples, (N, {', '.join(map(str, expected))}); got "

@@ -15,13 +15,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_lite.callbacks._checks import (
-    _check_bool,
-    _check_dir,
-    _check_gan,
-    _check_int,
-    _is_due,
-)
+from tfgan_lite._pixels import to_uint8
+from tfgan_lite._validation import check_bool, check_int, check_path
+from tfgan_lite.callbacks._common import _check_gan, _is_due
 
 __all__ = ["ImageGrid", "make_grid"]
 
@@ -33,21 +29,12 @@ _IMAGE_TAG = "samples"
 _CHANNELS = (1, 3, 4)
 
 
-def _to_uint8(images: np.ndarray) -> np.ndarray:
-    """Maps floats in [-1, 1] to uint8 0..255, rounding to nearest."""
-    # NaN becomes black rather than an arbitrary byte, so a diverged
-    # generator shows up as dark cells instead of noise.
-    x = np.nan_to_num(images.astype(np.float64), nan=-1.0)
-    x = (np.clip(x, -1.0, 1.0) + 1.0) * 127.5
-    return np.rint(x).astype(np.uint8)
-
-
 def _grid_layout(n: int, rows: int | None) -> tuple[int, int]:
     """Returns (rows, cols) for n cells: near-square unless rows is given."""
     if rows is None:
         cols = math.ceil(math.sqrt(n))
         return math.ceil(n / cols), cols
-    rows = _check_int(rows, "rows", 1)
+    rows = check_int(rows, "rows", minimum=1)
     if rows > n:
         raise ValueError(
             f"`rows` must be at most the number of images ({n}), got "
@@ -100,7 +87,7 @@ def make_grid(images, *, rows: int | None = None) -> np.ndarray:
         )
     n, height, width, channels = array.shape
     rows, cols = _grid_layout(n, rows)
-    pixels = array if array.dtype == np.uint8 else _to_uint8(array)
+    pixels = array if array.dtype == np.uint8 else to_uint8(array).numpy()
     cells = np.zeros((rows * cols, height, width, channels), np.uint8)
     cells[:n] = pixels
     # (rows, cols, H, W, C) -> (rows, H, cols, W, C): each grid row is a
@@ -164,14 +151,16 @@ class ImageGrid(keras.callbacks.Callback):
         png_dir=None,
     ):
         super().__init__()
-        log_dir = _check_dir(log_dir, "log_dir")
-        self.every_n_epochs = _check_int(every_n_epochs, "every_n_epochs", 1)
-        self.num_samples = _check_int(num_samples, "num_samples", 1)
-        self.seed = _check_int(seed, "seed", 0)
-        self.use_ema = _check_bool(use_ema, "use_ema")
+        log_dir = check_path(log_dir, "log_dir")
+        self.every_n_epochs = check_int(
+            every_n_epochs, "every_n_epochs", minimum=1
+        )
+        self.num_samples = check_int(num_samples, "num_samples", minimum=1)
+        self.seed = check_int(seed, "seed", minimum=0)
+        self.use_ema = check_bool(use_ema, "use_ema")
         self.run_dir = os.path.join(log_dir, SAMPLES_RUN)
         self.png_dir = (
-            self.run_dir if png_dir is None else _check_dir(png_dir, "png_dir")
+            self.run_dir if png_dir is None else check_path(png_dir, "png_dir")
         )
         self._writer = None
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import keras
 
-from tfgan_lite.models._checks import _check_bool, _check_positive_int
+from tfgan_lite._validation import check_bool, check_int
 
 __all__ = [
     "SUPPORTED_IMAGE_SHAPES",
@@ -144,8 +144,8 @@ def dcgan_generator(
         ((None, 16), (None, 28, 28, 1))
     """
     image_shape = _check_image_shape(image_shape)
-    latent_dim = _check_positive_int("latent_dim", latent_dim)
-    width = _check_positive_int("width", width)
+    latent_dim = check_int(latent_dim, "latent_dim", minimum=1)
+    width = check_int(width, "width", minimum=1)
 
     base = _BASE_SIDE[image_shape]
     stages = _num_stages(image_shape)
@@ -236,8 +236,8 @@ def dcgan_discriminator(
         ((None, 32, 32, 3), (None, 1))
     """
     image_shape = _check_image_shape(image_shape)
-    width = _check_positive_int("width", width)
-    spectral_norm = _check_bool("spectral_norm", spectral_norm)
+    width = check_int(width, "width", minimum=1)
+    spectral_norm = check_bool(spectral_norm, "spectral_norm")
 
     image = keras.Input(shape=image_shape, name="image")
     x = image
@@ -298,9 +298,9 @@ def dcgan(
     # Validate everything before building either network, so a bad
     # discriminator argument fails fast.
     image_shape = _check_image_shape(image_shape)
-    latent_dim = _check_positive_int("latent_dim", latent_dim)
-    width = _check_positive_int("width", width)
-    spectral_norm = _check_bool("spectral_norm", spectral_norm)
+    latent_dim = check_int(latent_dim, "latent_dim", minimum=1)
+    width = check_int(width, "width", minimum=1)
+    spectral_norm = check_bool(spectral_norm, "spectral_norm")
     generator = dcgan_generator(image_shape, latent_dim=latent_dim, width=width)
     discriminator = dcgan_discriminator(
         image_shape, width=width, spectral_norm=spectral_norm

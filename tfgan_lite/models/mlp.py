@@ -11,7 +11,7 @@ import functools
 
 import keras
 
-from tfgan_lite.models._checks import _check_positive_int
+from tfgan_lite._validation import check_int
 
 __all__ = [
     "mlp",
@@ -57,10 +57,10 @@ def mlp_generator(
         >>> g.input_shape, g.output_shape
         ((None, 4), (None, 2))
     """
-    data_dim = _check_positive_int("data_dim", data_dim)
-    latent_dim = _check_positive_int("latent_dim", latent_dim)
-    hidden = _check_positive_int("hidden", hidden)
-    depth = _check_positive_int("depth", depth)
+    data_dim = check_int(data_dim, "data_dim", minimum=1)
+    latent_dim = check_int(latent_dim, "latent_dim", minimum=1)
+    hidden = check_int(hidden, "hidden", minimum=1)
+    depth = check_int(depth, "depth", minimum=1)
 
     z = keras.Input(shape=(latent_dim,), name="latent")
     x = z
@@ -100,9 +100,9 @@ def mlp_discriminator(
         >>> d.input_shape, d.output_shape
         ((None, 2), (None, 1))
     """
-    data_dim = _check_positive_int("data_dim", data_dim)
-    hidden = _check_positive_int("hidden", hidden)
-    depth = _check_positive_int("depth", depth)
+    data_dim = check_int(data_dim, "data_dim", minimum=1)
+    hidden = check_int(hidden, "hidden", minimum=1)
+    depth = check_int(depth, "depth", minimum=1)
 
     points = keras.Input(shape=(data_dim,), name="points")
     x = points
@@ -144,10 +144,10 @@ def mlp(
         True
     """
     # Validate all arguments before building either network.
-    data_dim = _check_positive_int("data_dim", data_dim)
-    latent_dim = _check_positive_int("latent_dim", latent_dim)
-    hidden = _check_positive_int("hidden", hidden)
-    depth = _check_positive_int("depth", depth)
+    data_dim = check_int(data_dim, "data_dim", minimum=1)
+    latent_dim = check_int(latent_dim, "latent_dim", minimum=1)
+    hidden = check_int(hidden, "hidden", minimum=1)
+    depth = check_int(depth, "depth", minimum=1)
     generator = mlp_generator(
         data_dim=data_dim, latent_dim=latent_dim, hidden=hidden, depth=depth
     )
