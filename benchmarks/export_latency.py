@@ -17,17 +17,18 @@ from __future__ import annotations
 
 import datetime
 import os
-import sys
 import tempfile
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import ai_edge_litert  # noqa: E402
+import harness  # noqa: E402
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from absl import app, flags, logging  # noqa: E402
+from tfgan_lite.export import measures  # noqa: E402
 
 import tfgan_lite  # noqa: E402
 from tfgan_lite import export  # noqa: E402
@@ -58,7 +59,7 @@ _VARIANTS = ("float32", "float16", "int8", "int8_full")
 
 
 def _median_ms(fn) -> float:
-    return export.metrics.median_latency_ms(
+    return measures.median_latency_ms(
         fn, runs=_RUNS.value, warmup=_WARMUP.value
     )
 
@@ -153,7 +154,7 @@ def _print_table(latency, report, machine, threads: int, what: str) -> None:
         f"- machine: {machine['cpu']}, {machine['cores']} cores, "
         f"{machine['system']}"
     )
-    print(f"- command: `python {' '.join(sys.argv)}`")
+    print(f"- command: `{harness.command_line()}`")
     print(
         f"- versions: tensorflow {tf.__version__}, keras "
         f"{keras.__version__}, ai-edge-litert "
@@ -168,11 +169,7 @@ def _print_table(latency, report, machine, threads: int, what: str) -> None:
         "- errors: vs the float32 LiteRT file on 16 N(0,1) latents, "
         "PSNR peak-to-peak 2.0\n"
     )
-    print(
-        "| path | batch 1 (ms) | batch 64 (ms) | size (bytes) "
-        "| size / float32 | max abs err | PSNR (dB) |"
-    )
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    cells = []
     for name, row in latency.items():
         size = ratio = err = db = "-"
         if name == "SavedModel generate":
@@ -185,10 +182,19 @@ def _print_table(latency, report, machine, threads: int, what: str) -> None:
             else:
                 err = f"{f.max_abs_error_vs_float32:.3g}"
                 db = f"{f.psnr_db_vs_float32:.1f}"
-        print(
-            f"| {name} | {row[1]:.3f} | {row[64]:.3f} | {size} | {ratio} "
-            f"| {err} | {db} |"
+        cells.append(
+            [name, f"{row[1]:.3f}", f"{row[64]:.3f}", size, ratio, err, db]
         )
+    header = (
+        "path",
+        "batch 1 (ms)",
+        "batch 64 (ms)",
+        "size (bytes)",
+        "size / float32",
+        "max abs err",
+        "PSNR (dB)",
+    )
+    print("\n".join(harness.markdown_table(header, cells, align="lrrrrrr")))
 
     speedup = latency["Keras predict(z)"][1] / latency["LiteRT float32"][1]
     f16 = entries["float16"].size_bytes / base
@@ -221,7 +227,7 @@ def main(argv: list[str]) -> None:
     del argv
     # app.run turns on INFO logs; TF's SavedModel writer is chatty there.
     logging.set_verbosity(logging.WARNING)
-    machine = export.metrics.machine_description()
+    machine = harness.machine_description()
     threads = _THREADS.value or machine["cores"]
     spec, what = _generator()
     rng = np.random.default_rng(0)

@@ -1,0 +1,225 @@
+"""What the benchmark scripts share: timing, the machine, report tables.
+
+The scripts in this folder are run as files (``python benchmarks/x.py``),
+which puts this folder first on ``sys.path``; they import this module as
+``import harness``.
+
+The machine's CPU model, usable cores and system come from the package's
+one description, ``tfgan_lite.export.measures.machine_description``; this
+module only adds what a training benchmark also reports (all logical
+cores, RAM, GPUs) and the float32 matmul peak that FLOP rates are read
+against.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import os
+import shlex
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import keras
+import tensorflow as tf
+from tfgan_lite.export import measures
+
+PEAK_N = 2048
+PEAK_REPEATS = 10
+
+
+# --------------------------------------------------------------------------
+# Timing.
+
+
+class Stopwatch:
+    """Wall-clock and process CPU time between ``start`` and ``stop``.
+
+    CPU time is reported next to wall time because other processes share
+    a small machine: time spent descheduled inflates wall time but not
+    CPU time (spin-waiting thread pools inflate CPU time instead).
+    """
+
+    def start(self) -> None:
+        """Starts (or restarts) both clocks."""
+        self._wall = time.perf_counter()
+        self._cpu = time.process_time()
+
+    def stop(self) -> tuple[float, float]:
+        """Returns the (wall, CPU) seconds since ``start``."""
+        return (
+            time.perf_counter() - self._wall,
+            time.process_time() - self._cpu,
+        )
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Times an epoch from the start of its second step to its end.
+
+    Only ``on_train_batch_begin`` is overridden: a batch-end hook would
+    make Keras convert every step's logs in the loop (see
+    ``CallbackList._configure_async_dispatch``), which the rows without
+    this callback would not pay.
+
+    Attributes:
+        result: The (wall, CPU) seconds of the last epoch, once it ends.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.watch = Stopwatch()
+        self.result = None
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if batch == 1:
+            self.watch.start()
+
+    def on_epoch_end(self, epoch, logs=None):
+        # Keras has read the metrics back by now, so the steps are done.
+        self.result = self.watch.stop()
+
+
+def fit_epoch_runner(
+    model: keras.Model, dataset: tf.data.Dataset, steps: int
+) -> Callable[[], tuple[float, float]]:
+    """Returns a function that fits ``model`` one epoch and times it.
+
+    Args:
+        model: A compiled model.
+        dataset: Repeated training batches.
+        steps: Timed steps; the epoch runs one more, untimed, first, so
+            that the iterator start-up of each ``fit`` call is left out.
+
+    Returns:
+        A function that runs one epoch of ``steps + 1`` steps and returns
+        the (wall, CPU) seconds of the last ``steps``.
+    """
+
+    def run_epoch() -> tuple[float, float]:
+        timer = EpochTimer()
+        model.fit(
+            dataset,
+            epochs=1,
+            steps_per_epoch=steps + 1,
+            verbose=0,
+            callbacks=[timer],
+        )
+        return timer.result
+
+    return run_epoch
+
+
+# --------------------------------------------------------------------------
+# Machine.
+
+
+def matmul_peak(n: int = PEAK_N, repeats: int = PEAK_REPEATS) -> float:
+    """Best float32 tf.matmul rate of an n x n product, in FLOP/s."""
+    a = tf.random.normal((n, n))
+    b = tf.random.normal((n, n))
+    float(tf.matmul(a, b)[0, 0])  # Warm-up: oneDNN builds its primitive.
+    best = math.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        c = tf.matmul(a, b)
+        float(c[0, 0])  # Eager CPU ops are synchronous; this is a guard.
+        best = min(best, time.perf_counter() - start)
+    return 2 * n**3 / best
+
+
+def machine_description() -> dict[str, Any]:
+    """The package's machine description, plus what benchmarks report.
+
+    Returns:
+        ``measures.machine_description()`` (``"cpu"``, ``"cores"``: usable
+        logical CPUs, ``"system"``) with ``"logical_cores"``: all logical
+        CPUs (``os.cpu_count()``), ``"ram_gib"``: total RAM in GiB or None
+        where /proc/meminfo is missing, and ``"gpus"``: the number of GPUs
+        TensorFlow sees.
+    """
+    return {
+        **measures.machine_description(),
+        "logical_cores": os.cpu_count(),
+        "ram_gib": _ram_gib(),
+        "gpus": len(tf.config.list_physical_devices("GPU")),
+    }
+
+
+def _ram_gib() -> float | None:
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("MemTotal:"):
+                    return int(line.split()[1]) / 1024**2
+    except OSError:
+        pass  # Not Linux: RAM goes unreported.
+    return None
+
+
+def package_version(name: str) -> str | None:
+    """``__version__`` of an importable module, or None if it won't import.
+
+    Args:
+        name: A module name, such as ``"torch"``.
+
+    Returns:
+        The version string (``"?"`` for a module without one), or None.
+    """
+    try:
+        module = importlib.import_module(name)
+    except ImportError:
+        return None
+    return getattr(module, "__version__", "?")
+
+
+def command_line() -> str:
+    """This process's command line, quoted so that a shell can rerun it."""
+    return shlex.join(sys.orig_argv)
+
+
+# --------------------------------------------------------------------------
+# Report tables.
+
+
+def markdown_table(
+    header: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    align: str | None = None,
+) -> list[str]:
+    """Formats a markdown table, one string per line.
+
+    Args:
+        header: Column titles.
+        rows: Cells, already formatted, one sequence per row; an empty
+            cell is written as ``| |``.
+        align: One ``"l"`` (left) or ``"r"`` (right) per column; None
+            aligns every column left.
+
+    Returns:
+        The header line, the alignment line and one line per row.
+
+    Raises:
+        ValueError: If ``align`` or a row does not match ``header``.
+    """
+    align = align or "l" * len(header)
+    if len(align) != len(header) or set(align) - {"l", "r"}:
+        raise ValueError(
+            f"`align` must hold one 'l' or 'r' per column ({len(header)}), "
+            f"got {align!r}."
+        )
+    rules = ["---:" if a == "r" else "---" for a in align]
+    lines = [_markdown_row(header), _markdown_row(rules)]
+    for row in rows:
+        if len(row) != len(header):
+            raise ValueError(
+                f"Each row must have {len(header)} cells, got {len(row)}: "
+                f"{row!r}."
+            )
+        lines.append(_markdown_row(row))
+    return lines
+
+
+def _markdown_row(cells: Sequence[str]) -> str:
+    return "|" + "|".join(f" {c} " if c else " " for c in cells) + "|"
