@@ -150,16 +150,18 @@ def check_float(
         >>> check_float(0.999, "decay", low=0.0, high=1.0, high_closed=False)
         0.999
     """
-    if math.isinf(high):
-        bound = f"{'>=' if low_closed else '>'} {low:g}"
+    if math.isinf(low) and math.isinf(high):
+        bound = ""
+    elif math.isinf(high):
+        bound = f" {'>=' if low_closed else '>'} {low:g}"
     elif math.isinf(low):
-        bound = f"{'<=' if high_closed else '<'} {high:g}"
+        bound = f" {'<=' if high_closed else '<'} {high:g}"
     else:
         bound = (
-            f"in {'[' if low_closed else '('}{low:g}, {high:g}"
+            f" in {'[' if low_closed else '('}{low:g}, {high:g}"
             f"{']' if high_closed else ')'}"
         )
-    what = f"a finite number {bound}"
+    what = f"a finite number{bound}"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise _type_error(value, name, what)
     value = float(value)
