@@ -1,0 +1,156 @@
+"""A folder of image files as a batched [-1, 1] dataset."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import tensorflow as tf
+
+from tfgan_lite._validation import check_path
+from tfgan_lite.data import _pipeline
+
+_IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
+
+
+def _list_image_files(root: Path) -> list[Path]:
+    # Sorted so that the dataset (and so the shuffle) is the same every run.
+    return sorted(
+        path
+        for path in root.rglob("*")
+        if path.suffix.lower() in _IMAGE_EXTENSIONS and path.is_file()
+    )
+
+
+def _folder_labels(
+    root: Path, files: list[Path]
+) -> tuple[list[int], list[str]]:
+    """Labels each file by its top-level subfolder (sorted names)."""
+    tops = [path.relative_to(root).parts for path in files]
+    loose = [str(files[i]) for i, parts in enumerate(tops) if len(parts) == 1]
+    if loose:
+        raise ValueError(
+            f"with_labels=True needs one subfolder per class in {root}, but "
+            f"{len(loose)} images lie directly in it (e.g. {loose[0]}). Move "
+            f"them into class subfolders, or pass with_labels=False."
+        )
+    class_names = sorted({parts[0] for parts in tops})
+    index = {name: i for i, name in enumerate(class_names)}
+    return [index[parts[0]] for parts in tops], class_names
+
+
+def _decode_image_file(path: tf.Tensor) -> tf.Tensor:
+    # Always decode as RGB (alpha dropped, gray repeated, GIFs' first frame)
+    # so every file has a known channel count; conversion comes later.
+    image = tf.io.decode_image(
+        tf.io.read_file(path), channels=3, expand_animations=False
+    )
+    image.set_shape([None, None, 3])
+    return image
+
+
+def _check_folder(path: str | os.PathLike) -> Path:
+    root = Path(check_path(path, "path")).expanduser()
+    if not root.exists():
+        raise FileNotFoundError(
+            f"Image folder {str(root)!r} does not exist. Pass the path of a "
+            f"folder that holds .jpg/.png/.bmp/.gif files (absolute, or "
+            f"relative to {os.getcwd()!r})."
+        )
+    if not root.is_dir():
+        raise NotADirectoryError(
+            f"{str(root)!r} is a file, not a folder. Pass the folder that "
+            f"holds the images, or load a single array with from_arrays()."
+        )
+    return root
+
+
+def from_folder(
+    path: str | os.PathLike,
+    *,
+    image_size: tuple[int, int] = (64, 64),
+    channels: int = 3,
+    batch_size: int = 64,
+    seed: int = 0,
+    with_labels: bool = False,
+) -> tf.data.Dataset:
+    """Builds a batched [-1, 1] image dataset from a folder of image files.
+
+    Every .jpg, .jpeg, .png, .bmp and .gif file under `path` (searched
+    recursively, extension case ignored) is used. Images of any size are
+    resized to `image_size` (antialiased bilinear, aspect ratio not kept),
+    and any channel count is converted to `channels` (alpha is dropped; the
+    first frame of a GIF is used).
+
+    With ``with_labels=True`` each image is labelled by the subfolder of
+    `path` that holds it (class ids follow the sorted subfolder names, as in
+    ``keras.utils.image_dataset_from_directory``), and the dataset gets a
+    ``class_names`` attribute.
+
+    Args:
+        path: The folder.
+        image_size: Output (height, width).
+        channels: Output channels, 1 or 3.
+        batch_size: Examples per batch; the last partial batch is dropped.
+        seed: Seed of the shuffle.
+        with_labels: If True, elements are ``(images, labels)`` with int64
+            class ids.
+
+    Returns:
+        A ``tf.data.Dataset`` of float32 batches of shape
+        (batch_size, height, width, channels), or of ``(images, labels)``.
+
+    Raises:
+        TypeError: If `path` is not a str or os.PathLike, or another
+            argument has the wrong type.
+        FileNotFoundError: If `path` does not exist.
+        NotADirectoryError: If `path` is a file.
+        ValueError: If `path` is empty, if the folder holds no images, if
+            `batch_size` exceeds their number, or if ``with_labels=True``
+            and images lie outside class subfolders.
+
+    Example:
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     for i in range(4):
+        ...         pixels = tf.fill([30, 40, 3], tf.constant(60 * i, "uint8"))
+        ...         png = tf.io.encode_png(pixels)
+        ...         tf.io.write_file(os.path.join(folder, f"{i}.png"), png)
+        ...     ds = from_folder(folder, image_size=(32, 32), batch_size=2)
+        ...     next(iter(ds)).shape
+        TensorShape([2, 32, 32, 3])
+    """
+    root = _check_folder(path)
+    options = _pipeline.image_options(
+        image_size=image_size,
+        channels=channels,
+        batch_size=batch_size,
+        seed=seed,
+        with_labels=with_labels,
+    )
+    files = _list_image_files(root)
+    if not files:
+        raise ValueError(
+            f"Folder {str(root)!r} holds no images (searched recursively "
+            f"for {', '.join(_IMAGE_EXTENSIONS)}). Add image files or pass "
+            f"another folder."
+        )
+    _pipeline.check_batch_fits(
+        options.batch_size, len(files), f"folder {str(root)!r}"
+    )
+
+    labels = class_names = None
+    if options.with_labels:
+        ids, class_names = _folder_labels(root, files)
+        labels = np.asarray(ids, np.int64)
+    ds = _pipeline.image_dataset(
+        _pipeline.from_slices([str(file) for file in files], labels),
+        options=options,
+        num_examples=len(files),
+        fixed_shape=False,
+        decode=_decode_image_file,
+    )
+    if class_names is not None:
+        ds.class_names = class_names
+    return ds
