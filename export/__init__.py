@@ -1,9 +1,12 @@
 """Export of trained generators to SavedModel and LiteRT (TFLite) files.
 
->>> from tfgan_lite import export
->>> report = export.run_export(export.ExportConfig(
-...     model="runs/mnist/model.keras", out_dir="exported",
-...     quantize=("float16", "int8", "int8_full")))
+With a trained model in ``runs/mnist/model.keras``::
+
+    from tfgan_lite import export
+
+    report = export.run_export(export.ExportConfig(
+        model="runs/mnist/model.keras", out_dir="exported",
+        quantize=("float16", "int8", "int8_full")))
 
 writes ``exported/saved_model/`` (signatures ``generate(z)`` and
 ``sample(seed, n)``), ``exported/generator_<variant>.tflite`` and
@@ -11,6 +14,8 @@ writes ``exported/saved_model/`` (signatures ``generate(z)`` and
 or ``python -m tfgan_lite.export``.
 """
 
+from tfgan_lite.export.config import ExportConfig
+from tfgan_lite.export.config import tflite_filename
 from tfgan_lite.export.litert import VARIANTS
 from tfgan_lite.export.litert import OperatorInfo
 from tfgan_lite.export.litert import check_builtin_only
@@ -23,17 +28,15 @@ from tfgan_lite.export.litert import run_generate
 from tfgan_lite.export.loading import GeneratorSpec
 from tfgan_lite.export.loading import load_generator
 from tfgan_lite.export.loading import resolve_generator
-from tfgan_lite.export.metrics import max_abs_error
-from tfgan_lite.export.metrics import psnr
-from tfgan_lite.export.pipeline import ExportConfig
-from tfgan_lite.export.pipeline import ParityError
+from tfgan_lite.export.measures import max_abs_error
+from tfgan_lite.export.measures import psnr
 from tfgan_lite.export.pipeline import run_export
-from tfgan_lite.export.pipeline import tflite_filename
 from tfgan_lite.export.report import ExportReport
 from tfgan_lite.export.report import FileReport
 from tfgan_lite.export.saved_model import export_saved_model
 from tfgan_lite.export.saved_model import to_uint8
 from tfgan_lite.export.saved_model import to_uint8_numpy
+from tfgan_lite.export.verify import ParityError
 
 __all__ = [
     "VARIANTS",

@@ -6,7 +6,8 @@
 Flags are parsed with absl into a private ``FlagValues`` per call (never
 the global ``absl.flags.FLAGS``), so :func:`main` can be called from
 tests and from programs that define their own flags. The work is done by
-:func:`tfgan_lite.export.run_export` on an ``ExportConfig``.
+:func:`tfgan_lite.export.run_export` on an ``ExportConfig``, and each
+flag's default is that of its ``ExportConfig`` field.
 
 Exit status: 0 on success, 1 when a float32 file fails the parity check
 (files and report are kept), 2 for bad flags or bad input.
@@ -14,147 +15,134 @@ Exit status: 0 on success, 1 when a float32 file fails the parity check
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from absl import flags
-from tfgan_lite.export import litert, pipeline
+from tfgan_lite.export import litert, pipeline, verify
+from tfgan_lite.export.config import FORMATS, MINIMUMS, ExportConfig
 
 __all__ = ["main"]
 
 _PROG = "tfgan-export"
+_DEFAULTS = {f.name: f.default for f in dataclasses.fields(ExportConfig)}
 _USAGE = (
     f"usage: {_PROG} --model RUN_DIR/model.keras --out DIR "
-    "[--formats saved_model,tflite] [--quantize float16,int8,int8_full] "
-    "[--uint8] [--ema|--noema] [--batch_size 1] [--overwrite]"
+    f"[--formats {','.join(_DEFAULTS['formats'])}] "
+    f"[--quantize {','.join(litert.VARIANTS[1:])}] [--uint8] [--ema|--noema] "
+    f"[--batch_size {_DEFAULTS['batch_size']}] [--overwrite]"
 )
 
 
-def _define_flags(fv: flags.FlagValues) -> None:
-    """Defines the command's flags on ``fv``."""
-    flags.DEFINE_string(
+class _Flag(NamedTuple):
+    """How the command exposes one ExportConfig field."""
+
+    name: str
+    help: str
+    # Whether absl enforces (and --help shows) the field's minimum.
+    bounded: bool = True
+
+
+# The fields the command exposes; the others keep their defaults. Each
+# flag's default and bound come from ExportConfig and MINIMUMS.
+_FLAGS = {
+    "model": _Flag(
         "model",
-        None,
         "The .keras file of a tfgan_lite.GAN (gan.save) or of a bare "
         "generator model taking (N, latent_dim).",
-        flag_values=fv,
-    )
-    flags.DEFINE_string(
+    ),
+    "out_dir": _Flag(
         "out",
-        None,
         "Output directory; created if missing. Must be empty unless "
         "--overwrite is given.",
-        flag_values=fv,
-    )
-    flags.DEFINE_list(
-        "formats",
-        list(pipeline.FORMATS),
-        f"Formats to write, from: {', '.join(pipeline.FORMATS)}.",
-        flag_values=fv,
-    )
-    flags.DEFINE_list(
+    ),
+    "formats": _Flag(
+        "formats", f"Formats to write, from: {', '.join(FORMATS)}."
+    ),
+    "quantize": _Flag(
         "quantize",
-        [],
         "LiteRT variants besides float32 (always written), from: "
         f"{', '.join(litert.VARIANTS[1:])}. int8 is dynamic-range "
         "(int8 weights), int8_full is full-integer (int8 weights and "
         "activations, float32 input/output).",
-        flag_values=fv,
-    )
-    flags.DEFINE_bool(
+    ),
+    "uint8": _Flag(
         "uint8",
-        False,
         "Output uint8 images in [0, 255] (clip(round((x + 1) * 127.5))) "
         "instead of floats in [-1, 1].",
-        flag_values=fv,
-    )
-    flags.DEFINE_bool(
+    ),
+    "use_ema": _Flag(
         "ema",
-        True,
         "Export the GAN's EMA generator when it has one (--noema: the "
         "trained generator).",
-        flag_values=fv,
-    )
-    flags.DEFINE_integer(
-        "batch_size",
-        1,
-        "Fixed batch size of the LiteRT files.",
-        lower_bound=1,
-        flag_values=fv,
-    )
-    flags.DEFINE_bool(
+    ),
+    "batch_size": _Flag("batch_size", "Fixed batch size of the LiteRT files."),
+    "overwrite": _Flag(
         "overwrite",
-        False,
         "Allow a non-empty --out: replace the files this export writes, "
         "keep all others.",
-        flag_values=fv,
-    )
-    flags.DEFINE_integer(
+    ),
+    "calibration_samples": _Flag(
         "calibration_samples",
-        100,
         "N(0, 1) latent vectors that calibrate int8_full (must be >= 1 "
         "when int8_full is asked for).",
-        lower_bound=0,
-        flag_values=fv,
-    )
-    flags.DEFINE_integer(
-        "calibration_seed",
-        1,
-        "Seed of the calibration latents.",
-        flag_values=fv,
-    )
-    flags.DEFINE_integer(
+    ),
+    # Seeds show no bound in --help; ExportConfig still refuses negatives.
+    "calibration_seed": _Flag(
+        "calibration_seed", "Seed of the calibration latents.", bounded=False
+    ),
+    "num_verify": _Flag(
         "num_verify",
-        16,
         "Latent vectors on which every file is compared with Keras.",
-        lower_bound=1,
-        flag_values=fv,
-    )
-    flags.DEFINE_integer(
-        "seed", 0, "Seed of the verification latents.", flag_values=fv
-    )
-    flags.DEFINE_integer(
-        "latency_runs",
-        20,
-        "Timed runs per file; the report gives the median.",
-        lower_bound=1,
-        flag_values=fv,
-    )
-    flags.DEFINE_integer(
-        "num_threads",
-        1,
-        "CPU threads of the LiteRT interpreter while timing.",
-        lower_bound=1,
-        flag_values=fv,
-    )
-    flags.DEFINE_float(
+    ),
+    "verify_seed": _Flag(
+        "seed", "Seed of the verification latents.", bounded=False
+    ),
+    "latency_runs": _Flag(
+        "latency_runs", "Timed runs per file; the report gives the median."
+    ),
+    "num_threads": _Flag(
+        "num_threads", "CPU threads of the LiteRT interpreter while timing."
+    ),
+    "parity_tolerance": _Flag(
         "parity_tolerance",
-        1e-5,
         "Largest absolute error allowed for float32 files (float output).",
-        lower_bound=0.0,
-        flag_values=fv,
-    )
-    flags.mark_flags_as_required(["model", "out"], flag_values=fv)
+    ),
+}
 
 
-def _config(fv: flags.FlagValues) -> pipeline.ExportConfig:
-    return pipeline.ExportConfig(
-        model=fv.model,
-        out_dir=fv.out,
-        formats=tuple(fv.formats),
-        quantize=tuple(fv.quantize),
-        uint8=fv.uint8,
-        use_ema=fv.ema,
-        batch_size=fv.batch_size,
-        overwrite=fv.overwrite,
-        calibration_samples=fv.calibration_samples,
-        calibration_seed=fv.calibration_seed,
-        num_verify=fv.num_verify,
-        verify_seed=fv.seed,
-        latency_runs=fv.latency_runs,
-        num_threads=fv.num_threads,
-        parity_tolerance=fv.parity_tolerance,
-        verbose=True,
+def _define_flags(fv: flags.FlagValues) -> None:
+    """Defines one flag per exposed ExportConfig field on ``fv``."""
+    numeric = {int: flags.DEFINE_integer, float: flags.DEFINE_float}
+    required = []
+    for field, flag in _FLAGS.items():
+        default = _DEFAULTS[field]
+        if default is dataclasses.MISSING:
+            flags.DEFINE_string(flag.name, None, flag.help, flag_values=fv)
+            required.append(flag.name)
+        elif isinstance(default, bool):
+            flags.DEFINE_bool(flag.name, default, flag.help, flag_values=fv)
+        elif isinstance(default, tuple):  # Names, as "a,b" on the line.
+            flags.DEFINE_list(
+                flag.name, list(default), flag.help, flag_values=fv
+            )
+        else:
+            numeric[type(default)](
+                flag.name,
+                default,
+                flag.help,
+                lower_bound=MINIMUMS[field] if flag.bounded else None,
+                flag_values=fv,
+            )
+    flags.mark_flags_as_required(required, flag_values=fv)
+
+
+def _config(fv: flags.FlagValues) -> ExportConfig:
+    """The ExportConfig of the parsed flags."""
+    return ExportConfig(
+        **{field: fv[flag.name].value for field, flag in _FLAGS.items()}
     )
 
 
@@ -186,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     try:
         pipeline.run_export(_config(fv))
-    except pipeline.ParityError as e:
+    except verify.ParityError as e:
         return _fail(str(e), 1)
     except (ValueError, TypeError, OSError) as e:
         return _fail(str(e), 2)

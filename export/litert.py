@@ -40,6 +40,8 @@ from ai_edge_litert.interpreter import Interpreter
 from tfgan_lite.export import loading
 from tfgan_lite.export import saved_model as saved_model_lib
 
+from tfgan_lite._validation import check_int
+
 __all__ = [
     "VARIANTS",
     "OperatorInfo",
@@ -168,17 +170,19 @@ def representative_inputs(
         input name (``z``, and ``label`` for conditional generators).
 
     Raises:
+        TypeError: If ``num_samples`` or ``batch_size`` is not an int.
         ValueError: If ``num_samples`` or ``batch_size`` is below 1.
     """
+    num_samples = check_int(num_samples, "num_samples")
     if num_samples < 1:
+        # Not the generic message: say why int8_full needs samples.
         raise ValueError(
             "Full-integer (int8_full) quantization calibrates activation "
             "ranges on representative latents, but num_samples="
             f"{num_samples}. Use at least 1 (100 is the default) or drop "
             "int8_full."
         )
-    if batch_size < 1:
-        raise ValueError(f"`batch_size` must be >= 1, got {batch_size}.")
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
     rng = np.random.default_rng(seed)
     batches = -(-num_samples // batch_size)
     z = rng.standard_normal((batches * batch_size, spec.latent_dim))

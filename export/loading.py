@@ -22,6 +22,7 @@ import tensorflow as tf
 
 # Importing the module registers `GAN` for deserialization by load_model.
 from tfgan_lite import gan as _gan_module  # noqa: F401
+from tfgan_lite._validation import check_bool
 
 __all__ = [
     "GeneratorSpec",
@@ -194,8 +195,7 @@ def resolve_generator(
     """
     if isinstance(obj, GeneratorSpec):
         return obj
-    if not isinstance(use_ema, bool):
-        raise TypeError(f"`use_ema` must be a bool, got {use_ema!r}.")
+    use_ema = check_bool(use_ema, "use_ema")
     generator = getattr(obj, "generator", None)
     # GAN accepts any Keras layer as its generator, not only a Model.
     if isinstance(generator, keras.layers.Layer):

@@ -83,7 +83,7 @@ class ExportReport:
         source: Where the model came from.
         out_dir: The export directory.
         created: ISO 8601 time of the export.
-        machine: ``metrics.machine_description()``.
+        machine: ``measures.machine_description()``.
         generator: Latent size, sample shape, label input and weights.
         output: "float" ([-1, 1] floats) or "uint8" ([0, 255] pixels).
         peak: Peak-to-peak range used for PSNR (2.0 or 255).

@@ -4,35 +4,40 @@ The SavedModel is written with ``keras.export.ExportArchive`` and holds:
 
 * ``generate(z)`` (also ``serving_default``): latent vectors ``z``,
   float32 ``(batch, latent_dim)``, in; ``{"images": samples}`` out.
-* ``sample(seed, n)``: draws ``z ~ N(0, I)`` inside the graph with
-  ``tf.random.stateless_normal(..., seed=seed, alg="philox")`` and returns
-  ``{"images": samples}`` for ``n`` samples. ``seed`` is an int64 tensor
-  of shape (2,); the same seed gives the same images. ``seed=[s, 0]``
-  draws the latents that ``GAN.generate(n, seed=s)`` draws.
+* ``sample(seed, n)``: draws ``z ~ N(0, I)`` inside the graph from the
+  package's noise stream (``tf.random.stateless_normal`` with the Philox
+  algorithm) and returns ``{"images": samples}`` for ``n`` samples.
+  ``seed`` is an int64 tensor of shape (2,); the same seed gives the same
+  images. ``seed=[s, 0]`` draws the latents that ``GAN.generate(n,
+  seed=s)`` draws.
 * For a conditional generator both signatures take one more input,
   ``label``: int32 class ids of shape ``(batch,)`` (``(n,)`` for sample).
 
 With ``uint8=True`` both signatures return ``images`` as uint8 in
-[0, 255], computed in the graph as ``clip(round((x + 1) * 127.5), 0, 255)``
-where ``round`` rounds half to even (``tf.round``, ``np.round``).
+[0, 255], computed in the graph by :func:`to_uint8`, the package's one
+pixel mapping: ``clip(round((x + 1) * 127.5), 0, 255)`` where ``round``
+rounds half to even (``tf.round``, ``np.round``), and NaN becomes 0.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import keras
 import numpy as np
 import tensorflow as tf
 from tfgan_lite.export import loading
 
+from tfgan_lite import _noise, _pixels
+from tfgan_lite._validation import check_optional_int
+
 __all__ = [
     "GENERATE",
     "IMAGES",
     "LABEL",
     "LATENT",
-    "NOISE_ALG",
     "SAMPLE",
     "SAMPLE_COUNT",
     "SEED",
@@ -50,39 +55,24 @@ SEED = "seed"
 SAMPLE_COUNT = "n"
 IMAGES = "images"
 
-# The algorithm GAN.generate uses, so seed [s, 0] matches generate(seed=s).
-NOISE_ALG = "philox"
+# Public as export.to_uint8; sample grids share the same definition.
+to_uint8 = _pixels.to_uint8
 
 
-def to_uint8(x: tf.Tensor) -> tf.Tensor:
-    """Maps samples in [-1, 1] to displayable uint8 pixels, in the graph.
-
-    Args:
-        x: Float samples, nominally in [-1, 1].
-
-    Returns:
-        ``clip(round((x + 1) * 127.5), 0, 255)`` as uint8; ``round`` rounds
-        half to even. Values outside [-1, 1] saturate at 0 and 255.
-    """
-    x = tf.cast(x, tf.float32)
-    return tf.cast(
-        tf.clip_by_value(tf.round((x + 1.0) * 127.5), 0.0, 255.0), tf.uint8
-    )
-
-
-def to_uint8_numpy(x: np.ndarray) -> np.ndarray:
-    """The numpy twin of :func:`to_uint8`, for reference outputs.
+def to_uint8_numpy(x: Any) -> np.ndarray:
+    """:func:`to_uint8` with a numpy result, for reference outputs.
 
     Args:
         x: Float samples, nominally in [-1, 1].
 
     Returns:
-        ``clip(round((x + 1) * 127.5), 0, 255)`` as uint8, computed in
-        float32 with ``np.round`` (half to even), like the graph.
+        A uint8 numpy array of the same shape.
+
+    Example:
+        >>> to_uint8_numpy(np.array([-1.0, 0.0, 0.5, 1.0, np.nan])).tolist()
+        [0, 128, 191, 255, 0]
     """
-    x = np.asarray(x, dtype=np.float32)
-    scaled = (x + np.float32(1.0)) * np.float32(127.5)
-    return np.clip(np.round(scaled), 0.0, 255.0).astype(np.uint8)
+    return to_uint8(x).numpy()
 
 
 def export_saved_model(
@@ -110,17 +100,10 @@ def export_saved_model(
 
     Raises:
         TypeError, ValueError: If ``generator`` is not a generator, or
-            ``batch_size`` is not a positive int.
+            ``batch_size`` is neither None nor a positive int.
     """
     spec = loading.resolve_generator(generator)
-    if batch_size is not None and (
-        isinstance(batch_size, bool)
-        or not isinstance(batch_size, int)
-        or batch_size < 1
-    ):
-        raise ValueError(
-            f"`batch_size` must be a positive int or None, got {batch_size!r}."
-        )
+    batch_size = check_optional_int(batch_size, "batch_size", minimum=1)
     finish = to_uint8 if uint8 else tf.identity
 
     def generate(z, label=None):
@@ -138,7 +121,7 @@ def export_saved_model(
             with tf.control_dependencies([check]):
                 label = tf.identity(label)
         shape = tf.stack([n, tf.constant(spec.latent_dim, tf.int32)])
-        z = tf.random.stateless_normal(shape, seed=seed, alg=NOISE_ALG)
+        z = _noise.normal(shape, seed)
         return generate(z, label)
 
     z_spec = tf.TensorSpec((batch_size, spec.latent_dim), tf.float32, LATENT)

@@ -4,6 +4,8 @@ Exports take seconds each, so the full four-variant export of one small
 GAN is made once and read by the SavedModel, LiteRT and report tests.
 """
 
+import json
+
 import pytest
 from export_testutil import LATENCY_RUNS, NUM_VERIFY, small_gan
 
@@ -31,3 +33,10 @@ def full_export(gan, tmp_path_factory):
         )
     )
     return out, report
+
+
+@pytest.fixture(scope="session")
+def report_json(full_export):
+    """The export_report.json of ``full_export``, as read back."""
+    out, _ = full_export
+    return json.loads((out / "export_report.json").read_text())

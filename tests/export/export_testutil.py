@@ -4,6 +4,7 @@ import keras
 import numpy as np
 
 import tfgan_lite
+from tfgan_lite import export
 
 LATENT = 32
 WIDTH = 8
@@ -55,3 +56,10 @@ def latents(n: int = NUM_VERIFY, seed: int = 0, latent: int = LATENT):
     """The verification latents run_export draws for seed ``seed``."""
     rng = np.random.default_rng(seed)
     return rng.standard_normal((n, latent)).astype(np.float32)
+
+
+def quick_config(tmp_path, **kwargs) -> export.ExportConfig:
+    """A silent ExportConfig into ``tmp_path / "out"`` with one timed run."""
+    kwargs.setdefault("model", small_gan(seed=4))
+    kwargs.setdefault("out_dir", tmp_path / "out")
+    return export.ExportConfig(verbose=False, latency_runs=1, **kwargs)

@@ -6,7 +6,9 @@ import json
 import numpy as np
 import pytest
 from export_testutil import small_gan
-from tfgan_lite.export import cli
+from tfgan_lite.export import cli, pipeline
+
+from tfgan_lite import export
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +112,20 @@ def test_overwrite(gan_file, tmp_path, capsys):
 def test_bad_flags_exit_2(args, message, capsys):
     assert cli.main(args) == 2
     assert message in capsys.readouterr().err
+
+
+def test_flag_defaults_are_export_config_defaults(monkeypatch):
+    seen = []
+    monkeypatch.setattr(pipeline, "run_export", seen.append)
+    assert cli.main(["--model", "m.keras", "--out", "o"]) == 0
+    assert seen == [export.ExportConfig(model="m.keras", out_dir="o")]
+
+
+def test_config_errors_exit_2_without_traceback(capsys):
+    assert cli.main(["--model", "m.keras", "--out", "o", "--seed", "-1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tfgan-export: error: ") and "seed" in err
+    assert "Traceback" not in err
 
 
 def test_missing_model_exits_2(tmp_path, capsys):

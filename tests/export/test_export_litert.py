@@ -108,6 +108,25 @@ def test_uint8_litert_output(gan):
     assert np.mean(out != expected) < 1e-3
 
 
+def test_uint8_tail_is_builtin_and_maps_nan_to_black(gan):
+    # convert_generator refuses non-builtin ops itself; the tail must also
+    # survive full-integer quantization, and NaN must reach the app as 0.
+    contents = export.convert_generator(
+        gan,
+        variants=("float32", "int8_full"),
+        uint8=True,
+        calibration_samples=4,
+    )
+    for content in contents.values():
+        export.check_builtin_only(content)
+    interpreter = export.load_interpreter(contents["float32"])
+    z = latents(2, seed=6)
+    z[0] = np.nan
+    out = export.run_generate(interpreter, z)
+    assert out.dtype == np.uint8
+    assert (out[0] == 0).all() and out[1].max() > 0
+
+
 def test_conditional_litert_has_label_input():
     generator = conditional_generator()
     contents = export.convert_generator(

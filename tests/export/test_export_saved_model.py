@@ -71,6 +71,18 @@ def test_sample_is_reproducible_and_respects_n(loaded, gan):
     np.testing.assert_allclose(a, gan.generate(5, seed=7), atol=ATOL, rtol=0)
 
 
+def _uint8_formula(x):
+    """The pixel mapping written out in numpy, independently of the package.
+
+    float32 throughout, np.round rounds half to even, values outside
+    [-1, 1] are clipped and NaN becomes 0.
+    """
+    x = np.asarray(x, np.float32)
+    scaled = np.round((x + np.float32(1.0)) * np.float32(127.5))
+    pixels = np.where(np.isnan(x), 0.0, np.clip(scaled, 0.0, 255.0))
+    return pixels.astype(np.uint8)
+
+
 def test_to_uint8_graph_equals_numpy_formula():
     x = np.concatenate(
         [
@@ -80,9 +92,21 @@ def test_to_uint8_graph_equals_numpy_formula():
     )
     graph = export.to_uint8(tf.constant(x)).numpy()
     assert graph.dtype == np.uint8
+    np.testing.assert_array_equal(graph, _uint8_formula(x))
     np.testing.assert_array_equal(graph, export.to_uint8_numpy(x))
     # -1 -> 0, 0 -> 127.5 -> 128 (half to even), 1 -> 255, clipped outside.
     np.testing.assert_array_equal(graph[-5:], [0, 128, 255, 0, 255])
+
+
+def test_to_uint8_nan_is_black_and_inf_saturates():
+    x = np.array([np.nan, -np.nan, np.inf, -np.inf, 0.0], np.float32)
+    expected = np.array([0, 0, 255, 0, 128], np.uint8)
+    np.testing.assert_array_equal(_uint8_formula(x), expected)
+    graph = export.to_uint8(tf.constant(x)).numpy()
+    np.testing.assert_array_equal(graph, expected)
+    eager = export.to_uint8_numpy(x)
+    assert isinstance(eager, np.ndarray) and eager.dtype == np.uint8
+    np.testing.assert_array_equal(eager, expected)
 
 
 def test_uint8_output(gan, full_export, tmp_path):

@@ -1,0 +1,201 @@
+"""What an export writes, where, and how it is checked: ExportConfig.
+
+:class:`ExportConfig` is the one place that states each setting's default
+and allowed range. The ``tfgan-export`` command builds one flag per field
+from it (see ``cli.py``), as ``python -m tfgan_lite.train`` does from
+``TrainConfig``, so the command's defaults are the config's.
+
+Example:
+    >>> config = ExportConfig(model="run/model.keras", out_dir="exported",
+    ...                       formats="tflite", quantize="int8")
+    >>> config.variants
+    ('float32', 'int8')
+    >>> config.planned_paths()
+    ['generator_float32.tflite', 'generator_int8.tflite', 'export_report.json']
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import keras
+from tfgan_lite.export import litert, loading
+
+from tfgan_lite._validation import check_bool, check_float, check_int
+
+__all__ = [
+    "FORMATS",
+    "MINIMUMS",
+    "REPORT_FILE",
+    "SAVED_MODEL_DIR",
+    "ExportConfig",
+    "tflite_filename",
+]
+
+FORMATS: tuple[str, ...] = ("saved_model", "tflite")
+SAVED_MODEL_DIR = "saved_model"
+REPORT_FILE = "export_report.json"
+
+# The smallest allowed value of each numeric field. Seeds go to numpy's
+# default_rng, which refuses negative ones.
+MINIMUMS: dict[str, int | float] = {
+    "batch_size": 1,
+    "calibration_samples": 0,
+    "calibration_seed": 0,
+    "num_verify": 1,
+    "verify_seed": 0,
+    "latency_runs": 1,
+    "latency_warmup": 0,
+    "num_threads": 1,
+    "parity_tolerance": 0.0,
+}
+
+
+def tflite_filename(variant: str) -> str:
+    """The file name of one LiteRT variant.
+
+    Args:
+        variant: A name from ``litert.VARIANTS``.
+
+    Returns:
+        ``f"generator_{variant}.tflite"``.
+
+    Example:
+        >>> tflite_filename("int8")
+        'generator_int8.tflite'
+    """
+    return f"generator_{variant}.tflite"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ExportConfig:
+    """What to export, where, and how to verify it.
+
+    Attributes:
+        model: A ``.keras`` path (a GAN or a bare generator), or a
+            ``tfgan_lite.GAN``, generator ``keras.Model`` or GeneratorSpec
+            in memory.
+        out_dir: Directory for the files; created if missing.
+        formats: Any of "saved_model", "tflite" (a comma-separated string
+            is accepted too).
+        quantize: LiteRT variants besides float32, which is always
+            written: "float16", "int8" (dynamic range), "int8_full" (full
+            integer). Needs "tflite" in formats.
+        uint8: Output uint8 images in [0, 255] instead of floats in
+            [-1, 1], converted in the graph.
+        use_ema: Export a GAN's EMA weights when it has them.
+        batch_size: Fixed batch size of the LiteRT files.
+        overwrite: Allow a non-empty out_dir; replaces only the files this
+            export writes.
+        calibration_samples: N(0, 1) latents that calibrate int8_full;
+            int8_full needs at least 1.
+        calibration_seed: Seed of the calibration latents.
+        num_verify: Latents compared against the Keras generator.
+        verify_seed: Seed of those latents (numpy default_rng).
+        latency_runs: Timed runs per file; the report gives the median.
+        latency_warmup: Untimed runs before timing.
+        num_threads: CPU threads of the LiteRT interpreter when timing.
+        parity_tolerance: Largest absolute error allowed for float32 files
+            with float output (uint8 output allows
+            ``verify.UINT8_PARITY_TOLERANCE`` level).
+        verbose: Print the report.
+
+    Raises:
+        TypeError, ValueError: On construction, for a bad setting (unknown
+            format or variant, int8_full without calibration, ...).
+    """
+
+    model: str | os.PathLike[str] | keras.Model | loading.GeneratorSpec
+    out_dir: str | os.PathLike[str]
+    formats: Sequence[str] = FORMATS
+    quantize: Sequence[str] = ()
+    uint8: bool = False
+    use_ema: bool = True
+    batch_size: int = 1
+    overwrite: bool = False
+    calibration_samples: int = 100
+    calibration_seed: int = 1
+    num_verify: int = 16
+    verify_seed: int = 0
+    latency_runs: int = 20
+    latency_warmup: int = 2
+    num_threads: int = 1
+    parity_tolerance: float = 1e-5
+    verbose: bool = True
+
+    def __post_init__(self):
+        formats = _names(self.formats, "formats")
+        for f in formats:
+            if f not in FORMATS:
+                raise ValueError(
+                    f"Unknown export format {f!r}. Known formats: "
+                    f"{', '.join(FORMATS)}."
+                )
+        if not formats:
+            raise ValueError(
+                f"No export format given; choose from {', '.join(FORMATS)}."
+            )
+        quantize = litert.check_variants(_names(self.quantize, "quantize"))
+        if quantize and "tflite" not in formats:
+            raise ValueError(
+                f"quantize={list(quantize)} applies to LiteRT files, but "
+                f"formats={list(formats)} has no 'tflite'. Add it or drop "
+                "quantize."
+            )
+        for name in ("uint8", "use_ema", "overwrite", "verbose"):
+            check_bool(getattr(self, name), name)
+        # Plain Python numbers from here on (the report is written as JSON).
+        numbers = {}
+        for name, low in MINIMUMS.items():
+            value = getattr(self, name)
+            if isinstance(low, float):
+                numbers[name] = check_float(value, name, low=low)
+            else:
+                numbers[name] = check_int(value, name, minimum=low)
+        if "int8_full" in quantize and numbers["calibration_samples"] < 1:
+            raise ValueError(
+                "int8_full (full-integer) quantization calibrates activation "
+                "ranges on representative latents, but calibration_samples="
+                f"{self.calibration_samples}. Pass calibration_samples >= 1 "
+                "(--calibration_samples; default 100) or drop int8_full."
+            )
+        # Normalized forms; frozen, hence object.__setattr__.
+        object.__setattr__(self, "formats", formats)
+        object.__setattr__(self, "quantize", quantize)
+        for name, value in numbers.items():
+            object.__setattr__(self, name, value)
+
+    @property
+    def variants(self) -> tuple[str, ...]:
+        """The LiteRT variants to write, float32 first; () without tflite."""
+        if "tflite" not in self.formats:
+            return ()
+        rest = [v for v in self.quantize if v != "float32"]
+        return ("float32", *dict.fromkeys(rest))
+
+    def planned_paths(self) -> list[str]:
+        """The paths, relative to out_dir, that this export writes."""
+        paths = [SAVED_MODEL_DIR] if "saved_model" in self.formats else []
+        paths += [tflite_filename(v) for v in self.variants]
+        return [*paths, REPORT_FILE]
+
+
+def _names(value: Any, what: str) -> tuple[str, ...]:
+    """Format or variant names, lower-cased, from a list or "a,b" string."""
+    if isinstance(value, str):
+        value = value.split(",")
+    try:
+        items = list(value)
+    except TypeError:
+        raise TypeError(
+            f"`{what}` must be a list of names or a comma-separated string, "
+            f"got {value!r}."
+        ) from None
+    for item in items:
+        if not isinstance(item, str):
+            raise TypeError(f"`{what}` holds a non-string {item!r}.")
+    names = [item.strip().lower() for item in items]
+    return tuple(dict.fromkeys(n for n in names if n))
