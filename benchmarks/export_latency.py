@@ -28,10 +28,10 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from absl import app, flags, logging  # noqa: E402
-from tfgan_lite.export import measures  # noqa: E402
 
 import tfgan_lite  # noqa: E402
 from tfgan_lite import export  # noqa: E402
+from tfgan_lite.export import measures  # noqa: E402
 
 _RUNS = flags.DEFINE_integer("runs", 30, "Timed runs per measurement.")
 _WARMUP = flags.DEFINE_integer("warmup", 5, "Untimed runs before timing.")

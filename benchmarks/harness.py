@@ -24,6 +24,7 @@ from typing import Any
 
 import keras
 import tensorflow as tf
+
 from tfgan_lite.export import measures
 
 PEAK_N = 2048

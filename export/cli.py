@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from absl import flags
+
 from tfgan_lite.export import litert, pipeline, verify
 from tfgan_lite.export.config import FORMATS, MINIMUMS, ExportConfig
 

@@ -22,9 +22,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import keras
-from tfgan_lite.export import litert, loading
 
 from tfgan_lite._validation import check_bool, check_float, check_int
+from tfgan_lite.export import litert, loading
 
 __all__ = [
     "FORMATS",

@@ -37,10 +37,10 @@ import numpy as np
 import tensorflow as tf
 from ai_edge_litert import schema_py_generated as schema
 from ai_edge_litert.interpreter import Interpreter
-from tfgan_lite.export import loading
-from tfgan_lite.export import saved_model as saved_model_lib
 
 from tfgan_lite._validation import check_int
+from tfgan_lite.export import loading
+from tfgan_lite.export import saved_model as saved_model_lib
 
 __all__ = [
     "VARIANTS",

@@ -28,10 +28,10 @@ from typing import Any
 import keras
 import numpy as np
 import tensorflow as tf
-from tfgan_lite.export import loading
 
 from tfgan_lite import _noise, _pixels
 from tfgan_lite._validation import check_optional_int
+from tfgan_lite.export import loading
 
 __all__ = [
     "GENERATE",

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import tensorflow as tf
+
 from tfgan_lite.export import litert, loading, measures
 from tfgan_lite.export import saved_model as saved_model_lib
 from tfgan_lite.export.config import ExportConfig

@@ -6,9 +6,9 @@ import json
 import numpy as np
 import pytest
 from export_testutil import small_gan
-from tfgan_lite.export import cli, pipeline
 
 from tfgan_lite import export
+from tfgan_lite.export import cli, pipeline
 
 
 @pytest.fixture(scope="module")

@@ -1,12 +1,21 @@
 """Training callbacks for tfgan_lite.GAN: sample grids, EMA, health checks.
 
+>>> import tempfile
+>>> import keras
+>>> import numpy as np
+>>> import tfgan_lite
 >>> from tfgan_lite import callbacks
->>> gan.fit(images, epochs=20, callbacks=[
+>>> images = np.random.default_rng(0).uniform(-1, 1, (64, 2)).astype("f4")
+>>> gan = tfgan_lite.GAN(*tfgan_lite.models.mlp(latent_dim=4), seed=0)
+>>> gan.compile()
+>>> logs = tempfile.mkdtemp()
+>>> history = gan.fit(images, batch_size=32, epochs=2, verbose=0, callbacks=[
 ...     callbacks.EMAGenerator(decay=0.999),
-...     callbacks.ImageGrid("logs", every_n_epochs=1),
-...     callbacks.TrainingHealth(real_samples=images[:512], log_dir="logs"),
-...     keras.callbacks.TensorBoard("logs"),
+...     callbacks.TrainingHealth(real_samples=images, log_dir=logs),
+...     keras.callbacks.TensorBoard(logs),
 ... ])
+>>> gan.ema_generator is not None
+True
 
 Each callback writes TensorBoard summaries to its own run beside keras'
 ``train`` and ``validation`` runs: ``<log_dir>/samples`` and

@@ -66,10 +66,16 @@ class EMAGenerator(keras.callbacks.Callback):
             ``ema_generator`` does not mirror the generator's weights.
 
     Example:
-        >>> gan = tfgan_lite.GAN(generator, discriminator)
+        >>> import numpy as np
+        >>> import tfgan_lite
+        >>> points = np.random.default_rng(0).normal(size=(64, 2))
+        >>> gan = tfgan_lite.GAN(*tfgan_lite.models.mlp(latent_dim=4))
         >>> gan.compile()
-        >>> gan.fit(images, epochs=5, callbacks=[EMAGenerator(0.999)])
-        >>> samples = gan.generate(16, seed=0)  # from the EMA copy
+        >>> history = gan.fit(points.astype("float32"), batch_size=32,
+        ...                   epochs=2, verbose=0,
+        ...                   callbacks=[EMAGenerator(0.999)])
+        >>> gan.generate(16, seed=0).shape  # from the EMA copy
+        (16, 2)
     """
 
     def __init__(self, decay: float = 0.999, *, start_step: int = 0):

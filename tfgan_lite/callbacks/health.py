@@ -204,11 +204,21 @@ class TrainingHealth(keras.callbacks.Callback):
             real_samples.
 
     Example:
-        >>> health = TrainingHealth(real_samples=images[:1000],
-        ...                         log_dir="logs")
-        >>> gan.fit(images, epochs=20, callbacks=[
-        ...     health, keras.callbacks.ModelCheckpoint("gan.keras")])
-        >>> [event.kind for event in health.events]
+        >>> import os, tempfile
+        >>> import keras
+        >>> import numpy as np
+        >>> import tfgan_lite
+        >>> rng = np.random.default_rng(0)
+        >>> points = rng.normal(size=(256, 2)).astype("float32")
+        >>> gan = tfgan_lite.GAN(*tfgan_lite.models.mlp(latent_dim=4))
+        >>> gan.compile()
+        >>> run = tempfile.mkdtemp()
+        >>> health = TrainingHealth(real_samples=points, log_dir=run,
+        ...                         warmup_epochs=2)
+        >>> checkpoint = os.path.join(run, "gan.keras")
+        >>> history = gan.fit(points, batch_size=64, epochs=2, verbose=0,
+        ...     callbacks=[health, keras.callbacks.ModelCheckpoint(checkpoint)])
+        >>> health.events  # no check runs during the warm-up epochs
         []
     """
 

@@ -132,12 +132,20 @@ class ImageGrid(keras.callbacks.Callback):
         TypeError, ValueError: For a wrong argument type or value.
 
     Example:
-        >>> generator, discriminator = tfgan_lite.models.dcgan_28()
+        >>> import os, tempfile
+        >>> import keras
+        >>> import tfgan_lite
+        >>> images = np.random.default_rng(0).uniform(-1, 1, (32, 28, 28, 1))
+        >>> generator, discriminator = tfgan_lite.models.dcgan_28(width=8)
         >>> gan = tfgan_lite.GAN(generator, discriminator)
         >>> gan.compile()
-        >>> gan.fit(images, epochs=10, callbacks=[
-        ...     keras.callbacks.TensorBoard("logs"),
-        ...     ImageGrid("logs", every_n_epochs=2)])
+        >>> logs = tempfile.mkdtemp()
+        >>> history = gan.fit(images.astype("float32"), batch_size=16,
+        ...     epochs=1, verbose=0, callbacks=[
+        ...         keras.callbacks.TensorBoard(logs),
+        ...         ImageGrid(logs, every_n_epochs=2, num_samples=16)])
+        >>> sorted(os.listdir(os.path.join(logs, "samples")))[-1]
+        'samples_latest.png'
     """
 
     def __init__(

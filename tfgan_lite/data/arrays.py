@@ -9,6 +9,10 @@ import tensorflow as tf
 
 from tfgan_lite.data import _pipeline
 
+__all__ = [
+    "from_arrays",
+]
+
 
 def _stack_images(images: Any) -> np.ndarray:
     """Turns an array or a list of same-shaped arrays into one array."""

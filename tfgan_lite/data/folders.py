@@ -11,6 +11,10 @@ import tensorflow as tf
 from tfgan_lite._validation import check_path
 from tfgan_lite.data import _pipeline
 
+__all__ = [
+    "from_folder",
+]
+
 _IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
 
 

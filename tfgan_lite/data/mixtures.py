@@ -10,6 +10,12 @@ import tensorflow as tf
 from tfgan_lite._validation import check_float, check_int
 from tfgan_lite.data import _pipeline
 
+__all__ = [
+    "grid",
+    "mixture_dataset",
+    "ring",
+]
+
 
 def _sample_mixture(
     centers: np.ndarray, *, n: Any, std: Any, seed: Any

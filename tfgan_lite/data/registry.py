@@ -18,6 +18,10 @@ from tfgan_lite.data.mixtures import grid, mixture_dataset, ring
 from tfgan_lite.data.sklearn_digits import digits
 from tfgan_lite.data.tfds import CYCLE_GAN_PAIRS, SUPPORTED_TFDS, from_tfds
 
+__all__ = [
+    "load",
+]
+
 _MIXTURES = {"ring": ring, "grid": grid}
 
 # Points drawn by load("ring"/"grid") when the caller gives no `n`.

@@ -12,6 +12,10 @@ import tensorflow as tf
 from tfgan_lite._validation import check_bool
 from tfgan_lite.data.arrays import from_arrays
 
+__all__ = [
+    "digits",
+]
+
 # Pixel values of the UCI digits are counts of set pixels in 4x4 blocks.
 _DIGITS_RANGE = (0, 16)
 

@@ -11,6 +11,13 @@ import tensorflow as tf
 from tfgan_lite._validation import check_int, check_path
 from tfgan_lite.data import _pipeline
 
+__all__ = [
+    "CYCLE_GAN_PAIRS",
+    "SUPPORTED_TFDS",
+    "cycle_gan_pair",
+    "from_tfds",
+]
+
 SUPPORTED_TFDS = ("mnist", "fashion_mnist", "cifar10", "celeb_a")
 
 # The configs of tfds "cycle_gan" (4.9.x). Kept here so that a misspelled
