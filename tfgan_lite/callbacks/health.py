@@ -261,21 +261,13 @@ class TrainingHealth(keras.callbacks.Callback):
             high=1.0,
             low_closed=False,
         )
+        # A probability and a ratio: strictly between 0 and 1.
+        unit = dict(low=0.0, high=1.0, low_closed=False, high_closed=False)
         self.overpowered_d_fake = check_float(
-            overpowered_d_fake,
-            "overpowered_d_fake",
-            low=0.0,
-            high=1.0,
-            low_closed=False,
-            high_closed=False,
+            overpowered_d_fake, "overpowered_d_fake", **unit
         )
         self.vanishing_grad_ratio = check_float(
-            vanishing_grad_ratio,
-            "vanishing_grad_ratio",
-            low=0.0,
-            high=1.0,
-            low_closed=False,
-            high_closed=False,
+            vanishing_grad_ratio, "vanishing_grad_ratio", **unit
         )
         self.vanishing_grad_floor = check_float(
             vanishing_grad_floor, "vanishing_grad_floor", low=0.0
