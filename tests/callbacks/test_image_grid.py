@@ -46,15 +46,17 @@ def _images(n=32, channels=1, seed=0):
     return rng.uniform(-1, 1, (n, SIDE, SIDE, channels)).astype(np.float32)
 
 
-def _hand_grid(pixels, rows, cols):
+def _hand_grid(pixels, rows, cols, gap=0):
     """The grid built one pixel at a time, the way a person would."""
     n, height, width, channels = pixels.shape
-    grid = np.zeros((rows * height, cols * width, channels), np.uint8)
-    for i in range(n):
+    shape = (rows * (height + gap) - gap, cols * (width + gap) - gap, channels)
+    grid = np.full(shape, 128, np.uint8)  # The gaps are mid-grey.
+    for i in range(rows * cols):
         row, col = i // cols, i % cols
         for y in range(height):
             for x in range(width):
-                grid[row * height + y, col * width + x] = pixels[i, y, x]
+                value = pixels[i, y, x] if i < n else 0  # Empty cells: black.
+                grid[row * (height + gap) + y, col * (width + gap) + x] = value
     return grid
 
 
@@ -90,12 +92,27 @@ def test_make_grid_matches_hand_built_grid():
     for n, channels, rows, want_rows, want_cols in GRID_LAYOUTS:
         rng = np.random.default_rng(n)
         pixels = rng.integers(1, 256, (n, 3, 2, channels), dtype=np.uint8)
-        grid = make_grid(pixels, rows=rows)
-        assert grid.dtype == np.uint8
-        assert grid.shape == (want_rows * 3, want_cols * 2, channels)
-        np.testing.assert_array_equal(
-            grid, _hand_grid(pixels, want_rows, want_cols)
-        )
+        for gap in (0, 1, 3):
+            grid = make_grid(pixels, rows=rows, gap=gap)
+            assert grid.dtype == np.uint8
+            assert grid.shape == (
+                want_rows * (3 + gap) - gap,
+                want_cols * (2 + gap) - gap,
+                channels,
+            )
+            np.testing.assert_array_equal(
+                grid, _hand_grid(pixels, want_rows, want_cols, gap)
+            )
+
+
+def test_make_grid_default_gap_is_a_sixteenth_of_the_side():
+    for side, gap in ((8, 1), (28, 1), (32, 2), (64, 4)):
+        pixels = np.zeros((4, side, side, 1), np.uint8)
+        grid = make_grid(pixels)
+        assert grid.shape == (2 * side + gap, 2 * side + gap, 1)
+        # The separating band is grey; the cells are black.
+        assert (grid[side : side + gap] == 128).all()
+        assert (grid[:side, :side] == 0).all()
 
 
 def test_make_grid_maps_minus_one_one_to_bytes():
@@ -104,20 +121,22 @@ def test_make_grid_maps_minus_one_one_to_bytes():
     # outside [-1, 1] clips; NaN is black.
     want = [0, 64, 128, 191, 255, 255, 0, 0]
     images = np.array(values, np.float32).reshape(8, 1, 1, 1)
-    grid = make_grid(images, rows=1)
+    grid = make_grid(images, rows=1, gap=0)
     np.testing.assert_array_equal(grid.reshape(-1), want)
 
 
 def test_make_grid_float_images_equal_their_uint8_grid():
     images = _images(6, channels=3, seed=2)
     pixels = np.rint((images.astype(np.float64) + 1) * 127.5).astype(np.uint8)
-    np.testing.assert_array_equal(make_grid(images), _hand_grid(pixels, 2, 3))
+    np.testing.assert_array_equal(
+        make_grid(images), _hand_grid(pixels, 2, 3, gap=1)
+    )
 
 
 def test_make_grid_takes_grayscale_without_channel_axis():
     images = _images(5, channels=1, seed=3)
     np.testing.assert_array_equal(make_grid(images[..., 0]), make_grid(images))
-    assert make_grid(images[..., 0]).shape == (2 * SIDE, 3 * SIDE, 1)
+    assert make_grid(images[..., 0]).shape == (2 * SIDE + 1, 3 * SIDE + 2, 1)
 
 
 BAD_GRID_INPUTS = (
@@ -206,13 +225,13 @@ def test_writes_fixed_noise_grids_to_tensorboard_and_png(tmp_path):
     assert acc.SummaryMetadata("samples").plugin_data.plugin_name == "images"
     assert [e.step for e in images] == [0, 2]
     want = {epoch: make_grid(record.samples[epoch]) for epoch in (0, 2)}
-    assert want[0].shape == (2 * SIDE, 3 * SIDE, 3)
+    assert want[0].shape == (2 * SIDE + 1, 3 * SIDE + 2, 3)
     # Training moved the generator, so the two grids differ, and each shows
     # exactly the fixed-noise samples of its epoch.
     assert np.abs(want[0].astype(int) - want[2]).max() > 10
     for event in images:
         width, height, png = event.tensor_proto.string_val
-        assert (int(width), int(height)) == (3 * SIDE, 2 * SIDE)
+        assert (int(width), int(height)) == (3 * SIDE + 2, 2 * SIDE + 1)
         np.testing.assert_array_equal(_decode_png(png), want[event.step])
     assert sorted(os.listdir(png_dir)) == [
         "samples_epoch_0000.png",
@@ -248,7 +267,7 @@ def test_samples_from_ema_copy_unless_told_not_to(tmp_path):
     }
     ema = make_grid(gan.generate(5, seed=1, use_ema=True))
     raw = make_grid(gan.generate(5, seed=1, use_ema=False))
-    assert ema.shape == raw.shape == (2 * SIDE, 3 * SIDE, 1)
+    assert ema.shape == raw.shape == (2 * SIDE + 1, 3 * SIDE + 2, 1)
     assert np.abs(ema.astype(int) - raw).max() > 0
     np.testing.assert_array_equal(got["ema"], ema)
     np.testing.assert_array_equal(got["raw"], raw)

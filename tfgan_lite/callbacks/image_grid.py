@@ -27,6 +27,8 @@ __all__ = ["ImageGrid", "make_grid"]
 SAMPLES_RUN = "samples"
 _IMAGE_TAG = "samples"
 _CHANNELS = (1, 3, 4)
+# Mid-grey separates cells on dark and on light backgrounds alike.
+_GAP_VALUE = 128
 
 
 def _grid_layout(n: int, rows: int | None) -> tuple[int, int]:
@@ -43,14 +45,22 @@ def _grid_layout(n: int, rows: int | None) -> tuple[int, int]:
     return rows, math.ceil(n / rows)
 
 
-def make_grid(images, *, rows: int | None = None) -> np.ndarray:
+def _default_gap(height: int, width: int) -> int:
+    # About 1/16 of a side: 1 pixel for 8x8 to 28x28 cells, 4 for 64x64.
+    return max(1, min(height, width) // 16)
+
+
+def make_grid(
+    images, *, rows: int | None = None, gap: int | None = None
+) -> np.ndarray:
     """Tiles a batch of images into one uint8 image, row by row.
 
-    Images fill the grid left to right, top to bottom, without gaps;
-    cells past the last image stay black. Floating-point images are read
-    as [-1, 1] (the range of a ``tanh`` generator): -1 maps to 0, 1 to 255,
-    values outside are clipped, NaN is black. uint8 images are used as
-    they are.
+    Images fill the grid left to right, top to bottom, separated by
+    ``gap`` pixels of mid-grey (128) so that neighbouring samples do not
+    run together; cells past the last image stay black. Floating-point
+    images are read as [-1, 1] (the range of a ``tanh`` generator): -1 maps
+    to 0, 1 to 255, values outside are clipped, NaN is black (the mapping
+    of ``tfgan_lite.export.to_uint8``). uint8 images are used as they are.
 
     Args:
         images: Array of shape (N, H, W, C) with C in {1, 3, 4}, or
@@ -58,10 +68,14 @@ def make_grid(images, *, rows: int | None = None) -> np.ndarray:
         rows: Number of grid rows, 1..N; columns are then ceil(N / rows).
             None picks a near-square grid: ceil(sqrt(N)) columns and as
             many rows as needed.
+        gap: Pixels between neighbouring cells (none around the border);
+            0 tiles without gaps. None picks about 1/16 of the smaller
+            image side, at least 1.
 
     Returns:
-        A uint8 array of shape (rows * H, cols * W, C) (C = 1 for
-        grayscale input of shape (N, H, W)).
+        A uint8 array of shape (rows * H + (rows - 1) * gap,
+        cols * W + (cols - 1) * gap, C) (C = 1 for grayscale input of
+        shape (N, H, W)).
 
     Raises:
         TypeError: If the images are neither floating point nor uint8.
@@ -70,6 +84,8 @@ def make_grid(images, *, rows: int | None = None) -> np.ndarray:
 
     Example:
         >>> make_grid(np.zeros((5, 2, 3, 1), np.float32)).shape
+        (5, 11, 1)
+        >>> make_grid(np.zeros((5, 2, 3, 1), np.float32), gap=0).shape
         (4, 9, 1)
     """
     array = np.asarray(images)
@@ -87,14 +103,22 @@ def make_grid(images, *, rows: int | None = None) -> np.ndarray:
         )
     n, height, width, channels = array.shape
     rows, cols = _grid_layout(n, rows)
+    if gap is None:
+        gap = _default_gap(height, width)
+    gap = check_int(gap, "gap", minimum=0)
     pixels = array if array.dtype == np.uint8 else to_uint8(array).numpy()
-    cells = np.zeros((rows * cols, height, width, channels), np.uint8)
-    cells[:n] = pixels
-    # (rows, cols, H, W, C) -> (rows, H, cols, W, C): each grid row is a
-    # band of H pixel rows in which the cols images sit side by side.
-    grid = cells.reshape(rows, cols, height, width, channels)
-    grid = grid.transpose(0, 2, 1, 3, 4)
-    return grid.reshape(rows * height, cols * width, channels)
+    step_y, step_x = height + gap, width + gap
+    grid = np.full(
+        (rows * step_y - gap, cols * step_x - gap, channels),
+        _GAP_VALUE,
+        np.uint8,
+    )
+    for index in range(rows * cols):
+        row, col = divmod(index, cols)
+        y, x = row * step_y, col * step_x
+        # Cells past the last image stay black.
+        grid[y : y + height, x : x + width] = pixels[index] if index < n else 0
+    return grid
 
 
 class ImageGrid(keras.callbacks.Callback):
