@@ -4,6 +4,9 @@
   64x64x3 images, optionally with a spectrally normalized discriminator
   (https://arxiv.org/abs/1802.05957).
 * An MLP pair for 2-D point data.
+* `layers`: `Pack` (PacGAN) and `MinibatchStdDev`, which let a
+  discriminator see several samples at once; both presets take `pack=` and
+  `minibatch_stddev=`.
 * `get(name, **kwargs)` to build a pair by preset name (see `PRESETS`).
 
 Every builder returns functional `keras.Model`s named "generator" and
@@ -19,6 +22,7 @@ from tfgan_lite.models.dcgan import (
     dcgan_discriminator,
     dcgan_generator,
 )
+from tfgan_lite.models import layers
 from tfgan_lite.models.mlp import (
     mlp,
     mlp_2d,
@@ -40,6 +44,7 @@ __all__ = [
     "dcgan_discriminator",
     "dcgan_generator",
     "get",
+    "layers",
     "mlp",
     "mlp_2d",
     "mlp_discriminator",

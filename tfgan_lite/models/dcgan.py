@@ -26,6 +26,7 @@ from typing import Any
 import keras
 
 from tfgan_lite._validation import check_bool, check_int
+from tfgan_lite.models import layers
 
 __all__ = [
     "SUPPORTED_IMAGE_SHAPES",
@@ -202,6 +203,8 @@ def dcgan_discriminator(
     *,
     width: int = 64,
     spectral_norm: bool = False,
+    pack: int = 1,
+    minibatch_stddev: bool = False,
 ) -> keras.Model:
     """Builds a DCGAN discriminator mapping images to one logit each.
 
@@ -220,6 +223,14 @@ def dcgan_discriminator(
             `keras.layers.SpectralNormalization` (Miyato et al. 2018,
             https://arxiv.org/abs/1802.05957). The weights are normalized
             when the model is called with `training=True`.
+        pack: Samples per decision, m of PacGAN (Lin et al. 2018,
+            https://arxiv.org/abs/1712.04086): a ``layers.Pack`` input
+            stacks m images along the channels and D returns one logit per
+            pack, so batches must be multiples of m. 1 is off.
+        minibatch_stddev: Append a ``layers.MinibatchStdDev`` channel
+            before the logit (Karras et al. 2018,
+            https://arxiv.org/abs/1710.10196), computed over the whole
+            batch D sees.
 
     Returns:
         A functional `keras.Model` named "discriminator" with input shape
@@ -238,9 +249,11 @@ def dcgan_discriminator(
     image_shape = _check_image_shape(image_shape)
     width = check_int(width, "width", minimum=1)
     spectral_norm = check_bool(spectral_norm, "spectral_norm")
+    pack = check_int(pack, "pack", minimum=1)
+    minibatch_stddev = check_bool(minibatch_stddev, "minibatch_stddev")
 
     image = keras.Input(shape=image_shape, name="image")
-    x = image
+    x = layers.Pack(pack, name="pack")(image) if pack > 1 else image
     channels = width
     for i in range(1, _num_stages(image_shape) + 1):
         conv = keras.layers.Conv2D(
@@ -254,6 +267,8 @@ def dcgan_discriminator(
         x = _maybe_sn(conv, spectral_norm, f"down_{i}_sn")(x)
         x = keras.layers.LeakyReLU(_LEAKY_SLOPE, name=f"down_{i}_lrelu")(x)
         channels *= 2
+    if minibatch_stddev:
+        x = layers.MinibatchStdDev(name="minibatch_stddev")(x)
     x = keras.layers.Flatten(name="flatten")(x)
     dense = keras.layers.Dense(1, kernel_initializer=_init(), name="logit")
     logit = _maybe_sn(dense, spectral_norm, "logit_sn")(x)
@@ -266,6 +281,8 @@ def dcgan(
     latent_dim: int = 128,
     width: int = 64,
     spectral_norm: bool = False,
+    pack: int = 1,
+    minibatch_stddev: bool = False,
 ) -> tuple[keras.Model, keras.Model]:
     """Builds a matching DCGAN (generator, discriminator) pair.
 
@@ -279,6 +296,9 @@ def dcgan(
         width: Channel multiplier shared by both networks.
         spectral_norm: If True, spectrally normalize the discriminator's
             Conv2D and Dense layers (https://arxiv.org/abs/1802.05957).
+        pack: Samples per discriminator decision (PacGAN); 1 is off.
+        minibatch_stddev: Give the discriminator a minibatch standard
+            deviation feature.
 
     Returns:
         A `(generator, discriminator)` tuple of functional `keras.Model`s.
@@ -301,9 +321,15 @@ def dcgan(
     latent_dim = check_int(latent_dim, "latent_dim", minimum=1)
     width = check_int(width, "width", minimum=1)
     spectral_norm = check_bool(spectral_norm, "spectral_norm")
+    pack = check_int(pack, "pack", minimum=1)
+    minibatch_stddev = check_bool(minibatch_stddev, "minibatch_stddev")
     generator = dcgan_generator(image_shape, latent_dim=latent_dim, width=width)
     discriminator = dcgan_discriminator(
-        image_shape, width=width, spectral_norm=spectral_norm
+        image_shape,
+        width=width,
+        spectral_norm=spectral_norm,
+        pack=pack,
+        minibatch_stddev=minibatch_stddev,
     )
     return generator, discriminator
 

@@ -11,7 +11,8 @@ import functools
 
 import keras
 
-from tfgan_lite._validation import check_int
+from tfgan_lite._validation import check_bool, check_int
+from tfgan_lite.models import layers
 
 __all__ = [
     "mlp",
@@ -75,6 +76,8 @@ def mlp_discriminator(
     data_dim: int = 2,
     hidden: int = 128,
     depth: int = 3,
+    pack: int = 1,
+    minibatch_stddev: bool = False,
 ) -> keras.Model:
     """Builds an MLP discriminator mapping points to one logit each.
 
@@ -86,6 +89,14 @@ def mlp_discriminator(
         data_dim: Dimension of the input points.
         hidden: Units in each hidden layer.
         depth: Number of hidden layers.
+        pack: Points per decision, m of PacGAN (Lin et al. 2018,
+            https://arxiv.org/abs/1712.04086): a ``layers.Pack`` input
+            concatenates m points and D returns one logit per pack, so
+            batches must be multiples of m. 1 is off.
+        minibatch_stddev: Append a ``layers.MinibatchStdDev`` feature
+            before the logit (Karras et al. 2018,
+            https://arxiv.org/abs/1710.10196), computed over the whole
+            batch D sees.
 
     Returns:
         A functional `keras.Model` named "discriminator" with input shape
@@ -103,12 +114,16 @@ def mlp_discriminator(
     data_dim = check_int(data_dim, "data_dim", minimum=1)
     hidden = check_int(hidden, "hidden", minimum=1)
     depth = check_int(depth, "depth", minimum=1)
+    pack = check_int(pack, "pack", minimum=1)
+    minibatch_stddev = check_bool(minibatch_stddev, "minibatch_stddev")
 
     points = keras.Input(shape=(data_dim,), name="points")
-    x = points
+    x = layers.Pack(pack, name="pack")(points) if pack > 1 else points
     for i in range(1, depth + 1):
         x = keras.layers.Dense(hidden, name=f"hidden_{i}")(x)
         x = keras.layers.LeakyReLU(_LEAKY_SLOPE, name=f"hidden_{i}_lrelu")(x)
+    if minibatch_stddev:
+        x = layers.MinibatchStdDev(name="minibatch_stddev")(x)
     logit = keras.layers.Dense(1, name="logit")(x)
     return keras.Model(points, logit, name="discriminator")
 
@@ -119,6 +134,8 @@ def mlp(
     latent_dim: int = 8,
     hidden: int = 128,
     depth: int = 3,
+    pack: int = 1,
+    minibatch_stddev: bool = False,
 ) -> tuple[keras.Model, keras.Model]:
     """Builds a matching MLP (generator, discriminator) pair.
 
@@ -130,6 +147,9 @@ def mlp(
             8, see `mlp_generator`).
         hidden: Units in each hidden layer of both networks.
         depth: Number of hidden layers in each network.
+        pack: Points per discriminator decision (PacGAN); 1 is off.
+        minibatch_stddev: Give the discriminator a minibatch standard
+            deviation feature.
 
     Returns:
         A `(generator, discriminator)` tuple of functional `keras.Model`s.
@@ -148,11 +168,17 @@ def mlp(
     latent_dim = check_int(latent_dim, "latent_dim", minimum=1)
     hidden = check_int(hidden, "hidden", minimum=1)
     depth = check_int(depth, "depth", minimum=1)
+    pack = check_int(pack, "pack", minimum=1)
+    minibatch_stddev = check_bool(minibatch_stddev, "minibatch_stddev")
     generator = mlp_generator(
         data_dim=data_dim, latent_dim=latent_dim, hidden=hidden, depth=depth
     )
     discriminator = mlp_discriminator(
-        data_dim=data_dim, hidden=hidden, depth=depth
+        data_dim=data_dim,
+        hidden=hidden,
+        depth=depth,
+        pack=pack,
+        minibatch_stddev=minibatch_stddev,
     )
     return generator, discriminator
 
