@@ -12,6 +12,7 @@ def test_surface_is_documented():
         "EMAGenerator",
         "HealthEvent",
         "ImageGrid",
+        "MetricsCallback",
         "TrainingHealth",
         "make_grid",
     ]
@@ -19,7 +20,12 @@ def test_surface_is_documented():
         obj = getattr(callbacks, name)
         assert obj.__doc__ and obj.__doc__.strip(), name
         assert obj.__module__.startswith("tfgan_lite.callbacks."), name
-    for name in ("EMAGenerator", "ImageGrid", "TrainingHealth"):
+    for name in (
+        "EMAGenerator",
+        "ImageGrid",
+        "MetricsCallback",
+        "TrainingHealth",
+    ):
         assert issubclass(getattr(callbacks, name), keras.callbacks.Callback)
 
 
@@ -33,6 +39,7 @@ def test_options_are_keyword_only():
     keyword_only(callbacks.EMAGenerator, ["decay"])
     keyword_only(callbacks.TrainingHealth, [])
     keyword_only(callbacks.make_grid, ["images"])
+    keyword_only(callbacks.MetricsCallback, ["real_images"])
 
 
 def test_health_event_is_an_immutable_record():

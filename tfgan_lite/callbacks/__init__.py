@@ -1,4 +1,4 @@
-"""Training callbacks for tfgan_lite.GAN: sample grids, EMA, health checks.
+"""Training callbacks for tfgan_lite.GAN: grids, EMA, health, metrics.
 
 >>> import tempfile
 >>> import keras
@@ -27,11 +27,13 @@ from tfgan_lite.callbacks.health import HealthEvent
 from tfgan_lite.callbacks.health import TrainingHealth
 from tfgan_lite.callbacks.image_grid import ImageGrid
 from tfgan_lite.callbacks.image_grid import make_grid
+from tfgan_lite.callbacks.metrics import MetricsCallback
 
 __all__ = [
     "EMAGenerator",
     "HealthEvent",
     "ImageGrid",
+    "MetricsCallback",
     "TrainingHealth",
     "make_grid",
 ]
