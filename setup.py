@@ -16,6 +16,8 @@ setup(
     packages=find_packages(include=["tfgan_lite", "tfgan_lite.*"])
     + ["tfgan_lite.export"],
     package_dir={"tfgan_lite.export": "export"},
+    # The digit classifier's weights (metrics.digits_classifier()).
+    package_data={"tfgan_lite.metrics": ["assets/*.h5"]},
     install_requires=[
         "tensorflow>=2.16,<3",
         "keras>=3.0,<4",
