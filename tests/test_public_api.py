@@ -64,6 +64,7 @@ def test_top_level_surface():
         "callbacks",
         "data",
         "losses",
+        "metrics",
         "models",
         "penalties",
     ]

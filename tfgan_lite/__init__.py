@@ -9,6 +9,7 @@
 from tfgan_lite import callbacks
 from tfgan_lite import data
 from tfgan_lite import losses
+from tfgan_lite import metrics
 from tfgan_lite import models
 from tfgan_lite import penalties
 from tfgan_lite.gan import GAN
@@ -20,6 +21,7 @@ __all__ = [
     "callbacks",
     "data",
     "losses",
+    "metrics",
     "models",
     "penalties",
 ]

@@ -90,10 +90,11 @@ def test_samples_come_from_the_ema_generator_with_a_fixed_seed():
 
 
 def test_default_extractor_is_a_random_embedding_of_the_real_size():
-    # Its 256 features need at least 257 images in each real half.
-    measure = callbacks.MetricsCallback(_real(600)[..., 0])
+    # Its 64 features need at least 65 images in each real half.
+    measure = callbacks.MetricsCallback(_real(140)[..., 0])
     assert measure.reference.extractor.name.startswith("random_cnn")
     assert measure.reference.extractor.image_size == (SIDE, SIDE)
+    assert measure.reference.extractor.name.endswith("_d64")
 
 
 def test_refuses_real_images_of_another_shape_and_other_models():

@@ -52,8 +52,9 @@ class MetricsCallback(keras.callbacks.Callback):
             stable figures).
         extractor: A ``tfgan_lite.metrics.features.FeatureExtractor``,
             e.g. ``features.digits_classifier()`` for digits. None uses a
-            fixed-seed random embedding of the real images' size, which
-            suits any data (Naeem et al. 2020).
+            fixed-seed 64-feature random embedding of the real images'
+            size, which suits any data (Naeem et al. 2020) and needs at
+            least 65 images per real half.
         log_dir: TensorBoard log directory; None keeps the reports in
             ``history`` only.
         every_n_epochs: Period, in epochs, of the measurements.
@@ -183,5 +184,5 @@ def _default_extractor(real: np.ndarray) -> features_lib.FeatureExtractor:
         )
     channels = 1 if real.ndim == 3 else real.shape[-1]
     return features_lib.random_embedding(
-        seed=0, image_size=real.shape[1:3], channels=channels
+        seed=0, image_size=real.shape[1:3], channels=channels, dim=64
     )

@@ -64,27 +64,55 @@ from tfgan_lite.metrics.precision_recall import PrecisionRecall
 from tfgan_lite.metrics.precision_recall import density_coverage
 from tfgan_lite.metrics.precision_recall import precision_recall
 
-# Feature extractors
+# Feature extractors, and the report that puts figures beside real data.
+from tfgan_lite.metrics import features
+from tfgan_lite.metrics import quality
+from tfgan_lite.metrics.features import DIGITS_CLASSIFIER_NAME
+from tfgan_lite.metrics.features import FeatureExtractor
+from tfgan_lite.metrics.features import digits_classifier
+from tfgan_lite.metrics.features import extract
+from tfgan_lite.metrics.features import extract_all
+from tfgan_lite.metrics.features import extract_probabilities
+from tfgan_lite.metrics.features import from_model
+from tfgan_lite.metrics.features import inception_v3
+from tfgan_lite.metrics.features import random_embedding
+from tfgan_lite.metrics.quality import QualityReport
+from tfgan_lite.metrics.quality import Reference
+from tfgan_lite.metrics.quality import compare
 
 __all__ = [
+    "DIGITS_CLASSIFIER_NAME",
     "DensityCoverage",
+    "FeatureExtractor",
     "KernelDistance",
     "MixtureModes",
     "ModeHistogram",
     "ParzenResult",
     "PrecisionRecall",
+    "QualityReport",
+    "Reference",
     "ScoreWithSpread",
     "classifier_score",
+    "compare",
     "density_coverage",
+    "digits_classifier",
+    "extract",
+    "extract_all",
+    "extract_probabilities",
+    "features",
     "frechet_distance",
     "frechet_distance_from_statistics",
+    "from_model",
     "gaussian_statistics",
     "grid_centers",
+    "inception_v3",
     "kernel_distance",
     "mixture_modes",
     "mode_histogram",
     "parzen_log_likelihood",
     "precision_recall",
+    "quality",
+    "random_embedding",
     "ring_centers",
     "stacked_mode_ids",
 ]

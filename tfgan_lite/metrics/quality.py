@@ -260,20 +260,25 @@ def compare(
     return reference.compare(generated_images)
 
 
-def format_table(report: QualityReport, *, digits: int = 4) -> str:
-    """The report as a markdown table, with the extractor named above it."""
+def format_table(report: QualityReport | dict[str, Any]) -> str:
+    """A report (or its :func:`as_dict` form) as a markdown table.
+
+    The first line names the feature extractor, so the figures are never
+    read without their scale.
+    """
+    data = as_dict(report) if isinstance(report, QualityReport) else report
     lines = [
-        f"Feature extractor: {report.extractor} ({report.num_generated} "
-        f"generated vs {report.num_real} real images per half)",
+        f"Feature extractor: {data['extractor']} ({data['num_generated']} "
+        f"generated vs {data['num_real_per_half']} real images per half)",
         "",
         "| metric | generated | real | generated / real | better |",
         "| --- | ---: | ---: | ---: | --- |",
     ]
-    for metric, gen, real, ratio in report.rows():
+    for metric, row in data["metrics"].items():
         better = "lower" if metric in LOWER_IS_BETTER else "higher"
         lines.append(
-            f"| {metric} | {gen:.{digits}g} | {real:.{digits}g} | "
-            f"{ratio:.3g} | {better} |"
+            f"| {metric} | {row['generated']:.4g} | {row['real']:.4g} | "
+            f"{row['ratio']:.3g} | {better} |"
         )
     return "\n".join(lines)
 
