@@ -7,6 +7,7 @@ import re
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 from tensorboard.backend.event_processing import event_accumulator
 
 from tfgan_lite import GAN
@@ -77,6 +78,19 @@ def test_run_directory_and_tensorboard_logs(tmp_path):
         if f.endswith(".png")
     ]
     assert pngs
+
+    # Digits runs are measured with the digits classifier, at the epochs of
+    # --metrics_every (0 here) and at the last one; the final report is
+    # kept beside the model.
+    quality = _tensors(run, "metrics")
+    fd = quality.Tensors("digits_cnn_v1/fd")
+    assert [e.step for e in fd] == [0, 1]
+    with open(os.path.join(run, "metrics.json")) as f:
+        report = json.load(f)
+    assert report["epoch"] == 1 and report["extractor"] == "digits_cnn_v1"
+    assert report["metrics"]["fd"]["generated"] == pytest.approx(
+        float(tf.make_ndarray(fd[-1].tensor_proto)), rel=1e-6
+    )
 
 
 def test_interrupted_run_resumes_to_the_same_update_count(tmp_path):

@@ -6,11 +6,12 @@ into a fit. Tests call :func:`train` directly, without flags.
 A run directory holds everything a run makes::
 
     RUN_DIR/config.json      the resolved configuration
-    RUN_DIR/logs/            TensorBoard: train/, samples/, health/
+    RUN_DIR/logs/            TensorBoard: train/, samples/, health/, metrics/
     RUN_DIR/samples/         sample grids as PNG files
     RUN_DIR/backup/          keras.callbacks.BackupAndRestore state
     RUN_DIR/checkpoints/     the last good model, every epoch
     RUN_DIR/model.keras      the final model (also written on Ctrl-C)
+    RUN_DIR/metrics.json     the last quality report (digit datasets)
     RUN_DIR/export/          exported generator, with --export
 
 Running the same command again resumes from the last completed epoch.
@@ -35,6 +36,7 @@ import tensorflow as tf
 from tfgan_lite import callbacks as callbacks_lib
 from tfgan_lite import data as data_lib
 from tfgan_lite import losses as losses_lib
+from tfgan_lite import metrics as metrics_lib
 from tfgan_lite import models as models_lib
 from tfgan_lite._validation import check_choice, check_float, check_int
 from tfgan_lite.gan import GAN, UPDATES
@@ -48,6 +50,10 @@ _IMAGE_SHAPES = {
     "dcgan_64": (64, 64, 3),
 }
 _POINT_DATASETS = ("ring", "grid")
+# Handwritten digits, which the shipped digits classifier knows.
+_DIGIT_DATASETS = ("digits", "mnist")
+# Real images the quality measurements compare against (two halves).
+_METRICS_REAL_IMAGES = 2_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,6 +85,9 @@ class TrainConfig:
         run_dir: The run directory.
         export: Export the generator to RUN_DIR/export at the end.
         sample_every: Write a sample grid every this many epochs.
+        metrics_every: Measure sample quality every this many epochs (and
+            after the last) on digit datasets ("digits", "mnist") with the
+            shipped digits classifier; 0 turns it off.
     """
 
     dataset: str = "digits"
@@ -100,6 +109,7 @@ class TrainConfig:
     run_dir: str = "runs/default"
     export: bool = False
     sample_every: int = 5
+    metrics_every: int = 10
 
     def __post_init__(self):
         # Checked here, before a directory is made or data is read, with the
@@ -115,6 +125,7 @@ class TrainConfig:
             check_int(getattr(self, name), f"--{name}", minimum=1)
         check_int(self.steps, "--steps", minimum=0)
         check_int(self.sample_every, "--sample_every", minimum=1)
+        check_int(self.metrics_every, "--metrics_every", minimum=0)
         check_float(self.lr, "--lr", low=0.0, low_closed=False)
         check_float(self.ema, "--ema", low=0.0, high=1.0, high_closed=False)
         if self.batch_size < self.d_steps:
@@ -171,6 +182,7 @@ def _paths(run_dir: str) -> dict[str, str]:
     paths = {name: os.path.join(run_dir, name) for name in names}
     paths["config"] = os.path.join(run_dir, "config.json")
     paths["model"] = os.path.join(run_dir, "model.keras")
+    paths["metrics"] = os.path.join(run_dir, "metrics.json")
     paths["checkpoint"] = os.path.join(paths["checkpoints"], "last.keras")
     return paths
 
@@ -199,7 +211,7 @@ def _check_same_run(config: TrainConfig, path: str) -> None:
         saved = json.load(f)["config"]
     ours = dataclasses.asdict(config)
     # These may change between a run and its resumption.
-    free = {"epochs", "export", "sample_every"}
+    free = {"epochs", "export", "sample_every", "metrics_every"}
     changed = sorted(
         k for k in ours if k not in free and saved.get(k) != ours[k]
     )
@@ -280,6 +292,9 @@ def train(
                 seed=config.seed,
             )
         )
+    measure = _metrics_callback(config, dataset, paths["logs"])
+    if measure is not None:
+        callbacks.append(measure)
     # After TrainingHealth, which restores the last good weights on NaN.
     callbacks.append(keras.callbacks.ModelCheckpoint(paths["checkpoint"]))
     callbacks.extend(extra_callbacks)
@@ -301,9 +316,38 @@ def train(
         )
         raise
     gan.save(paths["model"])
+    if measure is not None and measure.history:
+        _write_metrics(measure, paths["metrics"])
     if config.export:
         _export(paths["model"], paths["export"])
     return gan
+
+
+def _metrics_callback(
+    config: TrainConfig, dataset: tf.data.Dataset, log_dir: str
+) -> callbacks_lib.MetricsCallback | None:
+    """Quality measurements for digit datasets, with the digits classifier."""
+    if not config.metrics_every or config.dataset not in _DIGIT_DATASETS:
+        return None
+    if _IMAGE_SHAPES.get(config.model) != (28, 28, 1):
+        return None
+    return callbacks_lib.MetricsCallback(
+        _real_samples(dataset, n=_METRICS_REAL_IMAGES),
+        extractor=metrics_lib.features.digits_classifier(),
+        log_dir=log_dir,
+        every_n_epochs=config.metrics_every,
+        seed=config.seed,
+    )
+
+
+def _write_metrics(measure: callbacks_lib.MetricsCallback, path: str) -> None:
+    """Writes the last quality report, for scripts and for resumed runs."""
+    epoch, report = measure.history[-1]
+    with open(path + ".tmp", "w", encoding="utf-8") as f:
+        json.dump(
+            {"epoch": epoch, **metrics_lib.quality.as_dict(report)}, f, indent=2
+        )
+    os.replace(path + ".tmp", path)
 
 
 def _export(model_path: str, out_dir: str) -> None:
@@ -346,6 +390,8 @@ def _define_flags(values) -> None:
         "run_dir": "Run directory.",
         "export": "Export the generator to RUN_DIR/export at the end.",
         "sample_every": "Epochs between sample grids.",
+        "metrics_every": "Epochs between quality measurements on digit "
+        "datasets (digits classifier); 0 is off.",
     }
     define = {
         str: flags.DEFINE_string,

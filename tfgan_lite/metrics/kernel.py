@@ -43,7 +43,11 @@ class KernelDistance(NamedTuple):
 
 
 def _cubic_kernel(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return (a @ b.T / a.shape[1] + 1.0) ** 3
+    k = a @ b.T
+    k /= a.shape[1]
+    k += 1.0
+    # Two multiplications: several times faster than k ** 3 in numpy.
+    return k * k * k
 
 
 def _unbiased_mmd2(x: np.ndarray, y: np.ndarray) -> float:
@@ -82,7 +86,9 @@ def kernel_distance(
     Appendix D. When a set has fewer than `subset_size` samples, the subset
     size shrinks to the smaller set's size with a warning, rather than
     failing (see toshas/torch-fidelity#45); each subset then holds every
-    sample of that set.
+    sample of that set. When it holds every sample of both sets, all
+    subsets are the same, so the estimate is computed once (``std`` 0,
+    ``num_subsets`` 1).
 
     Args:
         features_a: Array of shape (N_a, D), e.g. features of real images;
@@ -129,6 +135,14 @@ def kernel_distance(
             stacklevel=2,
         )
         subset_size = smallest
+    if subset_size == len(a) == len(b):
+        # Every subset would hold every sample: one estimate says it all.
+        return KernelDistance(
+            mean=_unbiased_mmd2(a, b),
+            std=0.0,
+            subset_size=subset_size,
+            num_subsets=1,
+        )
     rng = np.random.default_rng(seed)
     estimates = np.array(
         [
