@@ -129,6 +129,6 @@ def test_bad_input(a, b, kwargs, error, fragment):
 def test_subsets_of_every_sample_are_computed_once():
     rng = np.random.default_rng(7)
     x, y = rng.normal(size=(30, 3)), rng.normal(0.5, 1.0, size=(30, 3))
-    kid = kernel_distance(x, y, num_subsets=50, subset_size=30)
+    kid = kernel.kernel_distance(x, y, num_subsets=50, subset_size=30)
     assert kid.num_subsets == 1 and kid.std == 0.0
     np.testing.assert_allclose(kid.mean, _mmd2_by_loops(x, y), rtol=1e-10)
