@@ -38,8 +38,6 @@ __all__ = ["EXTRACTORS", "EvaluateConfig", "evaluate", "format_result", "main"]
 EXTRACTORS = ("auto", "digits", "random", "inception")
 # Datasets of handwritten digits, which the shipped classifier knows.
 _DIGIT_DATASETS = ("digits", "mnist")
-# The mixtures' own spreads (tfgan_lite.data.ring / grid defaults).
-_MIXTURE_STD = {"ring": 0.01, "grid": 0.05}
 # PacGAN measures 2-D mixtures on 2,500 samples.
 _MIXTURE_SAMPLES = 2_500
 
@@ -154,21 +152,15 @@ def evaluate(config: EvaluateConfig) -> dict[str, Any]:
     """
     gan = _load_gan(config.model)
     shape = tuple(gan.sample_shape)
-    if config.dataset in _MIXTURE_STD:
+    if config.dataset in ("ring", "grid"):
         if shape != (2,):
             raise ValueError(
                 f"--dataset={config.dataset} holds 2-D points, but the "
                 f"model makes samples of shape {shape}."
             )
-        centers = (
-            modes_lib.ring_centers()
-            if config.dataset == "ring"
-            else modes_lib.grid_centers()
-        )
+        centers, std = modes_lib.known_mixture(config.dataset)
         samples = gan.generate(_MIXTURE_SAMPLES, seed=config.seed)
-        result = modes_lib.mixture_modes(
-            samples, centers, std=_MIXTURE_STD[config.dataset]
-        )
+        result = modes_lib.mixture_modes(samples, centers, std=std)
         return {
             "dataset": config.dataset,
             "num_samples": result.num_samples,

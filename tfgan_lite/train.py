@@ -273,6 +273,7 @@ def train(
             real_samples=_real_samples(dataset),
             log_dir=paths["logs"],
             warmup_epochs=min(5, config.epochs // 4),
+            **_known_modes(config.dataset),
         ),
         # Restores a backed-up run at train begin: run the same command
         # again and it resumes from the last completed epoch.
@@ -321,6 +322,14 @@ def train(
     if config.export:
         _export(paths["model"], paths["export"])
     return gan
+
+
+def _known_modes(dataset: str) -> dict:
+    """The mode centres of the 2-D mixtures, for the health check."""
+    if dataset not in _POINT_DATASETS:
+        return {}
+    centers, std = metrics_lib.known_mixture(dataset)
+    return {"modes": centers, "mode_std": std}
 
 
 def _metrics_callback(

@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 from tensorboard.backend.event_processing import event_accumulator
 
-from tfgan_lite import models
+from tfgan_lite import data, metrics, models
 from tfgan_lite.callbacks import EMAGenerator, HealthEvent, TrainingHealth
 from tfgan_lite.callbacks.health import _mean_pairwise_distance
 from tfgan_lite.gan import GAN
@@ -424,6 +424,11 @@ BAD_ARGUMENTS = (
     ({"vanishing_grad_ratio": 0.0}, ValueError, r"\(0, 1\)"),
     ({"vanishing_grad_floor": -1e-3}, ValueError, "finite number >= 0"),
     ({"vanishing_grad_floor": float("nan")}, ValueError, "=nan"),
+    ({"coverage_ratio": 1.5}, ValueError, r"\[0, 1\].*=1.5"),
+    ({"modes": np.zeros((3, 2))}, ValueError, "needs `mode_std`"),
+    ({"mode_std": 0.1}, ValueError, "`mode_std` needs `modes`"),
+    ({"modes": np.zeros((3, 3)), "mode_std": 0.1}, ValueError, r"\(M, 2\)"),
+    ({"modes": np.zeros((3, 2)), "mode_std": 0.0}, ValueError, "mode_std"),
 )
 
 
@@ -461,3 +466,71 @@ def test_rejects_models_other_than_gan():
             verbose=0,
             callbacks=[TrainingHealth(real_samples=_X)],
         )
+
+
+# -- modes dropped: known modes and coverage ---------------------------------
+
+_CENTERS, _STD = metrics.known_mixture("grid")
+
+
+def _grid_gan(num_modes):
+    """A fixed generator that samples the first `num_modes` grid modes.
+
+    z picks a mode by its argmax over the first num_modes entries and adds
+    the mode's own Gaussian noise from two more entries, so with all 25
+    modes it draws exactly the data's distribution.
+    """
+    z = keras.Input((27,))
+    onehot = keras.layers.Lambda(
+        lambda t: tf.one_hot(tf.argmax(t[:, :num_modes], 1), 25),
+        output_shape=(25,),
+    )(z)
+    place = keras.layers.Dense(2, use_bias=False, name="place")
+    noise = keras.layers.Lambda(lambda t: _STD * t[:, 25:], output_shape=(2,))
+    points = keras.layers.Add()([place(onehot), noise(z)])
+    place.set_weights([_CENTERS.astype(np.float32)])
+    generator = keras.Model(z, points)
+    _, discriminator = models.mlp(latent_dim=2, hidden=8, depth=1)
+    gan = GAN(generator, discriminator, seed=0)
+    # Zero learning rates: the run keeps the constructed generator.
+    gan.compile(keras.optimizers.SGD(0.0), keras.optimizers.SGD(0.0))
+    return gan
+
+
+def _grid_run(num_modes, **health_kwargs):
+    points, _ = data.grid(2_000, seed=1)
+    health = TrainingHealth(real_samples=points, **health_kwargs)
+    _grid_gan(num_modes).fit(
+        points, batch_size=500, epochs=2, verbose=0, callbacks=[health]
+    )
+    return health
+
+
+def test_known_modes_left_uncaptured_are_reported():
+    health = _grid_run(8, modes=_CENTERS, mode_std=_STD)
+    assert [e.kind for e in health.events] == [COLLAPSE, COLLAPSE]
+    event = health.events[-1]
+    assert event.value == pytest.approx(8 / 25)
+    assert "capture 8 of the 25 known modes" in event.message
+    # The diversity check alone stays silent on this run: 8 well-spread
+    # modes are as diverse as the data.
+    quiet = _grid_run(8, coverage_ratio=0.0)
+    assert quiet.events == []
+
+
+def test_coverage_sees_dropped_modes_without_knowing_them():
+    health = _grid_run(4)
+    assert [e.kind for e in health.events] == [COLLAPSE, COLLAPSE]
+    assert "cover" in health.events[0].message
+    # Covering 4 of 25 modes covers about 4/25 of the real samples.
+    assert 0.05 < health.events[0].value < 0.3
+
+
+def test_a_generator_of_the_data_itself_stays_quiet(tmp_path):
+    health = _grid_run(25, modes=_CENTERS, mode_std=_STD, log_dir=tmp_path)
+    assert health.events == []
+    acc = _run(tmp_path / "health")
+    _, modes = _scalars(acc, "modes")
+    assert modes == [25, 25]
+    _, ratio = _scalars(acc, "coverage_ratio")
+    assert all(0.8 < r < 1.2 for r in ratio), ratio

@@ -5,8 +5,9 @@ name:
 
 * Mode collapse (Goodfellow 2016, https://arxiv.org/abs/1701.00160,
   Section 5.1.1): the generator maps many latent vectors to a few
-  outputs. Seen here as a fixed-noise batch that is much less diverse than
-  real data.
+  outputs, and drops whole modes of the data. Seen here as known modes
+  left uncaptured, real samples left uncovered (coverage, Naeem et al.
+  2020), or a fixed-noise batch much less diverse than real data.
 * A discriminator that overpowers the generator (Arjovsky & Bottou 2017,
   https://arxiv.org/abs/1701.04862, Section 2.2): D rejects fakes with
   confidence, D(G(z)) near 0, and the generator's gradient vanishes.
@@ -31,10 +32,18 @@ from tfgan_lite._validation import (
     shapes_compatible,
 )
 from tfgan_lite.callbacks._common import _check_gan, _is_due
+from tfgan_lite.metrics import features
+from tfgan_lite.metrics.modes import mixture_modes
+from tfgan_lite.metrics.precision_recall import density_coverage
 
 __all__ = ["HealthEvent", "TrainingHealth"]
 
 _logger = logging.getLogger(__name__)
+
+# k of the coverage balls (Naeem et al. 2020 use 5).
+_COVERAGE_NEIGHBOURS = 5
+# Samples for counting known modes, as PacGAN counts them.
+_MODE_SAMPLES = 2_500
 
 # TensorBoard run of the health figures, beside keras' "train" and
 # "validation" runs in the same log_dir.
@@ -75,6 +84,71 @@ def _mean_pairwise_distance(samples: np.ndarray) -> float:
     squared = norms[:, None] + norms[None, :] - 2.0 * (x @ x.T)
     upper = np.triu_indices(len(x), k=1)
     return float(np.sqrt(np.maximum(squared[upper], 0.0)).mean())
+
+
+class _CoverageCheck:
+    """Coverage of real half B by generated samples, beside real half A's.
+
+    Coverage (Naeem et al. 2020, https://arxiv.org/abs/2002.09797) is the
+    fraction of real samples with a generated sample inside their k-nearest-
+    neighbour ball. A generator that drops modes leaves the real samples of
+    those modes uncovered, which a diversity figure does not see. Images are
+    compared on the features of a fixed-seed random embedding (the same
+    paper's advice for data without a classifier), other samples as they
+    are. Real half A against half B is the reference: the same sample sizes
+    give the coverage that a generator as good as the data would reach.
+    """
+
+    def __init__(self, real: np.ndarray, *, seed: int):
+        self._extractor = None
+        shape = real.shape[1:]
+        if len(shape) == 3 and shape[-1] in (1, 3) and min(shape[:2]) >= 8:
+            self._extractor = features.random_embedding(
+                seed=0, image_size=shape[:2], channels=shape[-1], dim=64
+            )
+        order = np.random.default_rng(seed).permutation(len(real))
+        half = len(real) // 2
+        self.size = half
+        self.k = min(_COVERAGE_NEIGHBOURS, half - 1)
+        features_ = self._features(real)
+        self._half_b = features_[order[half : 2 * half]]
+        self.real = self._coverage(features_[order[:half]])
+
+    def _features(self, samples: np.ndarray) -> np.ndarray:
+        if self._extractor is None:
+            return np.asarray(samples, np.float64).reshape(len(samples), -1)
+        # Samples are [-1, 1] images; values a hair outside are clipped.
+        clipped = np.clip(np.asarray(samples, np.float32), -1.0, 1.0)
+        return features.extract(self._extractor, clipped, quantize=False)
+
+    def _coverage(self, candidate: np.ndarray) -> float:
+        return density_coverage(self._half_b, candidate, k=self.k).coverage
+
+    def measure(self, generated: np.ndarray) -> float:
+        """Coverage of real half B by the first ``size`` generated samples."""
+        return self._coverage(self._features(generated[: self.size]))
+
+
+def _known_modes(modes, mode_std, sample_shape) -> tuple | None:
+    """Checks the optional known mode centres; returns (centres, std)."""
+    if modes is None:
+        if mode_std is not None:
+            raise ValueError("`mode_std` needs `modes`, the mode centres.")
+        return None
+    centers = np.asarray(modes, np.float64)
+    if centers.ndim != 2 or centers.shape[1:] != tuple(sample_shape):
+        raise ValueError(
+            "`modes` must be the mode centres, shape (M, "
+            f"{', '.join(map(str, sample_shape))}); got shape "
+            f"{centers.shape}."
+        )
+    if mode_std is None:
+        raise ValueError(
+            "`modes` needs `mode_std`, the standard deviation of each mode "
+            "(a sample within 3 of them of a centre counts for that mode)."
+        )
+    std = check_float(mode_std, "mode_std", low=0.0, low_closed=False)
+    return centers, std
 
 
 def _real_subsample(real_samples, num_samples: int, seed: int) -> np.ndarray:
@@ -126,10 +200,22 @@ class TrainingHealth(keras.callbacks.Callback):
 
     Checks, at the end of epochs 0, n, 2n, ... (``every_n_epochs=n``):
 
-    * Mode collapse: ``gan.generate(num_samples, seed=seed,
-      use_ema=False)`` (a fixed noise batch from the trained generator)
-      has a mean pairwise L2 distance below ``collapse_ratio`` times that
-      of a fixed subsample of ``real_samples``.
+    * Mode collapse, one event an epoch, from the first of these that
+      holds, on a fixed noise batch of the trained generator
+      (``gan.generate(n, seed=seed, use_ema=False)``):
+
+      1. with ``modes`` (the centres of a known mixture, e.g. the 2-D ring
+         or grid), 2,500 samples leave a mode uncaptured, with PacGAN's
+         definitions (:func:`tfgan_lite.metrics.mixture_modes`);
+      2. the samples cover less than ``coverage_ratio`` times what real
+         data covers: a fixed subsample of ``real_samples`` is split in
+         halves A and B, and the coverage of B (k = 5) by as many samples
+         as A holds is compared with the coverage of B by A. Images are
+         compared on a fixed-seed random embedding, other samples as they
+         are. A generator that drops modes leaves their real samples
+         uncovered, which check 3 does not see;
+      3. their mean pairwise L2 distance is below ``collapse_ratio`` times
+         that of the real subsample.
     * Discriminator overpowering the generator: the epoch mean of
       ``d_fake`` (mean D(G(z))) is below ``overpowered_d_fake`` and the
       epoch mean ``g_grad_norm`` has vanished: below
@@ -169,7 +255,9 @@ class TrainingHealth(keras.callbacks.Callback):
     with the event's kind. At every checked epoch the figures are also
     logged as TensorBoard scalars, so the health curves show even when
     nothing fires: ``diversity_ratio``, ``generated_diversity``,
-    ``real_diversity``, ``d_fake`` and ``g_grad_norm``. All go to the run
+    ``real_diversity``, ``coverage``, ``coverage_real``,
+    ``coverage_ratio``, with ``modes`` also ``modes`` and
+    ``high_quality``, and ``d_fake`` and ``g_grad_norm``. All go to the run
     ``<log_dir>/health``, at step = the 0-based epoch index, as keras'
     TensorBoard callback does in ``<log_dir>/train``.
 
@@ -195,6 +283,15 @@ class TrainingHealth(keras.callbacks.Callback):
         vanishing_grad_ratio: The generator's gradient norm has vanished
             below this fraction of its first-epoch value, in (0, 1).
         vanishing_grad_floor: ... or below this absolute value, >= 0.
+        coverage_ratio: Report mode collapse when the samples' coverage is
+            below this fraction of real data's, in [0, 1]; 0 turns the
+            check off. A generator in its first epochs covers little, so
+            the default 0.3 waits for a clear loss of coverage.
+        modes: Known mode centres, shape (M, *sample_shape), e.g.
+            ``tfgan_lite.metrics.known_mixture("grid")[0]``; None when
+            the modes are unknown.
+        mode_std: The per-coordinate standard deviation of each mode,
+            needed with ``modes``.
 
     Raises:
         TypeError, ValueError: For a wrong argument type or value, for
@@ -239,6 +336,9 @@ class TrainingHealth(keras.callbacks.Callback):
         overpowered_d_fake: float = 0.05,
         vanishing_grad_ratio: float = 0.1,
         vanishing_grad_floor: float = 1e-6,
+        coverage_ratio: float = 0.3,
+        modes=None,
+        mode_std: float | None = None,
     ):
         super().__init__()
         self.run_dir = (
@@ -272,6 +372,9 @@ class TrainingHealth(keras.callbacks.Callback):
         self.vanishing_grad_floor = check_float(
             vanishing_grad_floor, "vanishing_grad_floor", low=0.0
         )
+        self.coverage_ratio = check_float(
+            coverage_ratio, "coverage_ratio", low=0.0, high=1.0
+        )
         self._real = _real_subsample(real_samples, self.num_samples, self.seed)
         self.real_diversity = _mean_pairwise_distance(self._real)
         if self.real_diversity == 0.0:
@@ -280,6 +383,8 @@ class TrainingHealth(keras.callbacks.Callback):
                 "0), so there is no diversity to compare against. Pass a "
                 "varied sample of the training data."
             )
+        self._coverage = _CoverageCheck(self._real, seed=self.seed)
+        self._modes = _known_modes(modes, mode_std, self._real.shape[1:])
         self.events: list[HealthEvent] = []
         self._writer = None
         self._variables = []
@@ -418,7 +523,59 @@ class TrainingHealth(keras.callbacks.Callback):
         for key in ("d_fake", "g_grad_norm"):
             if logs.get(key) is not None:
                 figures[key] = float(logs[key])
+        coverage = self._coverage.measure(generated)
+        figures.update(
+            coverage=coverage,
+            coverage_real=self._coverage.real,
+            coverage_ratio=coverage / self._coverage.real,
+        )
+        if self._modes is not None:
+            centers, std = self._modes
+            found = mixture_modes(
+                gan.generate(_MODE_SAMPLES, seed=self.seed, use_ema=False),
+                centers,
+                std=std,
+            )
+            figures.update(modes=found.modes, high_quality=found.high_quality)
         self._write_scalars(epoch, figures)
+        self._check_collapse(epoch, figures)
+        d_fake = logs.get("d_fake")
+        if (
+            gan.loss_pair.probabilistic
+            and g_moved
+            and d_fake is not None
+            and g_norm is not None
+        ):
+            self._check_overpowering(epoch, float(d_fake), float(g_norm))
+
+    def _check_collapse(self, epoch: int, figures: dict[str, float]) -> None:
+        """One mode-collapse event per epoch, from the strongest evidence."""
+        if "modes" in figures and figures["modes"] < len(self._modes[0]):
+            self._report(
+                epoch,
+                MODE_COLLAPSE,
+                f"Mode collapse suspected: samples capture "
+                f"{figures['modes']:.0f} of the {len(self._modes[0])} known "
+                f"modes ({figures['high_quality']:.0%} of {_MODE_SAMPLES} "
+                "samples within 3 standard deviations of a mode).",
+                figures["modes"] / len(self._modes[0]),
+            )
+            return
+        coverage_ratio = figures["coverage_ratio"]
+        if coverage_ratio < self.coverage_ratio:
+            self._report(
+                epoch,
+                MODE_COLLAPSE,
+                "Mode collapse suspected: fixed-noise samples cover "
+                f"{figures['coverage']:.0%} of the real samples' "
+                f"neighbourhoods, where real data covers "
+                f"{figures['coverage_real']:.0%} (coverage, Naeem et al. "
+                "2020).",
+                coverage_ratio,
+            )
+            return
+        ratio = figures["diversity_ratio"]
+        diversity = figures["generated_diversity"]
         if math.isfinite(ratio) and ratio < self.collapse_ratio:
             self._report(
                 epoch,
@@ -428,14 +585,6 @@ class TrainingHealth(keras.callbacks.Callback):
                 f"distance {diversity:.3g} vs {self.real_diversity:.3g}).",
                 ratio,
             )
-        d_fake = logs.get("d_fake")
-        if (
-            gan.loss_pair.probabilistic
-            and g_moved
-            and d_fake is not None
-            and g_norm is not None
-        ):
-            self._check_overpowering(epoch, float(d_fake), float(g_norm))
 
     def _check_overpowering(self, epoch: int, d_fake: float, g_norm: float):
         if d_fake >= self.overpowered_d_fake:

@@ -10,7 +10,13 @@ import tensorflow as tf
 from tfgan_lite._validation import check_float, check_int
 from tfgan_lite.data import _pipeline
 
+# Per-coordinate standard deviation of each mode: PacGAN's settings.
+RING_STD = 0.01
+GRID_STD = 0.05
+
 __all__ = [
+    "GRID_STD",
+    "RING_STD",
     "grid",
     "mixture_dataset",
     "ring",
@@ -40,7 +46,7 @@ def ring(
     *,
     modes: int = 8,
     radius: float = 1.0,
-    std: float = 0.01,
+    std: float = RING_STD,
     seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Samples a ring of Gaussians, the 2D-ring mode-collapse benchmark.
@@ -84,7 +90,7 @@ def grid(
     *,
     side: int = 5,
     spacing: float = 2.0,
-    std: float = 0.05,
+    std: float = GRID_STD,
     seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Samples a square grid of Gaussians, the 2D-grid benchmark.

@@ -53,6 +53,7 @@ from tfgan_lite.metrics.kernel import kernel_distance
 from tfgan_lite.metrics.modes import MixtureModes
 from tfgan_lite.metrics.modes import ModeHistogram
 from tfgan_lite.metrics.modes import grid_centers
+from tfgan_lite.metrics.modes import known_mixture
 from tfgan_lite.metrics.modes import mixture_modes
 from tfgan_lite.metrics.modes import mode_histogram
 from tfgan_lite.metrics.modes import ring_centers
@@ -107,6 +108,7 @@ __all__ = [
     "grid_centers",
     "inception_v3",
     "kernel_distance",
+    "known_mixture",
     "mixture_modes",
     "mode_histogram",
     "parzen_log_likelihood",

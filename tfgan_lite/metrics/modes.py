@@ -33,6 +33,7 @@ __all__ = [
     "MixtureModes",
     "ModeHistogram",
     "grid_centers",
+    "known_mixture",
     "mixture_modes",
     "mode_histogram",
     "ring_centers",
@@ -276,3 +277,28 @@ def grid_centers(side: int = 5, spacing: float = 2.0) -> np.ndarray:
         [[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]]
     """
     return mixtures.grid(1, side=side, spacing=spacing)[1]
+
+
+def known_mixture(name: str) -> tuple[np.ndarray, float]:
+    """Centres and per-mode std of a default mixture of ``tfgan_lite.data``.
+
+    Args:
+        name: "ring" (8 modes, std 0.01) or "grid" (25 modes, std 0.05), as
+            ``data.load`` makes them.
+
+    Returns:
+        ``(centers, std)``, ready for :func:`mixture_modes`.
+
+    Raises:
+        ValueError: For another name.
+
+    Example:
+        >>> centers, std = known_mixture("grid")
+        >>> centers.shape, std
+        ((25, 2), 0.05)
+    """
+    if name == "ring":
+        return ring_centers(), mixtures.RING_STD
+    if name == "grid":
+        return grid_centers(), mixtures.GRID_STD
+    raise ValueError(f"`name` must be 'ring' or 'grid', got name={name!r}.")
