@@ -11,6 +11,9 @@ What each source yields:
 * ``from_tfds(name)``, ``cycle_gan_pair(name)`` (``tfds.py``): TensorFlow
   Datasets (MNIST, Fashion-MNIST, CIFAR-10, CelebA, CycleGAN domains) as
   float32 image batches in [-1, 1]; ``cycle_gan_pair`` returns two.
+* ``stacked_digits(n)`` (``stacked.py``): three bundled digits stacked as
+  the channels of one image, the 1,000-mode benchmark of VEEGAN and
+  PacGAN, as float32 (batch, 28, 28, 3) batches in [-1, 1].
 * ``ring(n)``, ``grid(n)`` (``mixtures.py``): 2-D points, not images:
   ``(points, centers)`` NumPy arrays, which ``mixture_dataset(points)``
   batches into float32 batches of shape (batch_size, 2), unscaled.
@@ -63,6 +66,8 @@ from tfgan_lite.data.mixtures import mixture_dataset
 from tfgan_lite.data.mixtures import ring
 from tfgan_lite.data.registry import load
 from tfgan_lite.data.sklearn_digits import digits
+from tfgan_lite.data.stacked import stacked_digits
+from tfgan_lite.data.stacked import stacked_digits_arrays
 from tfgan_lite.data.tfds import CYCLE_GAN_PAIRS
 from tfgan_lite.data.tfds import SUPPORTED_TFDS
 from tfgan_lite.data.tfds import cycle_gan_pair
@@ -81,4 +86,6 @@ __all__ = [
     "load",
     "mixture_dataset",
     "ring",
+    "stacked_digits",
+    "stacked_digits_arrays",
 ]

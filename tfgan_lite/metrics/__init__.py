@@ -80,6 +80,7 @@ from tfgan_lite.metrics.features import random_embedding
 from tfgan_lite.metrics.quality import QualityReport
 from tfgan_lite.metrics.quality import Reference
 from tfgan_lite.metrics.quality import compare
+from tfgan_lite.metrics.stacked import stacked_modes
 
 __all__ = [
     "DIGITS_CLASSIFIER_NAME",
@@ -117,4 +118,5 @@ __all__ = [
     "random_embedding",
     "ring_centers",
     "stacked_mode_ids",
+    "stacked_modes",
 ]
