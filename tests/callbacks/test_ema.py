@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tfgan_lite import models
 from tfgan_lite.callbacks import EMAGenerator
 from tfgan_lite.gan import GAN
 
@@ -101,7 +102,9 @@ def test_matches_numpy_ema_of_recorded_weights(
     assert gan.ema_generator is None
     initial = gan.generator.get_weights()
     record = _Recorder()
-    ema = EMAGenerator(decay, start_step=start_step)
+    # recalibration_samples=0: BatchNorm statistics are copied, as the
+    # numpy reference does.
+    ema = EMAGenerator(decay, start_step=start_step, recalibration_samples=0)
     gan.fit(
         _points(),
         batch_size=16,
@@ -140,7 +143,7 @@ def test_matches_numpy_ema_of_recorded_weights(
 def test_one_traced_update_per_generator_step():
     gan = _gan()
     _compile(gan)
-    ema = EMAGenerator(0.5)
+    ema = EMAGenerator(0.5, recalibration_samples=0)
     gan.fit(_points(), batch_size=16, epochs=2, verbose=0, callbacks=[ema])
     assert isinstance(
         ema._average_fn, tf.types.experimental.PolymorphicFunction
@@ -173,7 +176,7 @@ def test_keeps_an_existing_copy_and_resumes_across_fits(tmp_path):
     zeros = [np.zeros_like(w) for w in gan.ema_generator.get_weights()]
     gan.ema_generator.set_weights(zeros)
     _compile(gan)
-    ema = EMAGenerator(0.5)
+    ema = EMAGenerator(0.5, recalibration_samples=0)
     record = _Recorder()
     data = _points(16)
     gan.fit(data, batch_size=16, epochs=1, verbose=0, callbacks=[ema, record])
@@ -230,3 +233,64 @@ def test_rejects_models_other_than_gan():
             verbose=0,
             callbacks=[EMAGenerator()],
         )
+
+
+# -- BatchNorm statistics of the copy ------------------------------------------
+
+
+def _bn_generator():
+    return keras.Sequential(
+        [
+            keras.Input((3,)),
+            keras.layers.Dense(4, name="dense"),
+            keras.layers.BatchNormalization(name="bn"),
+            keras.layers.Dense(2, name="out"),
+        ]
+    )
+
+
+def test_recalibration_sets_the_mean_of_the_chunks_batch_statistics():
+    from tfgan_lite import _noise
+    from tfgan_lite.callbacks.ema import recalibrate_batch_norm
+
+    g = _bn_generator()
+    bn = g.get_layer("bn")
+    assert recalibrate_batch_norm(g, 3, num_samples=300) == 1
+    assert bn.momentum == 0.99  # Restored.
+    # By hand: chunks of 128, 128 and 44 fixed-seed latents.
+    means, variances = [], []
+    for i, size in enumerate((128, 128, 44)):
+        z = _noise.normal((size, 3), [20_141, i]).numpy()
+        h = g.get_layer("dense")(z).numpy().astype(np.float64)
+        means.append(h.mean(axis=0))
+        variances.append(h.var(axis=0))
+    np.testing.assert_allclose(bn.moving_mean, np.mean(means, 0), rtol=1e-5)
+    np.testing.assert_allclose(
+        bn.moving_variance, np.mean(variances, 0), rtol=1e-5
+    )
+
+
+def test_ema_copy_gets_its_own_batch_norm_statistics():
+    x = np.random.default_rng(0).normal(size=(64, 2)).astype("float32")
+    stats = {}
+    for samples in (0, 256):
+        keras.utils.set_random_seed(0)
+        _, d = models.mlp(latent_dim=3, hidden=8, depth=1)
+        gan = GAN(_bn_generator(), d, seed=0)
+        gan.compile()
+        gan.fit(
+            x,
+            batch_size=32,
+            epochs=1,
+            verbose=0,
+            callbacks=[EMAGenerator(0.9, recalibration_samples=samples)],
+        )
+        live = gan.generator.get_layer("bn").moving_mean.numpy()
+        stats[samples] = (live, gan.ema_generator.get_layer("bn").moving_mean)
+    live, copied = stats[0]
+    np.testing.assert_array_equal(copied, live)  # Off: the generator's.
+    live, own = stats[256]
+    assert not np.allclose(own, live)
+    # The copy stays frozen.
+    assert not gan.ema_generator.trainable
+    assert not gan.ema_generator.get_layer("bn").trainable

@@ -13,10 +13,15 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
+from tfgan_lite import _noise
 from tfgan_lite._validation import check_float, check_int
 from tfgan_lite.callbacks._common import _check_gan
 
-__all__ = ["EMAGenerator"]
+__all__ = ["EMAGenerator", "recalibrate_batch_norm"]
+
+# Latents per recalibration forward pass, and their fixed seed.
+_CHUNK = 128
+_SEED = 20_141
 
 
 class EMAGenerator(keras.callbacks.Callback):
@@ -50,6 +55,16 @@ class EMAGenerator(keras.callbacks.Callback):
     changed little over those m updates, and only an approximation
     otherwise; use ``steps_per_execution=1`` for the exact average.
 
+    BatchNormalization: averaged weights make activations whose statistics
+    differ from the generator's running ones, and a copy that normalises
+    with the generator's statistics draws blotchy, checkered samples. At
+    every epoch end (before later callbacks sample from the copy) the
+    copy's BatchNorm moving statistics are recomputed from its own
+    activations on a fixed batch of ``recalibration_samples`` latents, the
+    "standing statistics" of Brock et al. 2019
+    (https://arxiv.org/abs/1809.11096, Appendix C.1). Generators without
+    BatchNorm are not touched.
+
     The copy is saved in ``.keras`` files with the model, and
     ``gan.generate`` and ``ImageGrid`` sample from it by default.
 
@@ -59,6 +74,9 @@ class EMAGenerator(keras.callbacks.Callback):
             1 / (1 - decay) = 1000 generator updates.
         start_step: Number of initial generator updates during which the
             copy simply follows the generator.
+        recalibration_samples: Latents whose activations give the copy's
+            BatchNorm statistics, drawn with a fixed seed in chunks of at
+            most 128; 0 keeps the generator's statistics.
 
     Raises:
         TypeError, ValueError: For a wrong argument type or value, or (in
@@ -78,12 +96,21 @@ class EMAGenerator(keras.callbacks.Callback):
         (16, 2)
     """
 
-    def __init__(self, decay: float = 0.999, *, start_step: int = 0):
+    def __init__(
+        self,
+        decay: float = 0.999,
+        *,
+        start_step: int = 0,
+        recalibration_samples: int = 512,
+    ):
         super().__init__()
         self.decay = check_float(
             decay, "decay", low=0.0, high=1.0, high_closed=False
         )
         self.start_step = check_int(start_step, "start_step", minimum=0)
+        self.recalibration_samples = check_int(
+            recalibration_samples, "recalibration_samples", minimum=0
+        )
         self._averaged = []
         self._copied = []
         self._last_step = 0
@@ -148,3 +175,67 @@ class EMAGenerator(keras.callbacks.Callback):
             return
         decay = tf.constant(self.decay**updates, tf.float32)
         self._average_fn(decay)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.recalibration_samples:
+            gan = _check_gan(self.model, "EMAGenerator")
+            recalibrate_batch_norm(
+                gan.ema_generator,
+                gan.latent_dim,
+                num_samples=self.recalibration_samples,
+            )
+
+
+def recalibrate_batch_norm(
+    generator: keras.Model, latent_dim: int, *, num_samples: int = 512
+) -> int:
+    """Sets BatchNorm moving statistics from the network's own activations.
+
+    The generator runs in training mode on ``num_samples`` fixed-seed
+    latents, in chunks of at most 128, and each BatchNormalization layer's
+    moving mean and variance become the average of the chunks' batch
+    statistics. Nothing else changes.
+
+    Args:
+        generator: The network, e.g. ``gan.ema_generator``.
+        latent_dim: Size of its latent vectors.
+        num_samples: Latents to draw, >= 1.
+
+    Returns:
+        The number of BatchNormalization layers recalibrated.
+    """
+    layers = list(_batch_norm_layers(generator))
+    if not layers:
+        return 0
+    momenta = [layer.momentum for layer in layers]
+    trainable = [layer.trainable for layer in layers]
+    chunks = range(0, num_samples, _CHUNK)
+    try:
+        # A frozen BatchNormalization layer (the EMA copy is frozen) runs
+        # in inference mode even when called with training=True.
+        for layer in layers:
+            layer.trainable = True
+        for i, start in enumerate(chunks):
+            size = min(_CHUNK, num_samples - start)
+            # Momentum i / (i + 1) makes the moving value the running mean
+            # of the chunks' statistics: chunk 0 replaces it outright.
+            for layer in layers:
+                layer.momentum = i / (i + 1)
+            z = _noise.normal((size, latent_dim), [_SEED, i])
+            generator(z, training=True)
+    finally:
+        for layer, momentum, was in zip(
+            layers, momenta, trainable, strict=True
+        ):
+            layer.momentum = momentum
+            layer.trainable = was
+    return len(layers)
+
+
+def _batch_norm_layers(model):
+    """The BatchNormalization layers of a model, nested models included."""
+    for layer in getattr(model, "layers", ()):
+        if isinstance(layer, keras.layers.BatchNormalization):
+            yield layer
+        else:
+            yield from _batch_norm_layers(layer)
