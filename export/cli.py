@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 from absl import flags
 
+from tfgan_lite import _flags
 from tfgan_lite.export import litert, pipeline, verify
 from tfgan_lite.export.config import FORMATS, MINIMUMS, ExportConfig
 
@@ -114,37 +115,13 @@ _FLAGS = {
 }
 
 
-def _define_flags(fv: flags.FlagValues) -> None:
-    """Defines one flag per exposed ExportConfig field on ``fv``."""
-    numeric = {int: flags.DEFINE_integer, float: flags.DEFINE_float}
-    required = []
-    for field, flag in _FLAGS.items():
-        default = _DEFAULTS[field]
-        if default is dataclasses.MISSING:
-            flags.DEFINE_string(flag.name, None, flag.help, flag_values=fv)
-            required.append(flag.name)
-        elif isinstance(default, bool):
-            flags.DEFINE_bool(flag.name, default, flag.help, flag_values=fv)
-        elif isinstance(default, tuple):  # Names, as "a,b" on the line.
-            flags.DEFINE_list(
-                flag.name, list(default), flag.help, flag_values=fv
-            )
-        else:
-            numeric[type(default)](
-                flag.name,
-                default,
-                flag.help,
-                lower_bound=MINIMUMS[field] if flag.bounded else None,
-                flag_values=fv,
-            )
-    flags.mark_flags_as_required(required, flag_values=fv)
-
-
-def _config(fv: flags.FlagValues) -> ExportConfig:
-    """The ExportConfig of the parsed flags."""
-    return ExportConfig(
-        **{field: fv[flag.name].value for field, flag in _FLAGS.items()}
-    )
+_HELPS = {field: flag.help for field, flag in _FLAGS.items()}
+_NAMES = {field: flag.name for field, flag in _FLAGS.items()}
+_LOWER_BOUNDS = {
+    field: MINIMUMS[field]
+    for field, flag in _FLAGS.items()
+    if flag.bounded and field in MINIMUMS
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -160,8 +137,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = list(sys.argv[1:] if argv is None else argv)
     fv = flags.FlagValues()
-    _define_flags(fv)
-    if any(a in ("-h", "--help", "-help", "--helpfull") for a in args):
+    _flags.define(
+        fv, ExportConfig, _HELPS, names=_NAMES, lower_bounds=_LOWER_BOUNDS
+    )
+    if _flags.help_requested(args):
         print(_USAGE)
         print(fv.get_help(include_special_flags=False))
         return 0
@@ -174,7 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"unexpected positional arguments {rest[1:]}.\n{_USAGE}", 2
         )
     try:
-        pipeline.run_export(_config(fv))
+        config = _flags.to_config(fv, ExportConfig, _HELPS, names=_NAMES)
+        pipeline.run_export(config)
     except verify.ParityError as e:
         return _fail(str(e), 1)
     except (ValueError, TypeError, OSError) as e:

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from tfgan_lite import _flags
 from tfgan_lite._validation import check_choice, check_int
 from tfgan_lite.metrics import features as features_lib
 from tfgan_lite.metrics import modes as modes_lib
@@ -201,29 +202,15 @@ def format_result(result: dict[str, Any]) -> str:
     return quality.format_table(result)
 
 
-def _define_flags(values) -> None:
-    from absl import flags
-
-    helps = {
-        "model": "The .keras file of a trained tfgan_lite.GAN.",
-        "dataset": "digits, mnist, ..., ring, grid, or a folder of images.",
-        "extractor": "auto, digits, random or inception.",
-        "inception_weights": "Local InceptionV3 .h5 weights file.",
-        "num_real": "Real images to compare against.",
-        "seed": "Seed of the generated samples and the real split.",
-        "json": "Print JSON instead of a table.",
-    }
-    define = {
-        str: flags.DEFINE_string,
-        int: flags.DEFINE_integer,
-        bool: flags.DEFINE_boolean,
-    }
-    defaults = EvaluateConfig()
-    for field in dataclasses.fields(EvaluateConfig):
-        default = getattr(defaults, field.name)
-        define[type(default)](
-            field.name, default, helps[field.name], flag_values=values
-        )
+_HELPS = {
+    "model": "The .keras file of a trained tfgan_lite.GAN.",
+    "dataset": "digits, mnist, ..., ring, grid, or a folder of images.",
+    "extractor": "auto, digits, random or inception.",
+    "inception_weights": "Local InceptionV3 .h5 weights file.",
+    "num_real": "Real images to compare against.",
+    "seed": "Seed of the generated samples and the real split.",
+    "json": "Print JSON instead of a table.",
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -236,16 +223,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     from absl import flags
 
     values = flags.FlagValues()
-    _define_flags(values)
+    _flags.define(values, EvaluateConfig, _HELPS)
     args = list(argv if argv is not None else sys.argv)
-    if any(a in ("-h", "--help", "-help", "--helpfull") for a in args[1:]):
+    if _flags.help_requested(args[1:]):
         print("usage: python -m tfgan_lite.evaluate [--flag=value ...]\n")
         print(values.get_help(include_special_flags=False))
         return 0
     try:
         values(args)
-        fields = [f.name for f in dataclasses.fields(EvaluateConfig)]
-        config = EvaluateConfig(**{n: values[n].value for n in fields})
+        config = _flags.to_config(values, EvaluateConfig, _HELPS)
     except (flags.Error, ValueError, TypeError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -33,6 +33,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfgan_lite import _flags
 from tfgan_lite import callbacks as callbacks_lib
 from tfgan_lite import data as data_lib
 from tfgan_lite import losses as losses_lib
@@ -368,51 +369,30 @@ def _export(model_path: str, out_dir: str) -> None:
     )
 
 
-def _config_from_flags(values) -> TrainConfig:
-    fields = {f.name for f in dataclasses.fields(TrainConfig)}
-    return TrainConfig(**{name: values[name].value for name in fields})
-
-
-def _define_flags(values) -> None:
-    """Defines one absl flag per TrainConfig field on ``values``."""
-    from absl import flags
-
-    d = TrainConfig()
-    helps = {
-        "dataset": "digits, mnist, fashion_mnist, cifar10, celeb_a, ring, "
-        "grid, or a folder of images.",
-        "model": "Architecture preset of tfgan_lite.models.",
-        "loss": "Loss family of tfgan_lite.losses.",
-        "d_steps": "Discriminator updates per generator update.",
-        "update": "alternating or simultaneous.",
-        "epochs": "Epochs to train.",
-        "steps": "Steps per epoch over the repeated data; 0: one pass.",
-        "batch_size": "Real samples per step.",
-        "lr": "Adam learning rate of both players.",
-        "beta_1": "Adam beta_1 of both players.",
-        "latent_dim": "Size of the latent vector.",
-        "width": "Base channels (dcgan) or hidden units (mlp_2d).",
-        "gradient_penalty": "WGAN-GP weight; 0 is off.",
-        "r1_penalty": "R1 weight; 0 is off.",
-        "ema": "Decay of the generator weight average; 0 is off.",
-        "seed": "Seed of weights, data order and noise.",
-        "run_dir": "Run directory.",
-        "export": "Export the generator to RUN_DIR/export at the end.",
-        "sample_every": "Epochs between sample grids.",
-        "metrics_every": "Epochs between quality measurements on digit "
-        "datasets (digits classifier); 0 is off.",
-    }
-    define = {
-        str: flags.DEFINE_string,
-        int: flags.DEFINE_integer,
-        float: flags.DEFINE_float,
-        bool: flags.DEFINE_boolean,
-    }
-    for field in dataclasses.fields(TrainConfig):
-        default = getattr(d, field.name)
-        define[type(default)](
-            field.name, default, helps[field.name], flag_values=values
-        )
+_HELPS = {
+    "dataset": "digits, mnist, fashion_mnist, cifar10, celeb_a, ring, "
+    "grid, or a folder of images.",
+    "model": "Architecture preset of tfgan_lite.models.",
+    "loss": "Loss family of tfgan_lite.losses.",
+    "d_steps": "Discriminator updates per generator update.",
+    "update": "alternating or simultaneous.",
+    "epochs": "Epochs to train.",
+    "steps": "Steps per epoch over the repeated data; 0: one pass.",
+    "batch_size": "Real samples per step.",
+    "lr": "Adam learning rate of both players.",
+    "beta_1": "Adam beta_1 of both players.",
+    "latent_dim": "Size of the latent vector.",
+    "width": "Base channels (dcgan) or hidden units (mlp_2d).",
+    "gradient_penalty": "WGAN-GP weight; 0 is off.",
+    "r1_penalty": "R1 weight; 0 is off.",
+    "ema": "Decay of the generator weight average; 0 is off.",
+    "seed": "Seed of weights, data order and noise.",
+    "run_dir": "Run directory.",
+    "export": "Export the generator to RUN_DIR/export at the end.",
+    "sample_every": "Epochs between sample grids.",
+    "metrics_every": "Epochs between quality measurements on digit "
+    "datasets (digits classifier); 0 is off.",
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -420,16 +400,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     from absl import flags
 
     values = flags.FlagValues()
-    _define_flags(values)
+    _flags.define(values, TrainConfig, _HELPS)
     args = list(argv if argv is not None else sys.argv)
-    if any(a in ("-h", "--help", "-help", "--helpfull") for a in args[1:]):
+    if _flags.help_requested(args[1:]):
         print("usage: python -m tfgan_lite.train [--flag=value ...]\n")
         print(values.get_help(include_special_flags=False))
         return 0
     try:
         values(args)
-        config = _config_from_flags(values)
-    except (flags.Error, ValueError) as e:
+        config = _flags.to_config(values, TrainConfig, _HELPS)
+    except (flags.Error, ValueError, TypeError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     try:

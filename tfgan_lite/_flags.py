@@ -1,0 +1,97 @@
+"""absl flags built from a config dataclass, for every command of the package.
+
+Each command (``tfgan_lite.train``, ``tfgan_lite.evaluate``,
+``tfgan-export``) describes its settings once, as a frozen dataclass with
+defaults; this module turns the fields into flags on a private
+``FlagValues`` (never the global ``absl.flags.FLAGS``, so commands can be
+called from tests and from programs with flags of their own) and parses a
+command line back into the dataclass.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from absl import flags
+
+__all__ = ["HELP_FLAGS", "define", "help_requested", "to_config"]
+
+HELP_FLAGS = ("-h", "--help", "-help", "--helpfull")
+
+
+def define(
+    values: flags.FlagValues,
+    config_class: type,
+    helps: Mapping[str, str],
+    *,
+    names: Mapping[str, str] | None = None,
+    lower_bounds: Mapping[str, float] | None = None,
+) -> None:
+    """Defines one flag per field of ``config_class`` that ``helps`` names.
+
+    The flag's type and default are the field's: str, int, float and bool
+    fields become the matching flags, tuple fields comma-separated lists,
+    and a field without a default a required string flag.
+
+    Args:
+        values: Where to define the flags.
+        config_class: A dataclass whose fields have defaults.
+        helps: Field name -> help text; fields not named get no flag.
+        names: Field name -> flag name, where they differ.
+        lower_bounds: Field name -> the smallest value absl accepts (and
+            ``--help`` shows); the dataclass checks its own bounds anyway.
+    """
+    names = dict(names or {})
+    lower_bounds = dict(lower_bounds or {})
+    numeric = {int: flags.DEFINE_integer, float: flags.DEFINE_float}
+    required = []
+    for field in dataclasses.fields(config_class):
+        if field.name not in helps:
+            continue
+        name, text = names.get(field.name, field.name), helps[field.name]
+        default = field.default
+        if default is dataclasses.MISSING:
+            flags.DEFINE_string(name, None, text, flag_values=values)
+            required.append(name)
+        elif isinstance(default, bool):
+            flags.DEFINE_bool(name, default, text, flag_values=values)
+        elif isinstance(default, str):
+            flags.DEFINE_string(name, default, text, flag_values=values)
+        elif isinstance(default, tuple):
+            flags.DEFINE_list(name, list(default), text, flag_values=values)
+        else:
+            numeric[type(default)](
+                name,
+                default,
+                text,
+                lower_bound=lower_bounds.get(field.name),
+                flag_values=values,
+            )
+    flags.mark_flags_as_required(required, flag_values=values)
+
+
+def help_requested(args: Sequence[str]) -> bool:
+    """Whether the arguments (program name excluded) ask for help."""
+    return any(a in HELP_FLAGS for a in args)
+
+
+def to_config(
+    values: flags.FlagValues,
+    config_class: type,
+    helps: Mapping[str, str],
+    *,
+    names: Mapping[str, str] | None = None,
+) -> Any:
+    """The ``config_class`` of the parsed flags; other fields keep defaults."""
+    names = dict(names or {})
+    fields = {f.name: f for f in dataclasses.fields(config_class)}
+    kwargs = {}
+    for field in helps:
+        value = values[names.get(field, field)].value
+        # List flags come back as lists; the dataclass holds tuples.
+        if isinstance(fields[field].default, tuple):
+            value = tuple(value)
+        kwargs[field] = value
+    return config_class(**kwargs)
