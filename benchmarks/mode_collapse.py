@@ -1,0 +1,786 @@
+"""Mode collapse on the 2-D mixtures of PacGAN, against published numbers.
+
+Trains GAN variants on PacGAN's 2-D ring (8 modes, radius 1, std 0.01) and
+grid (25 modes, spacing 2, std 0.05) and scores 2,500 samples of each run
+with PacGAN's definitions (``tfgan_lite.metrics.mixture_modes``): a sample
+is high quality within 3 std of its nearest center, a mode is captured when
+a high-quality sample lands on it, and reverse KL compares the captured
+histogram with the uniform one. Prints one markdown report (header, results
+beside Lin et al. 2018, Table 1, and VEEGAN) ready to paste into README.md
+or BUILD.md, and saves one scatter picture per problem:
+
+    python benchmarks/mode_collapse.py                    # full run
+    python benchmarks/mode_collapse.py --quick            # smoke run
+    python benchmarks/mode_collapse.py --problems=grid --seeds=2 \\
+        --variants=default --overrides=r1=1.0,ema=0.99   # a screening run
+
+Variants (``VARIANTS``):
+    plain     The old default of ``train.py --model mlp_2d``: the plain
+              non-saturating GAN of PacGAN's baseline, hidden 64 (depth 3),
+              latent 64, Adam(2e-4, 0.5), batch 64. It gets the same wall
+              time as ``default``: the median of default's runs on the
+              problem when both run in one invocation, else
+              ``--plain_seconds``; and at most as many real points as
+              ``default`` sees (steps scaled by the batch ratio).
+    default   The library's recipe for 2-D mixtures (``RECIPE``).
+    pack4     ``default`` with a PacGAN discriminator, pack=4.
+    mbstd     ``default`` with a minibatch-stddev feature in D.
+
+Nothing is asserted. Wall time is per run (build, train and score) on a
+machine that may be shared: the table quotes the median over seeds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
+
+import harness
+import keras
+import numpy as np
+import tensorflow as tf
+from absl import app, flags
+
+import tfgan_lite
+from tfgan_lite.metrics import modes as modes_lib
+
+FLAGS = flags.FLAGS
+
+NUM_SAMPLES = 2_500
+TRAIN_POINTS = 100_000
+# Evaluation latents come from another seed than training's noise stream.
+_EVAL_SEED_OFFSET = 10_000
+
+
+# --------------------------------------------------------------------------
+# Problems.
+
+
+class Problem(NamedTuple):
+    """A mixture with known modes.
+
+    Attributes:
+        name: Flag value.
+        sample: ``sample(n, seed)`` returns n float32 training points.
+        centers: The (M, 2) mode centers.
+        std: Standard deviation of each mode, per coordinate.
+        extent: Half width of the square that the picture shows.
+    """
+
+    name: str
+    sample: Callable[[int, int], np.ndarray]
+    centers: np.ndarray
+    std: float
+    extent: float
+
+
+def _ring(n: int, seed: int) -> np.ndarray:
+    return tfgan_lite.data.ring(n, seed=seed)[0]
+
+
+def _grid(n: int, seed: int) -> np.ndarray:
+    return tfgan_lite.data.grid(n, seed=seed)[0]
+
+
+def _problems() -> dict[str, Problem]:
+    # A stacked-digits problem (PacGAN's stacked MNIST, 1,000 modes scored
+    # with metrics.stacked_mode_ids and a digit classifier) goes here: it
+    # needs image models and its own published rows, not a new loop.
+    return {
+        "ring": Problem("ring", _ring, modes_lib.ring_centers(), 0.01, 1.5),
+        "grid": Problem("grid", _grid, modes_lib.grid_centers(), 0.05, 5.5),
+    }
+
+
+PROBLEMS = ("ring", "grid")
+
+
+# --------------------------------------------------------------------------
+# Published numbers.
+
+
+class Published(NamedTuple):
+    """One published row: mean modes and high-quality percentage."""
+
+    source: str
+    method: str
+    problem: str
+    modes: float
+    high_quality: float
+
+
+PUBLISHED = (
+    Published("PacGAN, Table 1", "GAN", "ring", 6.3, 98.2),
+    Published("PacGAN, Table 1", "GAN", "grid", 17.3, 94.8),
+    Published("PacGAN, Table 1", "PacGAN4", "ring", 7.8, 95.9),
+    Published("PacGAN, Table 1", "PacGAN4", "grid", 24.8, 93.6),
+    Published("VEEGAN, Table 1", "VEEGAN", "grid", 24.6, 40.0),
+)
+"""Lin et al. 2018 (https://arxiv.org/abs/1712.04086), Table 1, and
+Srivastava et al. 2017 (https://arxiv.org/abs/1705.07761), Table 1."""
+
+
+# --------------------------------------------------------------------------
+# Variants.
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    """One training recipe.
+
+    Attributes:
+        hidden_g, hidden_d: Hidden units of the generator, discriminator.
+        depth_g, depth_d: Hidden layers of each.
+        latent_dim: Size of the latent vector.
+        loss: A loss name of ``tfgan_lite.losses``.
+        lr_g, lr_d: Adam learning rates at the start.
+        beta_1, beta_2: Adam's betas, for both players.
+        lr_decay: "none", "linear" or "cosine": the schedule over the run.
+        lr_final: Learning rate at the last step, as a fraction of the
+            first (for "linear" and "cosine").
+        batch: Real points per step.
+        steps: Generator updates (one discriminator update each).
+        r1: R1 penalty weight gamma; 0 is off.
+        ema: Decay of the generator's weight average per update; 0 is off.
+        ema_start: Generator updates before the average starts.
+        pack: PacGAN pack size of D; 1 is off.
+        mbstd: Give D a minibatch standard deviation feature.
+        jit: Compile the train step with XLA.
+        max_seconds: Stop training after this many seconds of wall time;
+            0 trains all ``steps``.
+    """
+
+    hidden_g: int = 128
+    hidden_d: int = 128
+    depth_g: int = 3
+    depth_d: int = 3
+    latent_dim: int = 8
+    loss: str = "non_saturating"
+    lr_g: float = 1e-3
+    lr_d: float = 1e-3
+    beta_1: float = 0.5
+    beta_2: float = 0.999
+    lr_decay: str = "none"
+    lr_final: float = 0.01
+    batch: int = 256
+    steps: int = 15_000
+    r1: float = 0.1
+    ema: float = 0.999
+    ema_start: int = 0
+    pack: int = 1
+    mbstd: bool = False
+    jit: bool = False
+    max_seconds: float = 0.0
+
+
+RECIPE = Config()
+"""The library's recipe for 2-D mixtures: ``Config()``'s defaults.
+
+MLPs of 3 x 128 for both players, latent 8, non-saturating loss, Adam(1e-3,
+0.5, 0.999) for both, batch 256, 15,000 steps, R1 0.1 and sampling from an
+EMA of the generator's weights (decay 0.999). Screening on one seed (see
+BUILD.md) found the number of steps the main lever for sample quality, R1
+the one for grid coverage, and the EMA copy worth 6-58 points of
+high-quality samples on the ring (PacGAN's std 0.01 modes) over the
+training weights; a learning-rate decay did not help at 5,000 steps.
+"""
+
+PLAIN = Config(
+    hidden_g=64,
+    hidden_d=64,
+    latent_dim=64,
+    lr_g=2e-4,
+    lr_d=2e-4,
+    batch=64,
+    r1=0.0,
+    ema=0.0,
+)
+
+
+def variants(recipe: Config = RECIPE) -> dict[str, Config]:
+    """The benchmark's variants, built around ``recipe``."""
+    # Same number of real points seen as the recipe.
+    plain_steps = recipe.steps * recipe.batch // PLAIN.batch
+    return {
+        "plain": dataclasses.replace(PLAIN, steps=plain_steps, jit=recipe.jit),
+        "default": recipe,
+        "pack4": dataclasses.replace(recipe, pack=4),
+        "mbstd": dataclasses.replace(recipe, mbstd=True),
+    }
+
+
+# default runs first: plain's time budget is default's median time.
+VARIANTS = ("default", "plain", "pack4", "mbstd")
+
+QUICK = {"steps": 50, "batch": 64}
+"""What ``--quick`` changes in the recipe, for smoke runs."""
+
+
+def apply_overrides(config: Config, overrides: Sequence[str]) -> Config:
+    """Returns ``config`` with ``name=value`` strings applied.
+
+    Raises:
+        ValueError: For an unknown field or a malformed item.
+    """
+    fields = {f.name: f for f in dataclasses.fields(Config)}
+    changes = {}
+    for item in overrides:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or name not in fields:
+            raise ValueError(
+                f"Overrides are name=value with a name among "
+                f"{sorted(fields)}; got {item!r}."
+            )
+        kind = type(getattr(config, name))
+        if kind is bool:
+            changes[name] = value.strip().lower() in ("1", "true", "yes")
+        else:
+            changes[name] = kind(float(value) if kind is int else value)
+    return dataclasses.replace(config, **changes)
+
+
+def _schedule(lr: float, config: Config):
+    if config.lr_decay == "none":
+        return lr
+    if config.lr_decay == "linear":
+        return keras.optimizers.schedules.PolynomialDecay(
+            lr, config.steps, end_learning_rate=lr * config.lr_final, power=1
+        )
+    if config.lr_decay == "cosine":
+        return keras.optimizers.schedules.CosineDecay(
+            lr, config.steps, alpha=config.lr_final
+        )
+    raise ValueError(f"Unknown lr_decay {config.lr_decay!r}.")
+
+
+def _adam(lr: float, config: Config) -> keras.optimizers.Optimizer:
+    return keras.optimizers.Adam(
+        _schedule(lr, config), beta_1=config.beta_1, beta_2=config.beta_2
+    )
+
+
+def build_gan(config: Config, seed: int) -> tfgan_lite.GAN:
+    """A compiled GAN for ``config``, weights drawn from ``seed``."""
+    keras.utils.set_random_seed(seed)
+    models = tfgan_lite.models
+    generator = models.mlp_generator(
+        latent_dim=config.latent_dim,
+        hidden=config.hidden_g,
+        depth=config.depth_g,
+    )
+    discriminator = models.mlp_discriminator(
+        hidden=config.hidden_d,
+        depth=config.depth_d,
+        pack=config.pack,
+        minibatch_stddev=config.mbstd,
+    )
+    gan = tfgan_lite.GAN(generator, discriminator, seed=seed)
+    gan.compile(
+        _adam(config.lr_g, config),
+        _adam(config.lr_d, config),
+        config.loss,
+        r1_penalty=config.r1,
+        jit_compile=config.jit,
+    )
+    return gan
+
+
+# --------------------------------------------------------------------------
+# Runs.
+
+
+class _TimeLimit(keras.callbacks.Callback):
+    """Stops ``fit`` once ``seconds`` of wall time have passed."""
+
+    def __init__(self, seconds: float):
+        super().__init__()
+        self.seconds = seconds
+
+    def on_train_begin(self, logs=None):
+        self._start = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if time.perf_counter() - self._start > self.seconds:
+            self.model.stop_training = True
+
+
+class RunResult(NamedTuple):
+    """One trained and scored run."""
+
+    modes: int
+    high_quality: float
+    reverse_kl: float
+    seconds: float
+    train_seconds: float
+    steps: int
+    samples: np.ndarray
+
+
+def train_and_score(
+    problem: Problem,
+    config: Config,
+    seed: int,
+    *,
+    verbose: int = 0,
+    verbose_raw: bool = True,
+) -> RunResult:
+    """Trains ``config`` on ``problem`` and scores 2,500 samples."""
+    start = time.perf_counter()
+    gan = build_gan(config, seed)
+    points = problem.sample(TRAIN_POINTS, seed)
+    dataset = tfgan_lite.data.mixture_dataset(
+        points, batch_size=config.batch, seed=seed
+    ).repeat()
+    callbacks = []
+    if config.max_seconds:
+        callbacks.append(_TimeLimit(config.max_seconds))
+    if config.ema:
+        callbacks.append(
+            tfgan_lite.callbacks.EMAGenerator(
+                config.ema, start_step=config.ema_start
+            )
+        )
+    fit_start = time.perf_counter()
+    gan.fit(
+        dataset,
+        epochs=1,
+        steps_per_epoch=config.steps,
+        callbacks=callbacks,
+        verbose=verbose,
+    )
+    train_seconds = time.perf_counter() - fit_start
+    samples = gan.generate(NUM_SAMPLES, seed=seed + _EVAL_SEED_OFFSET)
+    seconds = time.perf_counter() - start
+    score = modes_lib.mixture_modes(samples, problem.centers, std=problem.std)
+    if config.ema and verbose_raw:
+        # The training weights too, to see what the average adds.
+        raw = modes_lib.mixture_modes(
+            gan.generate(
+                NUM_SAMPLES, seed=seed + _EVAL_SEED_OFFSET, use_ema=False
+            ),
+            problem.centers,
+            std=problem.std,
+        )
+        print(
+            f"  without EMA: {raw.modes} modes, "
+            f"{100 * raw.high_quality:.1f}% HQ",
+            file=sys.stderr,
+        )
+    return RunResult(
+        score.modes,
+        score.high_quality,
+        score.reverse_kl,
+        seconds,
+        train_seconds,
+        int(gan.g_optimizer.iterations.numpy()),
+        samples,
+    )
+
+
+# --------------------------------------------------------------------------
+# Formatting.
+
+
+def mean_se(values: Sequence[float]) -> tuple[float, float]:
+    """Mean and standard error (sample std / sqrt(n); 0 for one value)."""
+    values = [float(v) for v in values]
+    mean = statistics.fmean(values)
+    if len(values) < 2:
+        return mean, 0.0
+    return mean, statistics.stdev(values) / math.sqrt(len(values))
+
+
+def format_mean_se(values: Sequence[float], digits: int = 1) -> str:
+    """``"mean ± se"`` with ``digits`` decimals; just the mean for one run.
+
+    NaN values (reverse KL with no high-quality sample) are left out, and
+    counted: ``"0.12 ± 0.01 (1 NaN)"``.
+    """
+    finite = [v for v in values if not math.isnan(v)]
+    missing = len(values) - len(finite)
+    note = f" ({missing} NaN)" if missing else ""
+    if not finite:
+        return "NaN"
+    mean, se = mean_se(finite)
+    if len(finite) == 1:
+        return f"{mean:.{digits}f}{note}"
+    return f"{mean:.{digits}f} ± {se:.{digits}f}{note}"
+
+
+def describe(config: Config) -> str:
+    """A short one-line description of a recipe."""
+    parts = [
+        f"G {config.hidden_g}x{config.depth_g}",
+        f"D {config.hidden_d}x{config.depth_d}",
+        f"z {config.latent_dim}",
+        config.loss,
+        f"Adam({config.lr_g:g}/{config.lr_d:g}, {config.beta_1:g}, "
+        f"{config.beta_2:g})",
+        f"batch {config.batch}",
+        f"{config.steps} steps",
+    ]
+    if config.lr_decay != "none":
+        parts.append(f"{config.lr_decay} decay to x{config.lr_final:g}")
+    if config.r1:
+        parts.append(f"R1 {config.r1:g}")
+    if config.ema:
+        parts.append(f"EMA {config.ema:g}")
+    if config.pack > 1:
+        parts.append(f"pack {config.pack}")
+    if config.mbstd:
+        parts.append("mbstd")
+    return ", ".join(parts)
+
+
+def published_rows(problem: str) -> list[list[str]]:
+    """Table rows for the published numbers on ``problem``."""
+    return [
+        [
+            f"{p.method} ({p.source})",
+            "",
+            f"{p.modes:.1f}",
+            f"{p.high_quality:.1f}",
+            "",
+            "",
+            "",
+        ]
+        for p in PUBLISHED
+        if p.problem == problem
+    ]
+
+
+def result_row(name: str, results: Sequence[RunResult]) -> list[str]:
+    """One table row of a variant's runs."""
+    return [
+        name,
+        str(len(results)),
+        format_mean_se([r.modes for r in results]),
+        format_mean_se([100 * r.high_quality for r in results]),
+        format_mean_se([r.reverse_kl for r in results], digits=3),
+        f"{statistics.median(r.steps for r in results):,.0f}",
+        f"{statistics.median(r.seconds for r in results):.0f}",
+    ]
+
+
+TABLE_HEADER = (
+    "variant",
+    "seeds",
+    "modes",
+    "high quality %",
+    "reverse KL",
+    "steps",
+    "s / run",
+)
+
+
+# --------------------------------------------------------------------------
+# Pictures.
+
+_BACKGROUND = 255
+_REAL = (250, 180, 110)
+_CIRCLE = (160, 160, 160)
+_CENTER = (210, 40, 40)
+_POINT = (20, 40, 120)
+_GAP = (120, 120, 120)
+
+
+def render_scatter(
+    samples: np.ndarray,
+    centers: np.ndarray,
+    *,
+    std: float,
+    extent: float,
+    real: np.ndarray | None = None,
+    size: int = 480,
+    origin: Sequence[float] = (0.0, 0.0),
+    dot: int = 1,
+) -> np.ndarray:
+    """Draws a scatter plot into a (size, size, 3) uint8 array.
+
+    White canvas; ``real`` points as light orange dots one size smaller
+    than the samples; ``samples`` as dark blue dots; then, on top so that
+    they show through dense clouds, a grey circle of radius 3 * std
+    (PacGAN's high-quality radius) and a red cross on each center. The view
+    is the square of half width ``extent`` around ``origin``, y up; points
+    outside it are left out.
+
+    Args:
+        samples: (N, 2) generated points.
+        centers: (M, 2) mode centers.
+        std: Standard deviation of the modes.
+        extent: Half width of the view, in data units.
+        real: (K, 2) real points, or None.
+        size: Width and height in pixels.
+        origin: Center of the view, in data units.
+        dot: Sample dots are (2 * dot + 1) pixels wide.
+
+    Returns:
+        A (size, size, 3) uint8 RGB array.
+    """
+    image = np.full((size, size, 3), _BACKGROUND, np.uint8)
+    scale = (size - 1) / (2.0 * extent)
+    x0, y0 = float(origin[0]), float(origin[1])
+
+    def paint(xy: np.ndarray, color, radius: int) -> None:
+        xy = np.asarray(xy, np.float64).reshape(-1, 2)
+        cols = np.round((xy[:, 0] - x0 + extent) * scale).astype(np.int64)
+        rows = np.round((y0 + extent - xy[:, 1]) * scale).astype(np.int64)
+        for dr in range(-radius, radius + 1):
+            for dc in range(-radius, radius + 1):
+                r, c = rows + dr, cols + dc
+                keep = (r >= 0) & (r < size) & (c >= 0) & (c < size)
+                image[r[keep], c[keep]] = color
+
+    if real is not None:
+        paint(real, _REAL, dot - 1)
+    paint(samples, _POINT, dot)
+    # Circles at least 4 pixels across, so that tiny ones still show.
+    radius = max(3.0 * std * scale, 4.0) / scale
+    angles = np.linspace(0.0, 2 * np.pi, 1440, endpoint=False)
+    circle = np.stack([np.cos(angles), np.sin(angles)], 1) * radius
+    centers = np.asarray(centers, np.float64).reshape(-1, 2)
+    for center in centers:
+        paint(center + circle, _CIRCLE, 0)
+    arm = np.arange(-3, 4)[:, None] / scale
+    for center in centers:
+        cross = np.concatenate(
+            [center + arm * [1.0, 0.0], center + arm * [0.0, 1.0]]
+        )
+        paint(cross, _CENTER, 0)
+    return image
+
+
+def render_figure(
+    samples: np.ndarray,
+    problem: Problem,
+    *,
+    real: np.ndarray | None = None,
+    size: int = 480,
+) -> np.ndarray:
+    """The whole mixture beside a zoom on its first mode, as one image.
+
+    The left panel shows the problem's full extent; the right one the
+    square of half width 6 std around ``problem.centers[0]``, where the
+    3-std circle and the spread of real and generated points are visible.
+    A 4-pixel grey gap separates them.
+    """
+    full = render_scatter(
+        samples,
+        problem.centers,
+        std=problem.std,
+        extent=problem.extent,
+        real=real,
+        size=size,
+    )
+    zoom = render_scatter(
+        samples,
+        problem.centers,
+        std=problem.std,
+        extent=6 * problem.std,
+        real=real,
+        size=size,
+        origin=problem.centers[0],
+        dot=2,
+    )
+    gap = np.full((size, 4, 3), _GAP, np.uint8)
+    return np.concatenate([full, gap, zoom], axis=1)
+
+
+def write_png(image: np.ndarray, path: str) -> None:
+    """Writes a uint8 (H, W, 3) array as a PNG file."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    tf.io.write_file(path, tf.io.encode_png(tf.constant(image)))
+
+
+# --------------------------------------------------------------------------
+# Main.
+
+
+def _header(recipe: Config, seeds: int) -> list[str]:
+    machine = harness.machine_description()
+    ram, gpus = machine["ram_gib"], machine["gpus"]
+    now = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    return [
+        "## tfgan_lite mode collapse: PacGAN's 2-D ring and grid",
+        "",
+        f"- Date: {now}",
+        f"- Machine: {machine['cpu']}, {machine['logical_cores']} logical "
+        "cores, "
+        + (f"{ram:.1f} GiB RAM, " if ram else "")
+        + (f"{gpus} GPU(s) (unused)" if gpus else "no GPU"),
+        f"- Versions: Python {platform.python_version()}, TensorFlow "
+        f"{tf.__version__}, Keras {keras.__version__}, tfgan_lite "
+        f"{tfgan_lite.__version__}",
+        f"- Command: `{harness.command_line()}`",
+        f"- Recipe (default): {describe(recipe)}",
+        f"- Protocol: {seeds} seed(s) per variant; {NUM_SAMPLES:,} samples "
+        "per run scored with PacGAN's definitions (high quality: within 3 "
+        "std of the nearest center); mean ± standard error over seeds; "
+        "wall time per run (build, train, score) is the median over seeds.",
+        "",
+    ]
+
+
+def _check_choices(values, known, flag) -> list[str]:
+    values = [v.strip() for v in values]
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise app.UsageError(
+            f"Unknown --{flag} {unknown}; choose from {known}."
+        )
+    return values
+
+
+def run_benchmark(
+    problems: Sequence[str],
+    names: Sequence[str],
+    recipe: Config,
+    seeds: Sequence[int],
+    *,
+    plot_dir: str | None = None,
+    plain_seconds: Mapping[str, float] | None = None,
+) -> list[str]:
+    """Trains every variant on every problem and seed.
+
+    Args:
+        problems: Names from ``PROBLEMS``.
+        names: Variant names from ``VARIANTS``.
+        recipe: The default recipe that the variants are built around.
+        seeds: Seeds of the runs of each variant.
+        plot_dir: Where to save the scatter of ``default``'s first seed per
+            problem; None saves none.
+        plain_seconds: Training seconds of ``plain`` per problem, for
+            problems where ``default`` is not run too; a missing problem
+            trains it on as many points as ``default``.
+
+    Returns:
+        The report's lines (header, then one table per problem).
+    """
+    configs = variants(recipe)
+    table_problems = _problems()
+    report = _header(recipe, len(seeds))
+    for name in names:
+        report.append(f"- {name}: {describe(configs[name])}")
+    report.append("")
+    for problem_name in problems:
+        problem = table_problems[problem_name]
+        rows = []
+        budget = (plain_seconds or {}).get(problem_name, 0.0)
+        for name in names:
+            config = configs[name]
+            if name == "plain" and budget:
+                config = dataclasses.replace(config, max_seconds=budget)
+            results = []
+            for seed in seeds:
+                result = train_and_score(problem, config, seed)
+                results.append(result)
+                print(
+                    f"{problem_name} {name} seed {seed}: {result.modes} "
+                    f"modes, {100 * result.high_quality:.1f}% HQ, "
+                    f"KL {result.reverse_kl:.3f}, {result.seconds:.0f} s, "
+                    f"{result.steps} steps",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                first = seed == seeds[0]
+                if plot_dir is not None and name == "default" and first:
+                    image = render_figure(
+                        result.samples,
+                        problem,
+                        real=problem.sample(NUM_SAMPLES, 1),
+                    )
+                    path = os.path.join(
+                        plot_dir, f"mode_collapse_{problem_name}.png"
+                    )
+                    write_png(image, path)
+            rows.append(result_row(name, results))
+            if name == "default":
+                budget = statistics.median(r.train_seconds for r in results)
+        report += [f"### {problem_name}", ""]
+        report += harness.markdown_table(
+            TABLE_HEADER, rows + published_rows(problem_name), align="llrrrrr"
+        )
+        report.append("")
+    return report
+
+
+def _define_flags() -> None:
+    # Defined only when run as a script: importing the module (tests, other
+    # benchmarks with flags of the same names) must not touch FLAGS.
+    flags.DEFINE_list("problems", list(PROBLEMS), f"Subset of {PROBLEMS}.")
+    flags.DEFINE_integer("seeds", 5, "Seeds per variant.", lower_bound=1)
+    flags.DEFINE_integer("first_seed", 0, "First seed.", lower_bound=0)
+    flags.DEFINE_list("variants", list(VARIANTS), f"Subset of {VARIANTS}.")
+    flags.DEFINE_integer(
+        "steps",
+        None,
+        "Generator updates of the recipe; plain's are scaled to see as "
+        "many points.",
+        lower_bound=1,
+    )
+    flags.DEFINE_list(
+        "overrides",
+        [],
+        "name=value changes to the recipe (Config fields), e.g. r1=1,ema=0.99.",
+    )
+    flags.DEFINE_bool(
+        "quick", False, "Smoke run: 1 seed, 50 steps of batch 64, no pictures."
+    )
+    flags.DEFINE_string("plot_dir", "docs", "Folder of the scatter pictures.")
+    flags.DEFINE_bool("plots", True, "Save the scatter pictures.")
+    flags.DEFINE_list(
+        "plain_seconds",
+        [],
+        "problem:seconds items: training time of plain when default is not "
+        "run in the same invocation, e.g. ring:118,grid:199; a problem left "
+        "out gives plain as many real points as default.",
+    )
+
+
+def _parse_seconds(items: Sequence[str]) -> dict[str, float]:
+    seconds = {}
+    for item in items:
+        problem, sep, value = item.partition(":")
+        if not sep or problem.strip() not in PROBLEMS:
+            raise app.UsageError(
+                f"--plain_seconds takes problem:seconds items, got {item!r}."
+            )
+        seconds[problem.strip()] = float(value)
+    return seconds
+
+
+def main(argv: Sequence[str]) -> None:
+    if len(argv) > 1:
+        raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+    problems = _check_choices(FLAGS.problems, PROBLEMS, "problems")
+    names = _check_choices(FLAGS.variants, VARIANTS, "variants")
+    recipe = apply_overrides(RECIPE, FLAGS.overrides)
+    if FLAGS.steps:
+        recipe = dataclasses.replace(recipe, steps=FLAGS.steps)
+    seeds = range(FLAGS.first_seed, FLAGS.first_seed + FLAGS.seeds)
+    plot_dir = FLAGS.plot_dir if FLAGS.plots else None
+    if FLAGS.quick:
+        recipe = dataclasses.replace(recipe, **QUICK)
+        seeds, plot_dir = [FLAGS.first_seed], None
+    report = run_benchmark(
+        problems,
+        names,
+        recipe,
+        seeds,
+        plot_dir=plot_dir,
+        plain_seconds=_parse_seconds(FLAGS.plain_seconds),
+    )
+    print("\n".join(report), flush=True)
+
+
+if __name__ == "__main__":
+    _define_flags()
+    app.run(main)

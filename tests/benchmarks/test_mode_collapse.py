@@ -1,0 +1,194 @@
+"""The pure parts of benchmarks/mode_collapse.py, and one tiny run."""
+
+import dataclasses
+import math
+
+import mode_collapse as mc
+import numpy as np
+import pytest
+
+_MODES = {"ring": 8, "grid": 25}
+
+
+def test_published_table_is_well_formed():
+    for row in mc.PUBLISHED:
+        assert row.problem in mc.PROBLEMS
+        assert 0 < row.modes <= _MODES[row.problem]
+        assert 0 < row.high_quality <= 100
+    keys = [(p.method, p.problem) for p in mc.PUBLISHED]
+    assert len(keys) == len(set(keys))
+    table = {
+        (p.method, p.problem): (p.modes, p.high_quality) for p in mc.PUBLISHED
+    }
+    assert table == {
+        ("GAN", "ring"): (6.3, 98.2),
+        ("GAN", "grid"): (17.3, 94.8),
+        ("PacGAN4", "ring"): (7.8, 95.9),
+        ("PacGAN4", "grid"): (24.8, 93.6),
+        ("VEEGAN", "grid"): (24.6, 40.0),
+    }
+
+
+def test_published_rows_fit_the_results_table():
+    rows = mc.published_rows("grid")
+
+    assert [r[0] for r in rows] == [
+        "GAN (PacGAN, Table 1)",
+        "PacGAN4 (PacGAN, Table 1)",
+        "VEEGAN (VEEGAN, Table 1)",
+    ]
+    assert all(len(r) == len(mc.TABLE_HEADER) for r in rows)
+    assert rows[0][2:4] == ["17.3", "94.8"]
+    assert rows[0][4:] == ["", "", ""]
+
+
+def test_format_mean_se_by_hand():
+    # mean 2.5; sample std sqrt(5/3) = 1.29099; se = 1.29099 / 2 = 0.645497.
+    assert mc.format_mean_se([1, 2, 3, 4]) == "2.5 ± 0.6"
+    assert mc.format_mean_se([1, 2, 3, 4], digits=3) == "2.500 ± 0.645"
+    # mean 2, std sqrt(2), se sqrt(2) / sqrt(2) = 1; the NaN is counted.
+    assert mc.format_mean_se([math.nan, 1.0, 3.0]) == "2.0 ± 1.0 (1 NaN)"
+    assert mc.format_mean_se([25, 25, 25]) == "25.0 ± 0.0"
+    assert mc.format_mean_se([7]) == "7.0"
+    assert mc.format_mean_se([math.nan]) == "NaN"
+
+
+def test_mean_se_matches_numpy():
+    values = [0.91, 0.97, 0.95, 0.99, 0.96]
+    mean, se = mc.mean_se(values)
+    np.testing.assert_allclose(mean, np.mean(values))
+    np.testing.assert_allclose(se, np.std(values, ddof=1) / np.sqrt(5))
+
+
+def _is_dark(pixel) -> bool:
+    # Every channel dark: the sample dots, not the red center marks.
+    return int(np.max(pixel)) < 150
+
+
+def test_render_scatter_draws_points_and_nothing_else():
+    # Size 101 over [-1, 1]: 50 pixels per unit, x right, y up.
+    image = mc.render_scatter(
+        np.array([[0.5, -0.5], [3.0, 3.0]]),  # the second is off canvas
+        np.array([[-0.5, 0.5]]),
+        std=0.02,
+        extent=1.0,
+        size=101,
+    )
+
+    assert image.shape == (101, 101, 3) and image.dtype == np.uint8
+    assert _is_dark(image[75, 75])  # row (1 + 0.5) * 50, col (1 + 0.5) * 50
+    assert _is_dark(image[76, 74])  # dots are 3x3 pixels (dot=1)
+    assert (image[5, 95] == 255).all()  # nowhere near a point or center
+    assert (image[75, 25] == 255).all()  # mirror image of the point
+    # The center (row 25, col 25) gets a red cross inside a grey circle of
+    # radius max(3 * 0.02 * 50, 4) = 4 pixels.
+    assert tuple(image[25, 25]) == mc._CENTER
+    assert tuple(image[25, 29]) == mc._CIRCLE
+    dark = np.argwhere(np.max(image, axis=-1) < 150)
+    assert (np.abs(dark - [75, 75]) <= 1).all()
+
+
+def test_render_scatter_draws_real_points_light():
+    image = mc.render_scatter(
+        np.zeros((0, 2)),
+        np.zeros((0, 2)),
+        std=0.05,
+        extent=1.0,
+        size=101,
+        real=np.array([[0.0, 0.0]]),
+    )
+
+    assert tuple(image[50, 50]) == mc._REAL
+    assert (np.delete(image.reshape(-1, 3), 50 * 101 + 50, 0) == 255).all()
+
+
+def test_render_figure_puts_the_zoom_beside_the_full_view():
+    problem = mc._problems()["grid"]
+    first = problem.centers[0]
+
+    image = mc.render_figure(first[None], problem, size=61)
+
+    assert image.shape == (61, 61 + 4 + 61, 3)
+    assert tuple(image[30, 63]) == mc._GAP
+    # The zoom is centered on the first center: its sample sits in the
+    # middle of the right panel, under the center's cross, dark around it.
+    zoom = image[:, 65:]
+    assert _is_dark(zoom[28, 28]) and _is_dark(zoom[32, 32])
+    assert (zoom[2, 2] == 255).all()
+    # In the full view (-5.5..5.5), (-4, -4) is at column 8, row 52; the
+    # cross covers that row and column, the dot the diagonal next to it.
+    assert _is_dark(image[51, 9])
+
+
+def test_write_png_round_trips(tmp_path):
+    import tensorflow as tf
+
+    image = np.zeros((4, 5, 3), np.uint8)
+    image[1, 2] = (10, 20, 30)
+    path = str(tmp_path / "sub" / "x.png")
+
+    mc.write_png(image, path)
+
+    decoded = tf.io.decode_png(tf.io.read_file(path)).numpy()
+    np.testing.assert_array_equal(decoded, image)
+
+
+def test_overrides_and_variants():
+    config = mc.apply_overrides(
+        mc.RECIPE, ["r1=1", "ema=0.99", "mbstd=true", "steps=1e3"]
+    )
+
+    assert (config.r1, config.ema, config.mbstd, config.steps) == (
+        1.0,
+        0.99,
+        True,
+        1000,
+    )
+    with pytest.raises(ValueError, match="name=value"):
+        mc.apply_overrides(mc.RECIPE, ["nope=1"])
+    table = mc.variants(config)
+    assert set(table) == set(mc.VARIANTS)
+    plain = table["plain"]
+    assert plain.steps * plain.batch == config.steps * config.batch
+    assert (plain.hidden_g, plain.latent_dim, plain.lr_g) == (64, 64, 2e-4)
+    assert table["pack4"] == dataclasses.replace(config, pack=4)
+    assert table["mbstd"] == dataclasses.replace(config, mbstd=True)
+
+
+def test_plain_seconds_parse_per_problem():
+    from absl import app
+
+    assert mc._parse_seconds(["ring:118", "grid: 199.5"]) == {
+        "ring": 118.0,
+        "grid": 199.5,
+    }
+    assert mc._parse_seconds([]) == {}
+    with pytest.raises(app.UsageError, match="problem:seconds"):
+        mc._parse_seconds(["120"])
+
+
+def _cells(report, name):
+    rows = [line for line in report if line.startswith(f"| {name} |")]
+    assert len(rows) == 1
+    return [c.strip() for c in rows[0].strip("|").split("|")]
+
+
+def test_quick_run_on_the_ring_reports_rows_and_a_picture(tmp_path):
+    recipe = dataclasses.replace(
+        mc.RECIPE, hidden_g=16, hidden_d=16, **{**mc.QUICK, "steps": 5}
+    )
+
+    report = mc.run_benchmark(
+        ["ring"], ["default", "plain"], recipe, [0], plot_dir=str(tmp_path)
+    )
+
+    default = _cells(report, "default")
+    assert default[1] == "1"
+    assert 0 <= float(default[2]) <= 8
+    assert 0 <= float(default[3]) <= 100
+    assert default[5] == "5"
+    # plain has default's time, but never more points than default saw.
+    assert 1 <= int(_cells(report, "plain")[5]) <= 5
+    assert any(line.startswith("| GAN (PacGAN") for line in report)
+    picture = tmp_path / "mode_collapse_ring.png"
+    assert picture.read_bytes().startswith(b"\x89PNG")
