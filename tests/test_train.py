@@ -179,3 +179,21 @@ def test_config_rejects_bad_values():
         train_lib.TrainConfig(loss="wgan")
     with pytest.raises(ValueError, match="--update must be one of"):
         train_lib.TrainConfig(update="both")
+
+
+def test_a_preset_recipe_fills_the_flags_not_given():
+    config = train_lib.parse_flags(
+        ["train", "--model=mlp_2d", "--dataset=grid"]
+    )
+    assert config == train_lib.TrainConfig.for_model("mlp_2d", dataset="grid")
+    recipe = train_lib.MODEL_DEFAULTS["mlp_2d"]
+    for name, value in recipe.items():
+        assert getattr(config, name) == value, name
+    # A flag given on the line wins over the recipe, even at its default.
+    mine = train_lib.parse_flags(
+        ["train", "--model=mlp_2d", "--dataset=ring", "--width=64", "--ema=0"]
+    )
+    assert mine.width == 64 and mine.ema == 0.0
+    assert mine.latent_dim == recipe["latent_dim"]
+    # The dcgan presets keep the dataclass defaults.
+    assert train_lib.parse_flags(["train"]) == train_lib.TrainConfig()
