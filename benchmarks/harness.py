@@ -224,3 +224,44 @@ def markdown_table(
 
 def _markdown_row(cells: Sequence[str]) -> str:
     return "|" + "|".join(f" {c} " if c else " " for c in cells) + "|"
+
+
+def report_header(
+    title: str, *, extra_versions: Sequence[tuple[str, str]] = ()
+) -> list[str]:
+    """The head every benchmark report starts with, as markdown lines.
+
+    Args:
+        title: The report's title, written as a level-2 heading.
+        extra_versions: ``(name, version)`` pairs shown after Keras, e.g.
+            ``[("PyTorch", "2.13.0+cpu")]``.
+
+    Returns:
+        The heading, a blank line, then date, machine, versions and
+        command bullets; the caller appends its own bullets.
+    """
+    import platform
+
+    import tfgan_lite
+
+    machine = machine_description()
+    ram, gpus = machine["ram_gib"], machine["gpus"]
+    now = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    versions = [
+        ("Python", platform.python_version()),
+        ("TensorFlow", tf.__version__),
+        ("Keras", keras.__version__),
+        *extra_versions,
+        ("tfgan_lite", tfgan_lite.__version__),
+    ]
+    return [
+        f"## {title}",
+        "",
+        f"- Date: {now}",
+        f"- Machine: {machine['cpu']}, {machine['logical_cores']} logical "
+        "cores, "
+        + (f"{ram:.1f} GiB RAM, " if ram else "")
+        + (f"{gpus} GPU(s) (unused)" if gpus else "no GPU"),
+        "- Versions: " + ", ".join(f"{n} {v}" for n, v in versions),
+        f"- Command: `{command_line()}`",
+    ]

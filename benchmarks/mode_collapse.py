@@ -35,7 +35,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import platform
 import statistics
 import sys
 import time
@@ -605,21 +604,10 @@ def write_png(image: np.ndarray, path: str) -> None:
 
 
 def _header(recipe: Config, seeds: int) -> list[str]:
-    machine = harness.machine_description()
-    ram, gpus = machine["ram_gib"], machine["gpus"]
-    now = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     return [
-        "## tfgan_lite mode collapse: PacGAN's 2-D ring and grid",
-        "",
-        f"- Date: {now}",
-        f"- Machine: {machine['cpu']}, {machine['logical_cores']} logical "
-        "cores, "
-        + (f"{ram:.1f} GiB RAM, " if ram else "")
-        + (f"{gpus} GPU(s) (unused)" if gpus else "no GPU"),
-        f"- Versions: Python {platform.python_version()}, TensorFlow "
-        f"{tf.__version__}, Keras {keras.__version__}, tfgan_lite "
-        f"{tfgan_lite.__version__}",
-        f"- Command: `{harness.command_line()}`",
+        *harness.report_header(
+            "tfgan_lite mode collapse: PacGAN's 2-D ring and grid"
+        ),
         f"- Recipe (default): {describe(recipe)}",
         f"- Protocol: {seeds} seed(s) per variant; {NUM_SAMPLES:,} samples "
         "per run scored with PacGAN's definitions (high quality: within 3 "

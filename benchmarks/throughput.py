@@ -42,11 +42,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Sequence
 
 import harness
@@ -262,22 +260,12 @@ def _fmt_int(value: float) -> str:
 def _header(
     steps: int, epochs: int, batch_size: int, peaks, loads
 ) -> list[str]:
-    machine = harness.machine_description()
-    ram, gpus = machine["ram_gib"], machine["gpus"]
     torch_version = harness.package_version("torch") or "not installed"
-    now = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     return [
-        f"## tfgan_lite training throughput: DCGAN 28x28, batch {batch_size}",
-        "",
-        f"- Date: {now}",
-        f"- Machine: {machine['cpu']}, {machine['logical_cores']} logical "
-        "cores, "
-        + (f"{ram:.1f} GiB RAM, " if ram else "")
-        + (f"{gpus} GPU(s) (unused)" if gpus else "no GPU"),
-        f"- Versions: Python {platform.python_version()}, TensorFlow "
-        f"{tf.__version__}, Keras {keras.__version__}, PyTorch "
-        f"{torch_version}, tfgan_lite {tfgan_lite.__version__}",
-        f"- Command: `{harness.command_line()}`",
+        *harness.report_header(
+            f"tfgan_lite training throughput: DCGAN 28x28, batch {batch_size}",
+            extra_versions=[("PyTorch", torch_version)],
+        ),
         "- Load average (1 min) at start, end: "
         + ", ".join(f"{x:.2f}" for x in loads),
         f"- Protocol: per row 1 warm-up + {epochs} timed epochs, rows "
