@@ -114,8 +114,9 @@ def test_interrupted_run_resumes_to_the_same_update_count(tmp_path):
 
 def test_rerun_with_other_settings_is_refused(tmp_path):
     train_lib.train(_config(tmp_path, epochs=1), verbose=0)
+    default_lr = train_lib.TrainConfig().lr
     with pytest.raises(
-        ValueError, match=r"other settings \(lr: 0.0002 -> 0.001"
+        ValueError, match=rf"other settings \(lr: {default_lr} -> 0.001"
     ):
         train_lib.train(_config(tmp_path, epochs=1, lr=1e-3), verbose=0)
 

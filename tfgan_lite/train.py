@@ -116,13 +116,16 @@ class TrainConfig:
     update: str = "alternating"
     epochs: int = 60
     steps: int = 0
-    batch_size: int = 64
-    lr: float = 2e-4
+    # The digits recipe: batch 32, Adam(4e-4, 0.5), R1 1.0. Against batch
+    # 64, Adam(2e-4) and no R1 at the same images seen, on seeds 0 and 1:
+    # classifier score 0.749 vs 0.667 of real, FD 10.2x vs 18.4x (BUILD.md).
+    batch_size: int = 32
+    lr: float = 4e-4
     beta_1: float = 0.5
     latent_dim: int = 64
     width: int = 64
     gradient_penalty: float = 0.0
-    r1_penalty: float = 0.0
+    r1_penalty: float = 1.0
     ema: float = 0.0
     seed: int = 0
     run_dir: str = "runs/default"
