@@ -294,3 +294,14 @@ def test_ema_copy_gets_its_own_batch_norm_statistics():
     # The copy stays frozen.
     assert not gan.ema_generator.trainable
     assert not gan.ema_generator.get_layer("bn").trainable
+
+
+def test_recalibration_refuses_bad_sizes():
+    from tfgan_lite.callbacks.ema import recalibrate_batch_norm
+
+    with pytest.raises(ValueError, match="num_samples=0"):
+        recalibrate_batch_norm(_bn_generator(), 3, num_samples=0)
+    with pytest.raises(TypeError, match="latent_dim"):
+        recalibrate_batch_norm(_bn_generator(), 3.0)
+    with pytest.raises(ValueError, match="recalibration_samples=-1"):
+        EMAGenerator(recalibration_samples=-1)

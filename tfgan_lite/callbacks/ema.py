@@ -203,7 +203,13 @@ def recalibrate_batch_norm(
 
     Returns:
         The number of BatchNormalization layers recalibrated.
+
+    Raises:
+        TypeError, ValueError: If ``latent_dim`` or ``num_samples`` is not
+            a positive int.
     """
+    latent_dim = check_int(latent_dim, "latent_dim", minimum=1)
+    num_samples = check_int(num_samples, "num_samples", minimum=1)
     layers = list(_batch_norm_layers(generator))
     if not layers:
         return 0
