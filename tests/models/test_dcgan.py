@@ -283,13 +283,21 @@ def test_keras_file_round_trip(
 
 @pytest.mark.parametrize(
     "image_shape",
-    [(28, 28, 3), (28, 28), (32, 32, 1), (64, 64, 3, 1), (128, 128, 3)],
+    [(28, 28), (28, 32, 1), (64, 64, 3, 1), (128, 128, 3), (32, 32, 0)],
 )
 def test_unsupported_image_shape_lists_supported(image_shape):
     with pytest.raises(ValueError, match=re.escape(str(image_shape))) as info:
         dcgan(image_shape)
     for supported in SUPPORTED_IMAGE_SHAPES:
         assert str(supported) in str(info.value)
+
+
+@pytest.mark.parametrize("image_shape", [(28, 28, 3), (32, 32, 1), (64, 64, 4)])
+def test_any_channel_count_at_supported_sides(image_shape):
+    g, d = dcgan(image_shape, latent_dim=4, width=4)
+    assert g.output_shape == (None, *image_shape)
+    assert d.input_shape == (None, *image_shape)
+    assert d(g(np.zeros((2, 4), "float32"))).shape == (2, 1)
 
 
 @pytest.mark.parametrize(

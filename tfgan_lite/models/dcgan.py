@@ -12,8 +12,9 @@ Learning with Deep Convolutional Generative Adversarial Networks"
   LeakyReLU(0.2), doubling the channels, and ends in one raw logit per
   sample.
 
-Supported image shapes are (28, 28, 1), (32, 32, 3) and (64, 64, 3);
-`dcgan_28`, `dcgan_32` and `dcgan_64` are `dcgan` with the shape filled in.
+Supported images are square with side 28, 32 or 64 and any number of
+channels; `dcgan_28`, `dcgan_32` and `dcgan_64` are `dcgan` with the shapes
+(28, 28, 1), (32, 32, 3) and (64, 64, 3) filled in.
 """
 
 from __future__ import annotations
@@ -38,15 +39,16 @@ __all__ = [
     "dcgan_generator",
 ]
 
-# Image shape -> side of the first (generator) / last (discriminator)
+# Image side -> side of the first (generator) / last (discriminator)
 # spatial map. Each architecture has log2(side / base) stride-2 stages.
-_BASE_SIDE = {
-    (28, 28, 1): 7,
-    (32, 32, 3): 4,
-    (64, 64, 3): 4,
-}
+_BASE_SIDE = {28: 7, 32: 4, 64: 4}
 
-SUPPORTED_IMAGE_SHAPES: tuple[tuple[int, int, int], ...] = tuple(_BASE_SIDE)
+SUPPORTED_IMAGE_SHAPES: tuple[tuple[int, int, int], ...] = (
+    (28, 28, 1),
+    (32, 32, 3),
+    (64, 64, 3),
+)
+"""The presets' shapes; any channel count works at these sides."""
 
 # 4x4 kernels with stride 2 divide evenly, which avoids the checkerboard
 # artefacts of 5x5 transposed convolutions.
@@ -72,9 +74,13 @@ def _check_image_shape(image_shape: Any) -> tuple[int, int, int]:
 
     Raises:
         TypeError: If `image_shape` is not a sequence of ints.
-        ValueError: If it is not one of `SUPPORTED_IMAGE_SHAPES`.
+        ValueError: If it is not (side, side, channels) with a supported
+            side and at least one channel.
     """
-    supported = ", ".join(str(s) for s in SUPPORTED_IMAGE_SHAPES)
+    supported = (
+        "(side, side, channels) with side 28, 32 or 64 and channels >= 1, "
+        "e.g. " + ", ".join(str(s) for s in SUPPORTED_IMAGE_SHAPES)
+    )
     if isinstance(image_shape, str | bytes) or not isinstance(
         image_shape, Sequence
     ):
@@ -93,10 +99,15 @@ def _check_image_shape(image_shape: Any) -> tuple[int, int, int]:
             f"Supported shapes: {supported}."
         )
     shape = tuple(int(d) for d in image_shape)
-    if shape not in _BASE_SIDE:
+    if (
+        len(shape) != 3
+        or shape[0] != shape[1]
+        or shape[0] not in _BASE_SIDE
+        or shape[2] < 1
+    ):
         raise ValueError(
-            f"Unsupported `image_shape` {shape}: DCGAN presets exist only "
-            f"for {supported}. Resize your images to one of these shapes "
+            f"Unsupported `image_shape` {shape}: DCGAN models take "
+            f"{supported}. Resize your images to one of these sides "
             f"(channels last)."
         )
     return shape  # type: ignore[return-value]
@@ -104,7 +115,7 @@ def _check_image_shape(image_shape: Any) -> tuple[int, int, int]:
 
 def _num_stages(image_shape: tuple[int, int, int]) -> int:
     """Returns how many stride-2 stages link the base map and the image."""
-    return (image_shape[0] // _BASE_SIDE[image_shape]).bit_length() - 1
+    return (image_shape[0] // _BASE_SIDE[image_shape[0]]).bit_length() - 1
 
 
 def dcgan_generator(
@@ -122,8 +133,8 @@ def dcgan_generator(
     for 28x28 images and 3 or 4 for 32x32 and 64x64 images.
 
     Args:
-        image_shape: Output image shape, one of (28, 28, 1), (32, 32, 3),
-            (64, 64, 3).
+        image_shape: Output image shape (side, side, channels), side 28, 32 or
+            64, any channel count, e.g. (28, 28, 1) or (32, 32, 3).
         latent_dim: Size of the input noise vector.
         width: Channel count of the last hidden stage; earlier stages use
             multiples of it. 64 matches the paper's 64x64 model at half
@@ -148,7 +159,7 @@ def dcgan_generator(
     latent_dim = check_int(latent_dim, "latent_dim", minimum=1)
     width = check_int(width, "width", minimum=1)
 
-    base = _BASE_SIDE[image_shape]
+    base = _BASE_SIDE[image_shape[0]]
     stages = _num_stages(image_shape)
     channels = width * 2 ** (stages - 1)
 
@@ -215,8 +226,8 @@ def dcgan_discriminator(
     R1). The output has no sigmoid because the losses take logits.
 
     Args:
-        image_shape: Input image shape, one of (28, 28, 1), (32, 32, 3),
-            (64, 64, 3).
+        image_shape: Input image shape (side, side, channels), side 28, 32 or
+            64, any channel count, e.g. (28, 28, 1) or (32, 32, 3).
         width: Channel count of the first convolution; later stages use
             multiples of it.
         spectral_norm: If True, wrap every Conv2D and Dense layer in
@@ -290,8 +301,8 @@ def dcgan(
     (https://arxiv.org/abs/1511.06434).
 
     Args:
-        image_shape: Image shape, one of (28, 28, 1), (32, 32, 3),
-            (64, 64, 3).
+        image_shape: Image shape (side, side, channels), side 28, 32 or
+            64, any channel count, e.g. (28, 28, 1) or (32, 32, 3).
         latent_dim: Size of the generator's input noise vector.
         width: Channel multiplier shared by both networks.
         spectral_norm: If True, spectrally normalize the discriminator's
