@@ -17,6 +17,7 @@ import importlib
 import math
 import os
 import shlex
+import statistics
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -265,3 +266,48 @@ def report_header(
         "- Versions: " + ", ".join(f"{n} {v}" for n, v in versions),
         f"- Command: `{command_line()}`",
     ]
+
+
+# --------------------------------------------------------------------------
+# Training runs and their statistics.
+
+
+class TimeLimit(keras.callbacks.Callback):
+    """Stops ``fit`` once ``seconds`` of wall time have passed."""
+
+    def __init__(self, seconds: float):
+        super().__init__()
+        self.seconds = seconds
+
+    def on_train_begin(self, logs=None):
+        self._start = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if time.perf_counter() - self._start > self.seconds:
+            self.model.stop_training = True
+
+
+def mean_se(values: Sequence[float]) -> tuple[float, float]:
+    """Mean and standard error (sample std / sqrt(n); 0 for one value)."""
+    values = [float(v) for v in values]
+    mean = statistics.fmean(values)
+    if len(values) < 2:
+        return mean, 0.0
+    return mean, statistics.stdev(values) / math.sqrt(len(values))
+
+
+def format_mean_se(values: Sequence[float], digits: int = 1) -> str:
+    """``"mean ± se"`` with ``digits`` decimals; just the mean for one run.
+
+    NaN values (reverse KL with no high-quality sample) are left out, and
+    counted: ``"0.12 ± 0.01 (1 NaN)"``.
+    """
+    finite = [v for v in values if not math.isnan(v)]
+    missing = len(values) - len(finite)
+    note = f" ({missing} NaN)" if missing else ""
+    if not finite:
+        return "NaN"
+    mean, se = mean_se(finite)
+    if len(finite) == 1:
+        return f"{mean:.{digits}f}{note}"
+    return f"{mean:.{digits}f} ± {se:.{digits}f}{note}"

@@ -1,28 +1,34 @@
-"""Mode collapse on the 2-D mixtures of PacGAN, against published numbers.
+"""Mode collapse on PacGAN's problems, against published numbers.
 
 Trains GAN variants on PacGAN's 2-D ring (8 modes, radius 1, std 0.01) and
 grid (25 modes, spacing 2, std 0.05) and scores 2,500 samples of each run
 with PacGAN's definitions (``tfgan_lite.metrics.mixture_modes``): a sample
 is high quality within 3 std of its nearest center, a mode is captured when
 a high-quality sample lands on it, and reverse KL compares the captured
-histogram with the uniform one. Prints one markdown report (header, results
-beside Lin et al. 2018, Table 1, and VEEGAN) ready to paste into README.md
-or BUILD.md, and saves one scatter picture per problem:
+histogram with the uniform one. On stacked digits (1,000 modes, see
+``stacked.py``) it trains the DCGAN recipe and counts the modes of 26,000
+samples with the shipped digits classifier. Prints one markdown report
+(header, results beside Lin et al. 2018, Tables 1 and 2, and VEEGAN) ready
+to paste into README.md or BUILD.md, and saves one picture per problem:
 
     python benchmarks/mode_collapse.py                    # full run
     python benchmarks/mode_collapse.py --quick            # smoke run
     python benchmarks/mode_collapse.py --problems=grid --seeds=2 \\
         --variants=default --overrides=r1=1.0,ema=0.99   # a screening run
+    python benchmarks/mode_collapse.py --problems=stacked --seeds=3
 
-Variants (``VARIANTS``):
+Variants (``VARIANTS``; ``stacked.variants`` for stacked digits):
     plain     The old default of ``train.py --model mlp_2d``: the plain
               non-saturating GAN of PacGAN's baseline, hidden 64 (depth 3),
-              latent 64, Adam(2e-4, 0.5), batch 64. It gets the same wall
-              time as ``default``: the median of default's runs on the
-              problem when both run in one invocation, else
-              ``--plain_seconds``; and at most as many real points as
-              ``default`` sees (steps scaled by the batch ratio).
-    default   The library's recipe for 2-D mixtures (``RECIPE``).
+              latent 64, Adam(2e-4, 0.5), batch 64; on stacked digits the
+              published DCGAN recipe (batch 64, Adam(2e-4, 0.5), no R1). It
+              gets the same wall time as ``default``: the median of
+              default's runs on the problem when both run in one
+              invocation, else ``--plain_seconds``; and at most as many
+              real samples as ``default`` sees (steps scaled by the batch
+              ratio).
+    default   The library's recipe (``RECIPE``; ``stacked.RECIPE`` is the
+              train command's DCGAN recipe).
     pack4     ``default`` with a PacGAN discriminator, pack=4.
     mbstd     ``default`` with a minibatch-stddev feature in D.
 
@@ -33,7 +39,6 @@ machine that may be shared: the table quotes the median over seeds.
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 import statistics
 import sys
@@ -44,6 +49,7 @@ from typing import NamedTuple
 import harness
 import keras
 import numpy as np
+import stacked
 import tensorflow as tf
 from absl import app, flags
 
@@ -89,16 +95,14 @@ def _grid(n: int, seed: int) -> np.ndarray:
 
 
 def _problems() -> dict[str, Problem]:
-    # A stacked-digits problem (PacGAN's stacked MNIST, 1,000 modes scored
-    # with metrics.stacked_mode_ids and a digit classifier) goes here: it
-    # needs image models and its own published rows, not a new loop.
+    # Stacked digits, an image problem, lives in stacked.py.
     return {
         "ring": Problem("ring", _ring, modes_lib.ring_centers(), 0.01, 1.5),
         "grid": Problem("grid", _grid, modes_lib.grid_centers(), 0.05, 5.5),
     }
 
 
-PROBLEMS = ("ring", "grid")
+PROBLEMS = ("ring", "grid", "stacked")
 
 
 # --------------------------------------------------------------------------
@@ -296,21 +300,6 @@ def build_gan(config: Config, seed: int) -> tfgan_lite.GAN:
 # Runs.
 
 
-class _TimeLimit(keras.callbacks.Callback):
-    """Stops ``fit`` once ``seconds`` of wall time have passed."""
-
-    def __init__(self, seconds: float):
-        super().__init__()
-        self.seconds = seconds
-
-    def on_train_begin(self, logs=None):
-        self._start = time.perf_counter()
-
-    def on_train_batch_end(self, batch, logs=None):
-        if time.perf_counter() - self._start > self.seconds:
-            self.model.stop_training = True
-
-
 class RunResult(NamedTuple):
     """One trained and scored run."""
 
@@ -340,7 +329,7 @@ def train_and_score(
     ).repeat()
     callbacks = []
     if config.max_seconds:
-        callbacks.append(_TimeLimit(config.max_seconds))
+        callbacks.append(harness.TimeLimit(config.max_seconds))
     if config.ema:
         callbacks.append(
             tfgan_lite.callbacks.EMAGenerator(
@@ -386,32 +375,6 @@ def train_and_score(
 
 # --------------------------------------------------------------------------
 # Formatting.
-
-
-def mean_se(values: Sequence[float]) -> tuple[float, float]:
-    """Mean and standard error (sample std / sqrt(n); 0 for one value)."""
-    values = [float(v) for v in values]
-    mean = statistics.fmean(values)
-    if len(values) < 2:
-        return mean, 0.0
-    return mean, statistics.stdev(values) / math.sqrt(len(values))
-
-
-def format_mean_se(values: Sequence[float], digits: int = 1) -> str:
-    """``"mean ± se"`` with ``digits`` decimals; just the mean for one run.
-
-    NaN values (reverse KL with no high-quality sample) are left out, and
-    counted: ``"0.12 ± 0.01 (1 NaN)"``.
-    """
-    finite = [v for v in values if not math.isnan(v)]
-    missing = len(values) - len(finite)
-    note = f" ({missing} NaN)" if missing else ""
-    if not finite:
-        return "NaN"
-    mean, se = mean_se(finite)
-    if len(finite) == 1:
-        return f"{mean:.{digits}f}{note}"
-    return f"{mean:.{digits}f} ± {se:.{digits}f}{note}"
 
 
 def describe(config: Config) -> str:
@@ -461,9 +424,9 @@ def result_row(name: str, results: Sequence[RunResult]) -> list[str]:
     return [
         name,
         str(len(results)),
-        format_mean_se([r.modes for r in results]),
-        format_mean_se([100 * r.high_quality for r in results]),
-        format_mean_se([r.reverse_kl for r in results], digits=3),
+        harness.format_mean_se([r.modes for r in results]),
+        harness.format_mean_se([100 * r.high_quality for r in results]),
+        harness.format_mean_se([r.reverse_kl for r in results], digits=3),
         f"{statistics.median(r.steps for r in results):,.0f}",
         f"{statistics.median(r.seconds for r in results):.0f}",
     ]
@@ -603,16 +566,22 @@ def write_png(image: np.ndarray, path: str) -> None:
 # Main.
 
 
-def _header(recipe: Config, seeds: int) -> list[str]:
+def _header(
+    recipe: Config, stacked_recipe: stacked.StackedConfig, seeds: int
+) -> list[str]:
     return [
         *harness.report_header(
-            "tfgan_lite mode collapse: PacGAN's 2-D ring and grid"
+            "tfgan_lite mode collapse: PacGAN's 2-D ring and grid, and "
+            "stacked digits"
         ),
-        f"- Recipe (default): {describe(recipe)}",
-        f"- Protocol: {seeds} seed(s) per variant; {NUM_SAMPLES:,} samples "
-        "per run scored with PacGAN's definitions (high quality: within 3 "
-        "std of the nearest center); mean ± standard error over seeds; "
-        "wall time per run (build, train, score) is the median over seeds.",
+        f"- Recipe (default, 2-D): {describe(recipe)}",
+        f"- Recipe (default, stacked): {stacked.describe(stacked_recipe)}",
+        f"- Protocol: {seeds} seed(s) per variant; mean ± standard error "
+        "over seeds; wall time per run (build, train, score) is the median "
+        f"over seeds. 2-D: {NUM_SAMPLES:,} samples per run scored with "
+        "PacGAN's definitions (high quality: within 3 std of the nearest "
+        f"center). Stacked: {stacked.NUM_SAMPLES:,} samples per run, each "
+        "channel labelled by the shipped digits classifier (digits_cnn_v1).",
         "",
     ]
 
@@ -633,6 +602,8 @@ def run_benchmark(
     recipe: Config,
     seeds: Sequence[int],
     *,
+    stacked_recipe: stacked.StackedConfig = stacked.RECIPE,
+    stacked_samples: int = stacked.NUM_SAMPLES,
     plot_dir: str | None = None,
     plain_seconds: Mapping[str, float] | None = None,
 ) -> list[str]:
@@ -641,9 +612,11 @@ def run_benchmark(
     Args:
         problems: Names from ``PROBLEMS``.
         names: Variant names from ``VARIANTS``.
-        recipe: The default recipe that the variants are built around.
+        recipe: The 2-D default recipe that the variants are built around.
         seeds: Seeds of the runs of each variant.
-        plot_dir: Where to save the scatter of ``default``'s first seed per
+        stacked_recipe: The default recipe on stacked digits.
+        stacked_samples: Samples scored per stacked-digits run.
+        plot_dir: Where to save the picture of ``default``'s first seed per
             problem; None saves none.
         plain_seconds: Training seconds of ``plain`` per problem, for
             problems where ``default`` is not run too; a missing problem
@@ -654,14 +627,25 @@ def run_benchmark(
     """
     configs = variants(recipe)
     table_problems = _problems()
-    report = _header(recipe, len(seeds))
-    for name in names:
-        report.append(f"- {name}: {describe(configs[name])}")
-    report.append("")
+    report = _header(recipe, stacked_recipe, len(seeds))
+    if any(p != "stacked" for p in problems):
+        for name in names:
+            report.append(f"- {name}: {describe(configs[name])}")
+        report.append("")
     for problem_name in problems:
+        budget = (plain_seconds or {}).get(problem_name, 0.0)
+        if problem_name == "stacked":
+            report += _stacked_section(
+                names,
+                stacked_recipe,
+                seeds,
+                num_samples=stacked_samples,
+                plot_dir=plot_dir,
+                plain_seconds=budget,
+            )
+            continue
         problem = table_problems[problem_name]
         rows = []
-        budget = (plain_seconds or {}).get(problem_name, 0.0)
         for name in names:
             config = configs[name]
             if name == "plain" and budget:
@@ -700,6 +684,57 @@ def run_benchmark(
     return report
 
 
+def _stacked_section(
+    names: Sequence[str],
+    recipe: stacked.StackedConfig,
+    seeds: Sequence[int],
+    *,
+    num_samples: int,
+    plot_dir: str | None,
+    plain_seconds: float,
+) -> list[str]:
+    """Runs the variants on stacked digits; returns the report's section."""
+    configs = stacked.variants(recipe)
+    rows = []
+    budget = plain_seconds
+    lines = ["### stacked", ""]
+    for name in names:
+        config = configs[name]
+        if name == "plain" and budget:
+            config = dataclasses.replace(config, max_seconds=budget)
+        lines.append(f"- {name}: {stacked.describe(config)}")
+        results = []
+        for seed in seeds:
+            result = stacked.train_and_score(
+                config, seed, num_samples=num_samples
+            )
+            results.append(result)
+            print(
+                f"stacked {name} seed {seed}: {result.modes} modes, "
+                f"KL {result.reverse_kl:.3f}, {result.seconds:.0f} s, "
+                f"{result.steps} steps",
+                file=sys.stderr,
+                flush=True,
+            )
+            if plot_dir is not None and name == "default" and seed == seeds[0]:
+                grid = tfgan_lite.callbacks.make_grid(result.samples[:64])
+                write_png(grid, os.path.join(plot_dir, _STACKED_PICTURE))
+        rows.append(stacked.result_row(name, results))
+        if name == "default":
+            budget = statistics.median(r.train_seconds for r in results)
+    lines.append("")
+    lines += harness.markdown_table(
+        stacked.TABLE_HEADER,
+        rows + stacked.published_rows(),
+        align="llrrrr",
+    )
+    lines.append("")
+    return lines
+
+
+_STACKED_PICTURE = "mode_collapse_stacked.png"
+
+
 def _define_flags() -> None:
     # Defined only when run as a script: importing the module (tests, other
     # benchmarks with flags of the same names) must not touch FLAGS.
@@ -710,20 +745,29 @@ def _define_flags() -> None:
     flags.DEFINE_integer(
         "steps",
         None,
-        "Generator updates of the recipe; plain's are scaled to see as "
+        "Generator updates of the 2-D recipe; plain's are scaled to see as "
         "many points.",
+        lower_bound=1,
+    )
+    flags.DEFINE_integer(
+        "stacked_steps",
+        None,
+        "Generator updates of the stacked-digits recipe.",
         lower_bound=1,
     )
     flags.DEFINE_list(
         "overrides",
         [],
-        "name=value changes to the recipe (Config fields), e.g. r1=1,ema=0.99.",
+        "name=value changes to the 2-D recipe (Config fields), e.g. "
+        "r1=1,ema=0.99.",
     )
     flags.DEFINE_bool(
-        "quick", False, "Smoke run: 1 seed, 50 steps of batch 64, no pictures."
+        "quick",
+        False,
+        "Smoke run: 1 seed, a few steps, 500 stacked samples, no pictures.",
     )
-    flags.DEFINE_string("plot_dir", "docs", "Folder of the scatter pictures.")
-    flags.DEFINE_bool("plots", True, "Save the scatter pictures.")
+    flags.DEFINE_string("plot_dir", "docs", "Folder of the pictures.")
+    flags.DEFINE_bool("plots", True, "Save the pictures.")
     flags.DEFINE_list(
         "plain_seconds",
         [],
@@ -753,16 +797,26 @@ def main(argv: Sequence[str]) -> None:
     recipe = apply_overrides(RECIPE, FLAGS.overrides)
     if FLAGS.steps:
         recipe = dataclasses.replace(recipe, steps=FLAGS.steps)
+    stacked_recipe = stacked.RECIPE
+    if FLAGS.stacked_steps:
+        stacked_recipe = dataclasses.replace(
+            stacked_recipe, steps=FLAGS.stacked_steps
+        )
+    stacked_samples = stacked.NUM_SAMPLES
     seeds = range(FLAGS.first_seed, FLAGS.first_seed + FLAGS.seeds)
     plot_dir = FLAGS.plot_dir if FLAGS.plots else None
     if FLAGS.quick:
         recipe = dataclasses.replace(recipe, **QUICK)
+        stacked_recipe = dataclasses.replace(stacked_recipe, **stacked.QUICK)
+        stacked_samples = 500
         seeds, plot_dir = [FLAGS.first_seed], None
     report = run_benchmark(
         problems,
         names,
         recipe,
         seeds,
+        stacked_recipe=stacked_recipe,
+        stacked_samples=stacked_samples,
         plot_dir=plot_dir,
         plain_seconds=_parse_seconds(FLAGS.plain_seconds),
     )

@@ -1,6 +1,9 @@
 """The report helpers of benchmarks/harness.py."""
 
+import math
+
 import harness
+import numpy as np
 import pytest
 
 
@@ -42,3 +45,21 @@ def test_machine_description_extends_the_package_one():
     )
     assert machine["logical_cores"] >= machine["cores"] >= 1
     assert machine["gpus"] >= 0
+
+
+def test_format_mean_se_by_hand():
+    # mean 2.5; sample std sqrt(5/3) = 1.29099; se = 1.29099 / 2 = 0.645497.
+    assert harness.format_mean_se([1, 2, 3, 4]) == "2.5 ± 0.6"
+    assert harness.format_mean_se([1, 2, 3, 4], digits=3) == "2.500 ± 0.645"
+    # mean 2, std sqrt(2), se sqrt(2) / sqrt(2) = 1; the NaN is counted.
+    assert harness.format_mean_se([math.nan, 1.0, 3.0]) == "2.0 ± 1.0 (1 NaN)"
+    assert harness.format_mean_se([25, 25, 25]) == "25.0 ± 0.0"
+    assert harness.format_mean_se([7]) == "7.0"
+    assert harness.format_mean_se([math.nan]) == "NaN"
+
+
+def test_mean_se_matches_numpy():
+    values = [0.91, 0.97, 0.95, 0.99, 0.96]
+    mean, se = harness.mean_se(values)
+    np.testing.assert_allclose(mean, np.mean(values))
+    np.testing.assert_allclose(se, np.std(values, ddof=1) / np.sqrt(5))

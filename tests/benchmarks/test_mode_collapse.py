@@ -1,11 +1,11 @@
 """The pure parts of benchmarks/mode_collapse.py, and one tiny run."""
 
 import dataclasses
-import math
 
 import mode_collapse as mc
 import numpy as np
 import pytest
+import stacked
 
 _MODES = {"ring": 8, "grid": 25}
 
@@ -40,24 +40,6 @@ def test_published_rows_fit_the_results_table():
     assert all(len(r) == len(mc.TABLE_HEADER) for r in rows)
     assert rows[0][2:4] == ["17.3", "94.8"]
     assert rows[0][4:] == ["", "", ""]
-
-
-def test_format_mean_se_by_hand():
-    # mean 2.5; sample std sqrt(5/3) = 1.29099; se = 1.29099 / 2 = 0.645497.
-    assert mc.format_mean_se([1, 2, 3, 4]) == "2.5 ± 0.6"
-    assert mc.format_mean_se([1, 2, 3, 4], digits=3) == "2.500 ± 0.645"
-    # mean 2, std sqrt(2), se sqrt(2) / sqrt(2) = 1; the NaN is counted.
-    assert mc.format_mean_se([math.nan, 1.0, 3.0]) == "2.0 ± 1.0 (1 NaN)"
-    assert mc.format_mean_se([25, 25, 25]) == "25.0 ± 0.0"
-    assert mc.format_mean_se([7]) == "7.0"
-    assert mc.format_mean_se([math.nan]) == "NaN"
-
-
-def test_mean_se_matches_numpy():
-    values = [0.91, 0.97, 0.95, 0.99, 0.96]
-    mean, se = mc.mean_se(values)
-    np.testing.assert_allclose(mean, np.mean(values))
-    np.testing.assert_allclose(se, np.std(values, ddof=1) / np.sqrt(5))
 
 
 def _is_dark(pixel) -> bool:
@@ -192,3 +174,59 @@ def test_quick_run_on_the_ring_reports_rows_and_a_picture(tmp_path):
     assert any(line.startswith("| GAN (PacGAN") for line in report)
     picture = tmp_path / "mode_collapse_ring.png"
     assert picture.read_bytes().startswith(b"\x89PNG")
+
+
+def test_stacked_variants_see_as_many_images_and_cite_table_2():
+    recipe = dataclasses.replace(stacked.RECIPE, steps=300)
+
+    table = stacked.variants(recipe)
+
+    assert set(table) == set(mc.VARIANTS)
+    plain = table["plain"]
+    assert plain.steps * plain.batch == recipe.steps * recipe.batch
+    assert (plain.lr, plain.r1, plain.batch) == (2e-4, 0.0, 64)
+    assert table["pack4"] == dataclasses.replace(recipe, pack=4)
+    # The default is the train command's recipe.
+    from tfgan_lite.train import TrainConfig
+
+    config = TrainConfig()
+    assert (recipe.batch, recipe.lr, recipe.r1, recipe.width) == (
+        config.batch_size,
+        config.lr,
+        config.r1_penalty,
+        config.width,
+    )
+    rows = stacked.published_rows()
+    assert [r[0] for r in rows] == [
+        "DCGAN (PacGAN, Table 2)",
+        "PacDCGAN2-4 (PacGAN, Table 2)",
+    ]
+    assert rows[0][2:4] == ["99", "3.40"]
+    assert all(len(r) == len(stacked.TABLE_HEADER) for r in rows)
+
+
+def test_quick_stacked_run_reports_modes_kl_and_a_grid(tmp_path):
+    recipe = dataclasses.replace(
+        stacked.RECIPE, width=8, latent_dim=8, steps=4, batch=8
+    )
+
+    report = mc.run_benchmark(
+        ["stacked"],
+        ["default"],
+        mc.RECIPE,
+        [0],
+        stacked_recipe=recipe,
+        stacked_samples=300,
+        plot_dir=str(tmp_path),
+    )
+
+    cells = _cells(report, "default")
+    modes, kl = int(float(cells[2])), float(cells[3])
+    assert 1 <= modes <= 300
+    # A histogram over m of 1,000 modes has KL to uniform at least
+    # log(1000 / m), with equality for an even spread.
+    assert np.log(1000 / modes) - 1e-3 <= kl <= np.log(1000) + 1e-3
+    assert cells[4] == "4"
+    assert not any(line.startswith("- default: G ") for line in report)
+    grid = tmp_path / "mode_collapse_stacked.png"
+    assert grid.read_bytes().startswith(b"\x89PNG")
