@@ -3,16 +3,14 @@
 The generator G maps noise z ~ N(0, I) to samples and the discriminator D
 scores samples with one logit each. ``GAN.train_step`` runs the two-optimizer
 update of Goodfellow et al. 2014 (https://arxiv.org/abs/1406.2661,
-Algorithm 1) under ``tf.function``; both updates go through one helper,
-:meth:`GAN._update`, so that loss scaling, replica scaling and gradient
-application are written once.
+Algorithm 1) under ``tf.function``; both updates go through the library's
+one update helper, ``tfgan_lite._update.apply_phases``, so that loss
+scaling, replica scaling and gradient application are written once.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
-from typing import NamedTuple
 
 import keras
 import numpy as np
@@ -20,6 +18,7 @@ import tensorflow as tf
 
 from tfgan_lite import _keras_compat, _noise, penalties
 from tfgan_lite import losses as losses_lib
+from tfgan_lite._update import Phase, apply_phases
 from tfgan_lite._validation import (
     check_bool,
     check_choice,
@@ -42,15 +41,6 @@ _GP = "gradient_penalty"
 _R1 = "r1_penalty"
 _D_NORM = "d_grad_norm"
 _G_NORM = "g_grad_norm"
-
-
-class _Phase(NamedTuple):
-    """One player's update: which loss it minimises with which optimizer."""
-
-    loss_key: str
-    norm_key: str
-    network: keras.Model
-    optimizer: keras.optimizers.Optimizer
 
 
 def _check_finite_array(x, where: str) -> None:
@@ -621,36 +611,15 @@ class GAN(keras.Model):
             out[_D_LOSS] = d_loss
         return out
 
-    def _update(
-        self, real, z, phases: Sequence[_Phase]
-    ) -> dict[str, tf.Tensor]:
-        """Runs one forward pass and applies each phase's gradient step.
-
-        This is the only place where gradients are taken and applied, for
-        both players and in both update schemes.
-        """
+    def _update(self, real, z, phases: Sequence[Phase]) -> dict[str, tf.Tensor]:
+        """One forward pass, then each phase's gradient step."""
         keys = {p.loss_key for p in phases}
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        with contextlib.ExitStack() as stack:
-            tapes = [stack.enter_context(tf.GradientTape()) for _ in phases]
-            out = self._forward(
+        return apply_phases(
+            lambda: self._forward(
                 real, z, need_d=_D_LOSS in keys, need_g=_G_LOSS in keys
-            )
-            # Optimizers sum gradients over replicas: divide so that the sum
-            # is the global-batch mean. scale_loss applies the dynamic loss
-            # scale of a LossScaleOptimizer (identity otherwise).
-            scaled = [
-                p.optimizer.scale_loss(out[p.loss_key] / replicas)
-                for p in phases
-            ]
-        for tape, loss, phase in zip(tapes, scaled, phases, strict=True):
-            variables = phase.network.trainable_variables
-            grads = tape.gradient(loss, variables)
-            # Norm of this replica's unscaled batch-mean gradient.
-            unscale = replicas / phase.optimizer.scale_loss(1.0)
-            out[phase.norm_key] = tf.linalg.global_norm(grads) * unscale
-            phase.optimizer.apply(grads, variables)
-        return out
+            ),
+            phases,
+        )
 
     def _track(self, out: dict[str, tf.Tensor]) -> None:
         for key, value in out.items():
@@ -687,8 +656,10 @@ class GAN(keras.Model):
         return [real[i * m : (i + 1) * m] for i in range(k)]
 
     def _train_step(self, real):
-        d_phase = _Phase(_D_LOSS, _D_NORM, self.discriminator, self.d_optimizer)
-        g_phase = _Phase(_G_LOSS, _G_NORM, self.generator, self.g_optimizer)
+        d_phase = Phase(
+            _D_LOSS, _D_NORM, (self.discriminator,), self.d_optimizer
+        )
+        g_phase = Phase(_G_LOSS, _G_NORM, (self.generator,), self.g_optimizer)
         if self.update == "simultaneous":
             z = self._noise(tf.shape(real)[0])
             self._track(self._update(real, z, (d_phase, g_phase)))
