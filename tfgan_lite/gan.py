@@ -11,6 +11,7 @@ scaling, replica scaling and gradient application are written once.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import keras
 import numpy as np
@@ -41,6 +42,30 @@ _GP = "gradient_penalty"
 _R1 = "r1_penalty"
 _D_NORM = "d_grad_norm"
 _G_NORM = "g_grad_norm"
+
+
+class AuxiliaryTerms(NamedTuple):
+    """Loss terms a subclass adds to each player's adversarial loss.
+
+    Attributes:
+        discriminator: Added to the discriminator group's loss (scalar).
+        generator: Added to the generator group's loss (scalar).
+        metrics: Tracker name -> scalar, reported as they are.
+    """
+
+    discriminator: tf.Tensor
+    generator: tf.Tensor
+    metrics: dict
+
+
+def _batch_size(batch) -> tf.Tensor:
+    """Rows of a batch: a tensor, or a structure of tensors (images, labels)."""
+    return tf.shape(tf.nest.flatten(batch)[0])[0]
+
+
+def _rows(batch, start, stop):
+    """Rows start:stop of a tensor or of every tensor in a structure."""
+    return tf.nest.map_structure(lambda t: t[start:stop], batch)
 
 
 def _check_finite_array(x, where: str) -> None:
@@ -497,6 +522,7 @@ class GAN(keras.Model):
         self,
         n: int,
         *,
+        labels=None,
         seed: int | None = None,
         batch_size: int = 256,
         use_ema: bool = True,
@@ -505,6 +531,8 @@ class GAN(keras.Model):
 
         Args:
             n: Number of samples.
+            labels: Class ids, for conditional subclasses; an unconditional
+                GAN has no classes and refuses them.
             seed: Integer seed of the latent draw; the same seed gives the
                 same samples from the same weights. None draws fresh noise.
             batch_size: Samples per generator call.
@@ -515,22 +543,39 @@ class GAN(keras.Model):
             range ([-1, 1] for the reference models).
 
         Raises:
-            TypeError, ValueError: For a non-positive n or batch_size, or a
-                non-integer seed.
+            TypeError, ValueError: For a non-positive n or batch_size, a
+                non-integer seed, or labels given to an unconditional GAN.
         """
         n = check_int(n, "n", minimum=1)
         batch_size = check_int(batch_size, "batch_size", minimum=1)
-        if seed is None:
-            z = tf.random.normal((n, self.latent_dim))
-        else:
+        if seed is not None:
             seed = check_int(seed, "seed", minimum=0)
-            z = _noise.normal((n, self.latent_dim), _noise.seed_pair(seed))
+        inputs = self._generator_inputs(self._latents(n, seed), labels)
         sampler = self.sampler if use_ema else self.generator
         batches = [
-            tf.cast(sampler(z[i : i + batch_size], training=False), tf.float32)
+            tf.cast(
+                sampler(_rows(inputs, i, i + batch_size), training=False),
+                tf.float32,
+            )
             for i in range(0, n, batch_size)
         ]
         return tf.concat(batches, 0).numpy()
+
+    def _latents(self, n: int, seed: int | None) -> tf.Tensor:
+        """The latent vectors of ``generate``: seeded, or fresh noise."""
+        if seed is None:
+            return tf.random.normal((n, self.latent_dim))
+        return _noise.normal((n, self.latent_dim), _noise.seed_pair(seed))
+
+    def _generator_inputs(self, z: tf.Tensor, labels):
+        """What the generator takes besides latents z; z alone here."""
+        if labels is not None:
+            raise ValueError(
+                "This GAN is unconditional: it has no classes, so "
+                "generate() takes no `labels`. Use "
+                "tfgan_lite.ConditionalGAN for class-conditional samples."
+            )
+        return z
 
     # -- the adversarial step ----------------------------------------------
 
@@ -567,13 +612,31 @@ class GAN(keras.Model):
             return tf.reduce_mean(tf.sigmoid(logits))
         return tf.reduce_mean(logits)
 
+    # Hooks for subclasses that condition the networks or add loss terms
+    # (ConditionalGAN, InfoGAN); the update itself stays this class's.
+
+    def _fake(self, real, z, training: bool):
+        """Generated samples in the form the discriminator takes."""
+        del real  # Unconditional: the fakes do not depend on the batch.
+        return self.generator(z, training=training)
+
+    def _critic(self, real, fake) -> tuple:
+        """(D on images alone, real images, fake images) for penalties."""
+        return self.discriminator, real, fake
+
+    def _auxiliary(self, real, z, fake, training: bool):
+        """Extra loss terms beside the adversarial ones; None here."""
+        del real, z, fake, training
+        return None
+
     def _forward(
         self, real, z, *, need_d: bool, need_g: bool, training: bool = True
     ) -> dict[str, tf.Tensor]:
         """One forward pass: the losses each requested player minimises."""
-        batch = tf.shape(real)[0]
-        fake = self.generator(z, training=training)
-        out = {}
+        batch = _batch_size(real)
+        fake = self._fake(real, z, training)
+        extra = self._auxiliary(real, z, fake, training)
+        out = dict(extra.metrics) if extra else {}
         # Real and fake are scored in separate calls, not one call on their
         # concatenation: the generator's gradient then flows back through D
         # on the fakes only (a simultaneous step saves that half pass), and
@@ -586,26 +649,29 @@ class GAN(keras.Model):
                 g_loss = self.loss_pair.generator(fake_logits, real_logits)
             else:
                 g_loss = self.loss_pair.generator(fake_logits)
+            if extra:
+                g_loss += extra.generator
             out[_G_LOSS] = g_loss
         if need_d:
             d_loss = self.loss_pair.discriminator(real_logits, fake_logits)
             out[_D_REAL] = self._summary(real_logits)
             out[_D_FAKE] = self._summary(fake_logits)
+            if extra:
+                d_loss += extra.discriminator
+            critic, real_x, fake_x = self._critic(real, fake)
             if self.gradient_penalty_weight:
                 eps = self._stream(training).uniform(batch)
                 gp = penalties.gradient_penalty(
-                    self.discriminator,
-                    real,
-                    fake,
+                    critic,
+                    real_x,
+                    fake_x,
                     interpolation_weights=eps,
                     training=training,
                 )
                 out[_GP] = gp
                 d_loss += self.gradient_penalty_weight * gp
             if self.r1_penalty_weight:
-                r1 = penalties.r1_penalty(
-                    self.discriminator, real, training=training
-                )
+                r1 = penalties.r1_penalty(critic, real_x, training=training)
                 out[_R1] = r1
                 d_loss += self.r1_penalty_weight * r1
             out[_D_LOSS] = d_loss
@@ -631,7 +697,7 @@ class GAN(keras.Model):
         # the end of data of unknown length. Counters that do not read the
         # batch (noise stream, optimizer iterations) would otherwise update
         # before that failure and count a step that never happened.
-        with tf.control_dependencies([real]):
+        with tf.control_dependencies(tf.nest.flatten(real)):
             return self._train_step(real)
 
     def _minibatches(self, real) -> list[tf.Tensor]:
@@ -639,7 +705,7 @@ class GAN(keras.Model):
         k = self.d_steps
         if k == 1:
             return [real]
-        static = real.shape[0]
+        static = tf.nest.flatten(real)[0].shape[0]
         message = (
             f"d_steps={k} splits every batch into {k} minibatches, one per "
             f"discriminator update, so batches need at least {k} samples "
@@ -647,13 +713,13 @@ class GAN(keras.Model):
         )
         if static is not None and static < k:
             raise ValueError(message + f" Got a batch of {static}.")
-        m = tf.shape(real)[0] // k
+        m = _batch_size(real) // k
         with tf.control_dependencies(
             [tf.debugging.assert_positive(m, message=message)]
         ):
             m = tf.identity(m)
         # Rows past k * m (a ragged last batch) are left out.
-        return [real[i * m : (i + 1) * m] for i in range(k)]
+        return [_rows(real, i * m, (i + 1) * m) for i in range(k)]
 
     def _train_step(self, real):
         d_phase = Phase(
@@ -661,7 +727,7 @@ class GAN(keras.Model):
         )
         g_phase = Phase(_G_LOSS, _G_NORM, (self.generator,), self.g_optimizer)
         if self.update == "simultaneous":
-            z = self._noise(tf.shape(real)[0])
+            z = self._noise(_batch_size(real))
             self._track(self._update(real, z, (d_phase, g_phase)))
             return self._logs()
         # Algorithm 1 of Goodfellow et al. 2014, unrolled: k discriminator
@@ -669,15 +735,15 @@ class GAN(keras.Model):
         # update. No tf.cond: optimizer updates inside control flow cannot
         # synchronise across replicas under tf.distribute.
         for minibatch in self._minibatches(real):
-            z = self._noise(tf.shape(minibatch)[0])
+            z = self._noise(_batch_size(minibatch))
             self._track(self._update(minibatch, z, (d_phase,)))
-        z = self._noise(tf.shape(minibatch)[0])
+        z = self._noise(_batch_size(minibatch))
         self._track(self._update(minibatch, z, (g_phase,)))
         return self._logs()
 
     def test_step(self, data):
         real = self._real_batch(data)
-        z = self._noise(tf.shape(real)[0], training=False)
+        z = self._noise(_batch_size(real), training=False)
         self._track(
             self._forward(real, z, need_d=True, need_g=True, training=False)
         )
