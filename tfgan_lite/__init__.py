@@ -6,18 +6,22 @@
 >>> gan.compile(loss="non_saturating")  # then gan.fit(images_in_[-1, 1])
 """
 
+from tfgan_lite import auxiliary_losses
 from tfgan_lite import callbacks
 from tfgan_lite import data
 from tfgan_lite import losses
 from tfgan_lite import metrics
 from tfgan_lite import models
 from tfgan_lite import penalties
+from tfgan_lite.conditional import ConditionalGAN
 from tfgan_lite.gan import GAN
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ConditionalGAN",
     "GAN",
+    "auxiliary_losses",
     "callbacks",
     "data",
     "losses",

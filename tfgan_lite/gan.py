@@ -272,6 +272,17 @@ class GAN(keras.Model):
 
     @staticmethod
     def _resolve_latent_dim(generator, latent_dim: int | None) -> int:
+        try:
+            inputs = list(generator.inputs)
+        except (AttributeError, ValueError, TypeError):
+            inputs = []
+        if len(inputs) > 1:
+            raise ValueError(
+                f"The generator takes {len(inputs)} inputs, shapes "
+                f"{[tuple(t.shape) for t in inputs]}; a GAN's generator takes "
+                "latent vectors only. For a generator with a label input, "
+                "use tfgan_lite.ConditionalGAN."
+            )
         g_in = _network_shape(generator, "input_shape")
         if g_in is not None and len(g_in) != 2:
             raise ValueError(

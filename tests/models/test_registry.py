@@ -10,7 +10,13 @@ import pytest
 import tfgan_lite.models as models
 from tfgan_lite.models import PRESETS, get
 
-KNOWN = ["dcgan_28", "dcgan_32", "dcgan_64", "mlp_2d"]
+KNOWN = [
+    "conditional_dcgan_28",
+    "dcgan_28",
+    "dcgan_32",
+    "dcgan_64",
+    "mlp_2d",
+]
 
 
 def test_preset_names():

@@ -4,6 +4,8 @@
   64x64x3 images, optionally with a spectrally normalized discriminator
   (https://arxiv.org/abs/1802.05957).
 * An MLP pair for 2-D point data.
+* Class-conditional DCGAN pairs (projection or concatenated one-hot
+  discriminators, optional AC-GAN class head) for `ConditionalGAN`.
 * `layers`: `Pack` (PacGAN) and `MinibatchStdDev`, which let a
   discriminator see several samples at once; both presets take `pack=` and
   `minibatch_stddev=`.
@@ -23,6 +25,14 @@ from tfgan_lite.models.dcgan import (
     dcgan_generator,
 )
 from tfgan_lite.models import layers
+from tfgan_lite.models.conditional import (
+    ClassMaps,
+    conditional_dcgan,
+    conditional_dcgan_28,
+    conditional_dcgan_discriminator,
+    conditional_dcgan_generator,
+    conditional_mlp,
+)
 from tfgan_lite.models.mlp import (
     mlp,
     mlp_2d,
@@ -35,8 +45,14 @@ from tfgan_lite.models.registry import (
 )
 
 __all__ = [
+    "ClassMaps",
     "PRESETS",
     "SUPPORTED_IMAGE_SHAPES",
+    "conditional_dcgan",
+    "conditional_dcgan_28",
+    "conditional_dcgan_discriminator",
+    "conditional_dcgan_generator",
+    "conditional_mlp",
     "dcgan",
     "dcgan_28",
     "dcgan_32",

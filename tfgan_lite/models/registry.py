@@ -6,6 +6,8 @@ Each preset builds a `(generator, discriminator)` pair:
 * "dcgan_32": DCGAN for 32x32x3 images (CIFAR-10-like).
 * "dcgan_64": DCGAN for 64x64x3 images (CelebA-like).
 * "mlp_2d": MLP for 2-D points (mode-collapse toy problems).
+* "conditional_dcgan_28": class-conditional DCGAN for 28x28x1 images, for
+  ``tfgan_lite.ConditionalGAN`` (pass ``num_classes=``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 import keras
 
+from tfgan_lite.models.conditional import conditional_dcgan_28
 from tfgan_lite.models.dcgan import dcgan_28, dcgan_32, dcgan_64
 from tfgan_lite.models.mlp import mlp_2d
 
@@ -31,6 +34,7 @@ PRESETS: Mapping[str, Builder] = types.MappingProxyType(
         "dcgan_32": dcgan_32,
         "dcgan_64": dcgan_64,
         "mlp_2d": mlp_2d,
+        "conditional_dcgan_28": conditional_dcgan_28,
     }
 )
 
