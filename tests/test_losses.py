@@ -263,3 +263,20 @@ def test_serialize_round_trip():
         float(custom.discriminator(REAL, FAKE)),
         rtol=1e-7,
     )
+
+
+# -- CycleGAN's image losses -------------------------------------------------
+
+
+def test_cycle_and_identity_losses_match_numpy():
+    rng = np.random.default_rng(3)
+    x, x2 = rng.uniform(-1, 1, (2, 2, 4, 4, 3))
+    y, y2 = rng.uniform(-1, 1, (2, 3, 4, 4, 3))
+    expected = np.mean(np.abs(x - x2)) + np.mean(np.abs(y - y2))
+    np.testing.assert_allclose(
+        losses.cycle_consistency_loss(x, x2, y, y2), expected, rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        losses.identity_loss(x, x2, y, y2), expected, rtol=1e-6
+    )
+    assert float(losses.cycle_consistency_loss(x, x, y, y)) == 0.0

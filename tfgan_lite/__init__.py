@@ -13,12 +13,14 @@ from tfgan_lite import losses
 from tfgan_lite import metrics
 from tfgan_lite import models
 from tfgan_lite import penalties
+from tfgan_lite.cyclegan import CycleGAN
 from tfgan_lite.conditional import ConditionalGAN
 from tfgan_lite.gan import GAN
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "CycleGAN",
     "ConditionalGAN",
     "GAN",
     "auxiliary_losses",

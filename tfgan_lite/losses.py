@@ -1,5 +1,8 @@
 """Adversarial losses as pure functions over discriminator logits.
 
+(Also the two image-to-image losses of CycleGAN, cycle consistency and
+identity, which compare images rather than logits.)
+
 Every family comes as a pair, ``<family>_generator_loss`` and
 ``<family>_discriminator_loss``. All functions take raw discriminator
 outputs (logits in (-inf, inf)), never probabilities: the log terms are
@@ -27,9 +30,11 @@ import tensorflow as tf
 
 __all__ = [
     "LossPair",
+    "cycle_consistency_loss",
     "get",
     "hinge_discriminator_loss",
     "hinge_generator_loss",
+    "identity_loss",
     "least_squares_discriminator_loss",
     "least_squares_generator_loss",
     "minimax_discriminator_loss",
@@ -331,6 +336,62 @@ def value_function(real_logits, fake_logits) -> tf.Tensor:
         -1.3863
     """
     return -minimax_discriminator_loss(real_logits, fake_logits)
+
+
+# -- Image-to-image (CycleGAN) ---------------------------------------------
+
+
+def _l1(a, b) -> tf.Tensor:
+    # float32 for the same reason as _logits: half-precision sums overflow.
+    a = tf.cast(tf.convert_to_tensor(a), tf.float32)
+    return _mean(tf.abs(a - tf.cast(b, tf.float32)))
+
+
+def cycle_consistency_loss(x, x_cycled, y, y_cycled) -> tf.Tensor:
+    """Cycle-consistency loss: E|F(G(x)) - x| + E|G(F(y)) - y|.
+
+    Zhu et al. 2017 (CycleGAN), https://arxiv.org/abs/1703.10593, Eq. 2.
+    Each term is the mean absolute difference per pixel and channel, as in
+    the paper's implementation, so the value does not grow with image size.
+
+    Args:
+        x: Images of domain X, in [-1, 1], shape (N, H, W, C).
+        x_cycled: F(G(x)), the same shape.
+        y: Images of domain Y, in [-1, 1], shape (M, H', W', C').
+        y_cycled: G(F(y)), the same shape as y.
+
+    Returns:
+        A scalar float32 tensor, in [0, 4] for images in [-1, 1].
+
+    Example:
+        >>> float(cycle_consistency_loss([1.0, -1.0], [0.5, -1.0], [0], [0.5]))
+        0.75
+    """
+    return _l1(x, x_cycled) + _l1(y, y_cycled)
+
+
+def identity_loss(x, f_of_x, y, g_of_y) -> tf.Tensor:
+    """Identity-mapping loss: E|F(x) - x| + E|G(y) - y|.
+
+    Asks each generator to leave images of its target domain unchanged
+    (Zhu et al. 2017, https://arxiv.org/abs/1703.10593, Section 5.2, after
+    Taigman et al. 2017, https://arxiv.org/abs/1611.02200); it keeps
+    colours from drifting in photo<->painting translation.
+
+    Args:
+        x: Images of domain X, in [-1, 1].
+        f_of_x: F(x), the Y->X generator applied to x; the same shape.
+        y: Images of domain Y, in [-1, 1].
+        g_of_y: G(y), the X->Y generator applied to y; the same shape.
+
+    Returns:
+        A scalar float32 tensor, in [0, 4] for images in [-1, 1].
+
+    Example:
+        >>> float(identity_loss([1.0, 1.0], [1.0, 0.0], [0.0], [0.0]))
+        0.5
+    """
+    return _l1(x, f_of_x) + _l1(y, g_of_y)
 
 
 # -- Lookup ----------------------------------------------------------------

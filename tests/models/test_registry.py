@@ -16,6 +16,8 @@ KNOWN = [
     "dcgan_32",
     "dcgan_64",
     "mlp_2d",
+    "resnet_cyclegan",
+    "unet_cyclegan",
 ]
 
 

@@ -4,6 +4,9 @@
   64x64x3 images, optionally with a spectrally normalized discriminator
   (https://arxiv.org/abs/1802.05957).
 * An MLP pair for 2-D point data.
+* Image-to-image networks for CycleGAN (https://arxiv.org/abs/1703.10593):
+  the ResNet-block generator (`resnet`), the U-Net generator (`unet`) and
+  the 70x70 PatchGAN discriminator (`patchgan`), with instance norm.
 * Class-conditional DCGAN pairs (projection or concatenated one-hot
   discriminators, optional AC-GAN class head) for `ConditionalGAN`.
 * `layers`: `Pack` (PacGAN) and `MinibatchStdDev`, which let a
@@ -39,10 +42,17 @@ from tfgan_lite.models.mlp import (
     mlp_discriminator,
     mlp_generator,
 )
+from tfgan_lite.models.patchgan import patchgan_discriminator
+from tfgan_lite.models.patchgan import receptive_field
 from tfgan_lite.models.registry import (
     PRESETS,
     get,
 )
+from tfgan_lite.models.resnet import ReflectionPadding2D
+from tfgan_lite.models.resnet import resnet_cyclegan
+from tfgan_lite.models.resnet import resnet_generator
+from tfgan_lite.models.unet import unet_cyclegan
+from tfgan_lite.models.unet import unet_generator
 
 __all__ = [
     "ClassMaps",
@@ -65,4 +75,10 @@ __all__ = [
     "mlp_2d",
     "mlp_discriminator",
     "mlp_generator",
+    "patchgan_discriminator",
+    "receptive_field",
+    "resnet_cyclegan",
+    "resnet_generator",
+    "unet_cyclegan",
+    "unet_generator",
 ]

@@ -6,6 +6,9 @@ Each preset builds a `(generator, discriminator)` pair:
 * "dcgan_32": DCGAN for 32x32x3 images (CIFAR-10-like).
 * "dcgan_64": DCGAN for 64x64x3 images (CelebA-like).
 * "mlp_2d": MLP for 2-D points (mode-collapse toy problems).
+* "resnet_cyclegan": CycleGAN's ResNet generator and 70x70 PatchGAN, one
+  direction of an image-to-image pair (build it twice for a CycleGAN).
+* "unet_cyclegan": a U-Net generator and the 70x70 PatchGAN, likewise.
 * "conditional_dcgan_28": class-conditional DCGAN for 28x28x1 images, for
   ``tfgan_lite.ConditionalGAN`` (pass ``num_classes=``).
 """
@@ -22,6 +25,8 @@ import keras
 from tfgan_lite.models.conditional import conditional_dcgan_28
 from tfgan_lite.models.dcgan import dcgan_28, dcgan_32, dcgan_64
 from tfgan_lite.models.mlp import mlp_2d
+from tfgan_lite.models.resnet import resnet_cyclegan
+from tfgan_lite.models.unet import unet_cyclegan
 
 __all__ = ["PRESETS", "get"]
 
@@ -34,6 +39,8 @@ PRESETS: Mapping[str, Builder] = types.MappingProxyType(
         "dcgan_32": dcgan_32,
         "dcgan_64": dcgan_64,
         "mlp_2d": mlp_2d,
+        "resnet_cyclegan": resnet_cyclegan,
+        "unet_cyclegan": unet_cyclegan,
         "conditional_dcgan_28": conditional_dcgan_28,
     }
 )
