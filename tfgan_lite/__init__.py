@@ -16,6 +16,7 @@ from tfgan_lite import penalties
 from tfgan_lite.cyclegan import CycleGAN
 from tfgan_lite.conditional import ConditionalGAN
 from tfgan_lite.gan import GAN
+from tfgan_lite.infogan import InfoGAN
 
 __version__ = "0.1.0"
 
@@ -23,6 +24,7 @@ __all__ = [
     "CycleGAN",
     "ConditionalGAN",
     "GAN",
+    "InfoGAN",
     "auxiliary_losses",
     "callbacks",
     "data",
