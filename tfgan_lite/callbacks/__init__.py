@@ -22,6 +22,7 @@ Each callback writes TensorBoard summaries to its own run beside keras'
 ``<log_dir>/health``, at step = the 0-based epoch index.
 """
 
+from tfgan_lite.callbacks.cycle_grid import cycle_grid
 from tfgan_lite.callbacks.ema import EMAGenerator
 from tfgan_lite.callbacks.health import HealthEvent
 from tfgan_lite.callbacks.health import TrainingHealth
@@ -35,5 +36,6 @@ __all__ = [
     "ImageGrid",
     "MetricsCallback",
     "TrainingHealth",
+    "cycle_grid",
     "make_grid",
 ]

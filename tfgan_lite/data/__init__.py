@@ -17,6 +17,9 @@ What each source yields:
 * ``ring(n)``, ``grid(n)`` (``mixtures.py``): 2-D points, not images:
   ``(points, centers)`` NumPy arrays, which ``mixture_dataset(points)``
   batches into float32 batches of shape (batch_size, 2), unscaled.
+* ``digits_pair(mapping)``, ``load_pair(name)`` and the other sources of
+  ``unpaired.py``: two domains for CycleGAN, as zipped ``(x, y)``
+  batches; the digits pair has a known true mapping for evaluation.
 * ``load(name_or_path)`` (``registry.py``): any of the above by name, or a
   folder by path.
 
@@ -72,6 +75,9 @@ from tfgan_lite.data.tfds import CYCLE_GAN_PAIRS
 from tfgan_lite.data.tfds import SUPPORTED_TFDS
 from tfgan_lite.data.tfds import cycle_gan_pair
 from tfgan_lite.data.tfds import from_tfds
+from tfgan_lite.data import unpaired
+from tfgan_lite.data.unpaired import digits_pair
+from tfgan_lite.data.unpaired import load_pair
 
 __all__ = [
     "CACHE_LIMIT_BYTES",
@@ -79,13 +85,16 @@ __all__ = [
     "SUPPORTED_TFDS",
     "cycle_gan_pair",
     "digits",
+    "digits_pair",
     "from_arrays",
     "from_folder",
     "from_tfds",
     "grid",
     "load",
+    "load_pair",
     "mixture_dataset",
     "ring",
     "stacked_digits",
     "stacked_digits_arrays",
+    "unpaired",
 ]
