@@ -119,7 +119,7 @@ def digits_mapping(mapping: str) -> Callable[[np.ndarray], np.ndarray]:
         ValueError: For an unknown mapping.
 
     Example:
-        >>> digits_mapping("invert")(np.array([[[[0.5]]]]))[0, 0, 0, 0]
+        >>> float(digits_mapping("invert")(np.array([[[[0.5]]]]))[0, 0, 0, 0])
         -0.5
     """
     return _MAPPINGS[_check_mapping(mapping)]

@@ -35,8 +35,9 @@ class ReflectionPadding2D(keras.layers.Layer):
         **kwargs: Passed to ``keras.layers.Layer``.
 
     Example:
-        >>> x = np.arange(3.0).reshape(1, 1, 3, 1)
-        >>> ReflectionPadding2D(1)(np.repeat(x, 2, 1))[0, 0, :, 0].numpy()
+        >>> x = keras.ops.reshape(keras.ops.arange(6.0), (1, 2, 3, 1))
+        >>> padded = ReflectionPadding2D(1)(x)
+        >>> keras.ops.convert_to_numpy(padded)[0, 1, :, 0]
         array([1., 0., 1., 2., 1.], dtype=float32)
     """
 
