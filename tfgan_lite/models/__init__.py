@@ -57,6 +57,7 @@ from tfgan_lite.models.unet import unet_generator
 __all__ = [
     "ClassMaps",
     "PRESETS",
+    "ReflectionPadding2D",
     "SUPPORTED_IMAGE_SHAPES",
     "conditional_dcgan",
     "conditional_dcgan_28",

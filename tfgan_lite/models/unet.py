@@ -31,6 +31,18 @@ def _filters(width: int, level: int) -> int:
     return width * min(2**level, _MAX_FACTOR)
 
 
+def _stride2(layer_class, filters: int, name: str) -> keras.layers.Layer:
+    """A 4x4 stride-2 (transposed) convolution, as every U-Net layer is."""
+    return layer_class(
+        filters,
+        _KERNEL,
+        strides=2,
+        padding="same",
+        kernel_initializer=_image.init(),
+        name=name,
+    )
+
+
 def unet_generator(
     image_shape: tuple[int, int, int] = (256, 256, 3),
     *,
@@ -77,14 +89,10 @@ def unet_generator(
     skips = []
     h = images
     for level in range(depth):
-        h = keras.layers.Conv2D(
-            _filters(width, level),
-            _KERNEL,
-            strides=2,
-            padding="same",
-            kernel_initializer=_image.init(),
-            name=f"down{level}",
-        )(h)
+        down = _stride2(
+            keras.layers.Conv2D, _filters(width, level), f"down{level}"
+        )
+        h = down(h)
         # No norm at the first layer (pix2pix) nor at a 1x1 bottleneck,
         # where instance norm would zero every channel.
         if 0 < level < depth - 1:
@@ -92,25 +100,14 @@ def unet_generator(
         h = keras.layers.LeakyReLU(_SLOPE)(h)
         skips.append(h)
     for level in reversed(range(depth - 1)):
-        h = keras.layers.Conv2DTranspose(
-            _filters(width, level),
-            _KERNEL,
-            strides=2,
-            padding="same",
-            kernel_initializer=_image.init(),
-            name=f"up{level}",
-        )(h)
+        up = _stride2(
+            keras.layers.Conv2DTranspose, _filters(width, level), f"up{level}"
+        )
+        h = up(h)
         h = _image.instance_norm(name=f"up{level}_norm")(h)
         h = keras.layers.ReLU()(h)
         h = keras.layers.Concatenate(name=f"skip{level}")([h, skips[level]])
-    h = keras.layers.Conv2DTranspose(
-        out_channels,
-        _KERNEL,
-        strides=2,
-        padding="same",
-        kernel_initializer=_image.init(),
-        name="out",
-    )(h)
+    h = _stride2(keras.layers.Conv2DTranspose, out_channels, "out")(h)
     out = keras.layers.Activation("tanh", dtype="float32", name="tanh")(h)
     return keras.Model(images, out, name=name)
 
