@@ -60,8 +60,11 @@ def test_all_names_exist_and_have_docstrings(module_name):
 
 def test_top_level_surface():
     assert sorted(tfgan_lite.__all__) == [
+        "ConditionalGAN",
         "CycleGAN",
         "GAN",
+        "InfoGAN",
+        "auxiliary_losses",
         "callbacks",
         "data",
         "losses",
