@@ -123,3 +123,77 @@ def test_tfds_errors(call, match):
     with tfds.testing.mock_data(num_examples=10, policy=MOCK):
         with pytest.raises(ValueError, match=match):
             call()
+
+
+# --------------------------------------------------------- no network
+
+
+def _refuse_connections(monkeypatch):
+    """Makes every connection attempt fail at once, and records it."""
+    import socket
+
+    tried = []
+
+    def refuse(address, timeout=None, *args, **kwargs):
+        tried.append((address, timeout))
+        raise OSError("Network is unreachable")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    return tried
+
+
+def test_unprepared_dataset_offline_fails_fast_with_the_way_out(
+    tmp_path, monkeypatch
+):
+    import time
+
+    from tfgan_lite.data import tfds as tfds_source
+
+    tried = _refuse_connections(monkeypatch)
+    start = time.perf_counter()
+    with pytest.raises(ConnectionError) as info:
+        data.from_tfds("mnist", data_dir=tmp_path, batch_size=4)
+    elapsed = time.perf_counter() - start
+
+    message = str(info.value)
+    assert "'mnist'" in message and str(tmp_path) in message
+    assert "tfds.load('mnist')" in message  # how to prepare it elsewhere
+    assert "--dataset digits" in message and "folder" in message
+    # tfds' mirror and MNIST's own host were both tried, with the timeout.
+    hosts = {address[0] for address, _ in tried}
+    assert hosts == {"storage.googleapis.com"}  # MNIST's source is there too
+    assert all(t == tfds_source.PROBE_TIMEOUT_SECONDS for _, t in tried)
+    assert elapsed < 30
+    # Nothing was written into the data directory.
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))
+
+
+def test_unprepared_cifar10_tries_its_source_host_too(tmp_path, monkeypatch):
+    tried = _refuse_connections(monkeypatch)
+
+    with pytest.raises(ConnectionError, match="www.cs.toronto.edu"):
+        data.from_tfds("cifar10", data_dir=tmp_path, batch_size=4)
+
+    assert {address for address, _ in tried} == {
+        ("storage.googleapis.com", 443),
+        ("www.cs.toronto.edu", 443),
+    }
+
+
+def test_unprepared_dataset_without_download_names_the_directory(tmp_path):
+    with pytest.raises(FileNotFoundError, match="download=False") as info:
+        data.from_tfds(
+            "fashion_mnist", data_dir=tmp_path, batch_size=4, download=False
+        )
+    assert str(tmp_path) in str(info.value)
+
+
+def test_prepared_data_is_read_without_probing_the_network(monkeypatch):
+    tried = _refuse_connections(monkeypatch)
+
+    with tfds.testing.mock_data(num_examples=8, policy=MOCK):
+        ds = data.from_tfds("mnist", batch_size=4)
+        (images,) = batches(ds)[:1]
+
+    assert images.shape == (4, 28, 28, 1)
+    assert tried == []

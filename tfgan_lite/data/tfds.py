@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import socket
+import urllib.parse
 from typing import Any
 
 import tensorflow as tf
@@ -48,6 +50,18 @@ _TFDS_NATIVE = {
 _CELEB_A_CROP = (140, 140)
 
 _CYCLE_GAN_SPLITS = ("trainA", "trainB", "testA", "testB")
+
+# tfds first tries its own mirror on Google Cloud Storage, then the
+# dataset's source hosts.
+_MIRROR_HOST = "storage.googleapis.com"
+PROBE_TIMEOUT_SECONDS = 5.0
+"""Seconds to wait for each download host before calling it unreachable."""
+
+_OFFLINE_CHOICES = (
+    "Offline sources: the bundled digits (--dataset digits, or "
+    "tfgan_lite.data.digits), a folder of images (--dataset path/to/folder, "
+    "or data.from_folder) and arrays (data.from_arrays)."
+)
 
 
 def _split_tfds_name(name: Any) -> tuple[str, str | None]:
@@ -130,6 +144,13 @@ def from_tfds(
         ValueError: If `name` or a CycleGAN split is unknown, if
             ``with_labels=True`` for CelebA (it has 40 binary attributes,
             not a class label), or if `batch_size` exceeds the split size.
+        FileNotFoundError: If the data is not prepared in `data_dir` and
+            `download` is False.
+        ConnectionError: If the data is not prepared and none of its
+            download hosts answers within ``PROBE_TIMEOUT_SECONDS`` each
+            (instead of tfds' minutes of retries); the message says how to
+            prepare it on a connected machine and names the offline
+            sources.
 
     Example:
         Offline, tfds' mock data can stand in for the real images:
@@ -161,15 +182,12 @@ def from_tfds(
     if data_dir is not None:
         data_dir = check_path(data_dir, "data_dir")
 
-    import tensorflow_datasets as tfds  # Slow import: only when needed.
-
-    source = tfds.load(
+    source = _load_prepared(
         name,
         split=split,
         data_dir=data_dir,
         download=download,
-        shuffle_files=True,
-        read_config=tfds.ReadConfig(shuffle_seed=options.seed),
+        seed=options.seed,
     )
     num_examples = int(source.cardinality())
     if num_examples >= 0:
@@ -188,6 +206,76 @@ def from_tfds(
         fixed_shape=source.element_spec["image"].shape.is_fully_defined(),
         crop=_CELEB_A_CROP if dataset == "celeb_a" else None,
     )
+
+
+def _reachable(host: str, port: int) -> bool:
+    """Whether a TCP connection to host:port opens within the timeout."""
+    try:
+        socket.create_connection((host, port), PROBE_TIMEOUT_SECONDS).close()
+    except OSError:
+        return False
+    return True
+
+
+def _download_hosts(builder) -> list[tuple[str, int]]:
+    """(host, port) of tfds' mirror and of every source URL of `builder`."""
+    hosts = {(_MIRROR_HOST, 443)}
+    for url in builder.url_infos or {}:
+        parts = urllib.parse.urlsplit(url)
+        if parts.hostname:
+            default = 443 if parts.scheme == "https" else 80
+            hosts.add((parts.hostname, parts.port or default))
+    return sorted(hosts)
+
+
+def _load_prepared(
+    name: str, *, split: str, data_dir: str | None, download: bool, seed: int
+) -> tf.data.Dataset:
+    """tfds.load, failing fast when the data is absent and unreachable.
+
+    tfds retries an unreachable download host for minutes; here a dataset
+    that is not yet prepared is only downloaded after one of its hosts
+    answered within ``PROBE_TIMEOUT_SECONDS``.
+    """
+    import tensorflow_datasets as tfds  # Slow import: only when needed.
+
+    def load(download: bool) -> tf.data.Dataset:
+        return tfds.load(
+            name,
+            split=split,
+            data_dir=data_dir,
+            download=download,
+            shuffle_files=True,
+            read_config=tfds.ReadConfig(shuffle_seed=seed),
+        )
+
+    try:
+        return load(download=False)
+    except AssertionError:
+        # tfds' way of saying that the data is not prepared in data_dir.
+        pass
+    builder = tfds.builder(name, data_dir=data_dir)
+    where = builder.data_dir_root
+    prepare = (
+        f'Prepare it on a connected machine with python -c "import '
+        f"tensorflow_datasets as tfds; tfds.load('{name}')\" and copy its "
+        f"folder {name.split('/')[0]}/ from ~/tensorflow_datasets into "
+        f"{where}."
+    )
+    if not download:
+        raise FileNotFoundError(
+            f"Dataset {name!r} is not prepared in {where} and "
+            f"download=False. {prepare} {_OFFLINE_CHOICES}"
+        )
+    hosts = _download_hosts(builder)
+    if not any(_reachable(host, port) for host, port in hosts):
+        names = ", ".join(host for host, _ in hosts)
+        raise ConnectionError(
+            f"Dataset {name!r} is not prepared in {where}, and its download "
+            f"hosts ({names}) cannot be reached. {prepare} "
+            f"{_OFFLINE_CHOICES}"
+        )
+    return load(download=True)
 
 
 def cycle_gan_pair(
