@@ -35,6 +35,7 @@ setup(
         "export": ["ai-edge-litert>=1.2"],
         "test": [
             "pytest>=8",
+            "hypothesis>=6",
             "ruff>=0.5",
             "ai-edge-litert>=1.2",
         ],

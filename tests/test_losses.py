@@ -224,6 +224,22 @@ def test_integer_logits_rejected():
         losses.hinge_discriminator_loss([1, 2], [3, 4])
 
 
+@pytest.mark.parametrize("family", losses.names())
+def test_empty_logits_rejected_naming_the_argument(family):
+    # The mean of no logits is NaN; it used to come back silently.
+    pair = losses.get(family)
+    empty, one = np.zeros((0, 1), np.float32), np.zeros((1, 1), np.float32)
+    with pytest.raises(ValueError, match="`real_logits` must hold at least"):
+        pair.discriminator(empty, one)
+    with pytest.raises(ValueError, match="`fake_logits` must hold at least"):
+        pair.discriminator(one, empty)
+    with pytest.raises(ValueError, match="`fake_logits` must hold at least"):
+        _generator_loss(pair, one, empty)
+    if pair.generator_needs_real:
+        with pytest.raises(ValueError, match="`real_logits` must hold"):
+            _generator_loss(pair, empty, one)
+
+
 def test_get_unknown_name_lists_known():
     with pytest.raises(ValueError, match="Known losses: minimax, non_sat"):
         losses.get("wgan")

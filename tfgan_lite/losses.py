@@ -52,17 +52,34 @@ __all__ = [
 ]
 
 
-def _logits(x) -> tf.Tensor:
-    """Converts to a floating tensor; integer logits are almost surely a bug."""
+def _logits(x, name: str) -> tf.Tensor:
+    """Converts to a floating tensor; integer logits are almost surely a bug.
+
+    Raises:
+        TypeError: If `x` is not floating-point.
+        ValueError: If `x` is statically known to hold no logits.
+    """
     x = tf.convert_to_tensor(x)
     if not x.dtype.is_floating:
         raise TypeError(
-            f"Expected floating-point logits, got dtype {x.dtype.name}. "
-            "Pass the discriminator's raw float outputs."
+            f"Expected floating-point logits for `{name}`, got dtype "
+            f"{x.dtype.name}. Pass the discriminator's raw float outputs."
+        )
+    # The mean of no logits is NaN, which would pass silently into training.
+    if x.shape.num_elements() == 0:
+        raise ValueError(
+            f"`{name}` must hold at least one logit, got {name} of shape "
+            f"{tuple(x.shape)}."
         )
     # Losses are reduced in float32 so that float16/bfloat16 logits from a
     # mixed-precision discriminator do not overflow in the squares and sums.
     return tf.cast(x, tf.float32)
+
+
+def _both(real_logits, fake_logits) -> tuple[tf.Tensor, tf.Tensor]:
+    return _logits(real_logits, "real_logits"), _logits(
+        fake_logits, "fake_logits"
+    )
 
 
 def _mean(x: tf.Tensor) -> tf.Tensor:
@@ -93,7 +110,7 @@ def minimax_generator_loss(fake_logits) -> tf.Tensor:
         >>> float(minimax_generator_loss([0.0]))  # log(1 - 0.5)
         -0.6931...
     """
-    fake_logits = _logits(fake_logits)
+    fake_logits = _logits(fake_logits, "fake_logits")
     return -_mean(tf.math.softplus(fake_logits))
 
 
@@ -116,7 +133,7 @@ def minimax_discriminator_loss(real_logits, fake_logits) -> tf.Tensor:
         >>> float(minimax_discriminator_loss([0.0], [0.0]))  # log 4
         1.3862...
     """
-    real_logits, fake_logits = _logits(real_logits), _logits(fake_logits)
+    real_logits, fake_logits = _both(real_logits, fake_logits)
     return _mean(tf.math.softplus(-real_logits)) + _mean(
         tf.math.softplus(fake_logits)
     )
@@ -144,7 +161,7 @@ def non_saturating_generator_loss(fake_logits) -> tf.Tensor:
         >>> float(non_saturating_generator_loss([0.0]))  # -log 0.5
         0.6931...
     """
-    fake_logits = _logits(fake_logits)
+    fake_logits = _logits(fake_logits, "fake_logits")
     return _mean(tf.math.softplus(-fake_logits))
 
 
@@ -169,7 +186,7 @@ def wasserstein_generator_loss(fake_logits) -> tf.Tensor:
     Returns:
         A scalar float32 tensor.
     """
-    return -_mean(_logits(fake_logits))
+    return -_mean(_logits(fake_logits, "fake_logits"))
 
 
 def wasserstein_discriminator_loss(real_logits, fake_logits) -> tf.Tensor:
@@ -185,7 +202,8 @@ def wasserstein_discriminator_loss(real_logits, fake_logits) -> tf.Tensor:
         A scalar float32 tensor: minus the critic's estimate of the
         Wasserstein-1 distance.
     """
-    return _mean(_logits(fake_logits)) - _mean(_logits(real_logits))
+    real_logits, fake_logits = _both(real_logits, fake_logits)
+    return _mean(fake_logits) - _mean(real_logits)
 
 
 # -- Hinge -----------------------------------------------------------------
@@ -203,7 +221,7 @@ def hinge_generator_loss(fake_logits) -> tf.Tensor:
     Returns:
         A scalar float32 tensor.
     """
-    return -_mean(_logits(fake_logits))
+    return -_mean(_logits(fake_logits, "fake_logits"))
 
 
 def hinge_discriminator_loss(real_logits, fake_logits) -> tf.Tensor:
@@ -218,7 +236,7 @@ def hinge_discriminator_loss(real_logits, fake_logits) -> tf.Tensor:
     Returns:
         A scalar float32 tensor, in [0, inf).
     """
-    real_logits, fake_logits = _logits(real_logits), _logits(fake_logits)
+    real_logits, fake_logits = _both(real_logits, fake_logits)
     return _mean(tf.nn.relu(1.0 - real_logits)) + _mean(
         tf.nn.relu(1.0 + fake_logits)
     )
@@ -239,7 +257,7 @@ def least_squares_generator_loss(fake_logits) -> tf.Tensor:
     Returns:
         A scalar float32 tensor, in [0, inf).
     """
-    return 0.5 * _mean(tf.square(_logits(fake_logits) - 1.0))
+    return 0.5 * _mean(tf.square(_logits(fake_logits, "fake_logits") - 1.0))
 
 
 def least_squares_discriminator_loss(real_logits, fake_logits) -> tf.Tensor:
@@ -254,7 +272,7 @@ def least_squares_discriminator_loss(real_logits, fake_logits) -> tf.Tensor:
     Returns:
         A scalar float32 tensor, in [0, inf).
     """
-    real_logits, fake_logits = _logits(real_logits), _logits(fake_logits)
+    real_logits, fake_logits = _both(real_logits, fake_logits)
     return 0.5 * _mean(tf.square(real_logits - 1.0)) + 0.5 * _mean(
         tf.square(fake_logits)
     )
@@ -281,7 +299,10 @@ def relativistic_average_generator_loss(fake_logits, real_logits) -> tf.Tensor:
     Returns:
         A scalar float32 tensor, in [0, inf).
     """
-    # The same game with the roles swapped; that function checks and casts.
+    # Checked here, so that a message names this function's arguments.
+    fake_logits = _logits(fake_logits, "fake_logits")
+    real_logits = _logits(real_logits, "real_logits")
+    # The same game with the roles swapped.
     return relativistic_average_discriminator_loss(
         real_logits=fake_logits, fake_logits=real_logits
     )
@@ -304,7 +325,7 @@ def relativistic_average_discriminator_loss(
     Returns:
         A scalar float32 tensor, in [0, inf).
     """
-    real_logits, fake_logits = _logits(real_logits), _logits(fake_logits)
+    real_logits, fake_logits = _both(real_logits, fake_logits)
     real_rel = real_logits - _mean(fake_logits)
     fake_rel = fake_logits - _mean(real_logits)
     return _mean(tf.math.softplus(-real_rel)) + _mean(
