@@ -119,3 +119,21 @@ def test_from_arrays_accepts_list_of_same_shaped_images():
     (batch,) = batches(data.from_arrays(images, batch_size=2))
     assert batch.shape == (2, 3, 3, 1)
     np.testing.assert_allclose(np.sort(batch[:, 0, 0, 0]), [-1, 1], atol=0)
+
+
+@pytest.mark.parametrize(
+    "value_range", [(0.0, 1e-46), (0.0, 1e39), (0, 10**400)]
+)
+def test_value_ranges_that_float32_cannot_hold_are_refused(value_range):
+    # Each used to scale to NaN silently (0/0 or inf - inf in float32), or
+    # to raise OverflowError.
+    images = np.zeros((2, 3, 3, 1), np.float64)
+    with pytest.raises(ValueError, match="`value_range` must be finite"):
+        data.from_arrays(images, value_range=value_range, batch_size=1)
+
+
+def test_images_of_zero_height_or_width_are_refused():
+    # These used to fail inside tf.data, or blame `image_size`.
+    for shape in ((2, 0, 3, 1), (2, 3, 0)):
+        with pytest.raises(ValueError, match="positive height and width"):
+            data.from_arrays(np.zeros(shape, np.uint8), batch_size=1)

@@ -126,20 +126,32 @@ def check_value_range(value_range: Any) -> tuple[float, float]:
 
     Raises:
         TypeError: If `value_range` is not a pair of numbers.
-        ValueError: If an end is not finite, or low >= high.
+        ValueError: If an end is not finite or not a float32, or if
+            low >= high or the two are too close to tell apart in float32.
     """
     try:
         low, high = (float(v) for v in value_range)
+    except OverflowError:
+        low, high = -math.inf, math.inf  # An int too large: refused below.
     except (TypeError, ValueError):
         raise TypeError(
             f"`value_range` must be a (low, high) pair of numbers, got "
             f"{value_range!r} of type {type(value_range).__name__}. Pass "
             f"for example value_range=(0, 1)."
         ) from None
-    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+    # Scaling runs in float32: ends beyond its range overflow to inf, and a
+    # half-width below its smallest normal number divides 0 by 0 (NaN).
+    limits = np.finfo(np.float32)
+    if not (
+        math.isfinite(low)
+        and math.isfinite(high)
+        and max(abs(low), abs(high)) <= float(limits.max)
+        and (high - low) / 2 >= float(limits.tiny)
+    ):
         raise ValueError(
-            f"`value_range` must be finite with low < high, got "
-            f"value_range={value_range!r}."
+            f"`value_range` must be finite with low < high, within float32 "
+            f"(|end| <= {limits.max:.4g}, high - low >= "
+            f"{2 * limits.tiny:.4g}), got value_range={value_range!r}."
         )
     return low, high
 
@@ -234,6 +246,11 @@ def check_image_array(images: np.ndarray) -> np.ndarray:
         )
     if images.shape[0] == 0:
         raise ValueError("`images` is empty: pass at least one image.")
+    if 0 in images.shape[1:3]:
+        raise ValueError(
+            f"`images` must have a positive height and width, got shape "
+            f"{images.shape}."
+        )
     if images.shape[-1] not in (1, 3):
         hint = " Drop the alpha channel: images[..., :3]." * (
             images.shape[-1] == 4
