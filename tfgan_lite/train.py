@@ -16,18 +16,36 @@ A run directory holds everything a run makes::
 
 Running the same command again resumes from the last completed epoch.
 
+Besides the GAN presets, two other kinds of run:
+
+* ``--conditional``: a ``ConditionalGAN`` with the conditional DCGAN of the
+  chosen dcgan preset, on labelled images: the digits, a tfds set with
+  labels (mnist, fashion_mnist, cifar10) or a folder with one subfolder
+  per class. The number of classes comes from the data; a folder's class
+  ids follow its sorted subfolder names, and config.json records the class
+  names. The sample grids hold one row per class.
+* ``--model=cyclegan``: a ``CycleGAN`` on two image domains:
+  ``--dataset=digits_invert`` (the default), ``digits_rotate``,
+  ``cycle_gan/<pair>``, or two folders as ``--dataset=path/to/A,path/to/B``.
+  The sample grids hold rows x, G(x) and F(G(x)).
+
 Example:
     python -m tfgan_lite.train --run_dir runs/digits
+    python -m tfgan_lite.train --conditional --run_dir runs/classes
+    python -m tfgan_lite.train --model=cyclegan --run_dir runs/invert
     tensorboard --logdir runs/digits/logs
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NamedTuple
 
 import keras
 import numpy as np
@@ -40,9 +58,18 @@ from tfgan_lite import losses as losses_lib
 from tfgan_lite import metrics as metrics_lib
 from tfgan_lite import models as models_lib
 from tfgan_lite._validation import check_choice, check_float, check_int
+from tfgan_lite.conditional import ConditionalGAN
+from tfgan_lite.cyclegan import CycleGAN
 from tfgan_lite.gan import GAN, UPDATES
 
-__all__ = ["MODEL_DEFAULTS", "TrainConfig", "main", "parse_flags", "train"]
+__all__ = [
+    "MODEL_DEFAULTS",
+    "TrainConfig",
+    "UsageError",
+    "main",
+    "parse_flags",
+    "train",
+]
 
 # Sample shape of each image preset; "mlp_2d" trains on 2-D points.
 _IMAGE_SHAPES = {
@@ -51,6 +78,36 @@ _IMAGE_SHAPES = {
     "dcgan_64": (64, 64, 3),
 }
 _POINT_DATASETS = ("ring", "grid")
+# The train command's unpaired translation model (not a GAN preset).
+CYCLEGAN = "cyclegan"
+_MODELS = (*_IMAGE_SHAPES, "mlp_2d", CYCLEGAN)
+_CYCLEGAN_GENERATORS = {
+    "resnet": models_lib.resnet_cyclegan,
+    "unet": models_lib.unet_cyclegan,
+}
+# Separates the two folders of --dataset=path/to/A,path/to/B.
+_FOLDER_PAIR_SEPARATOR = ","
+# Flags that a kind of run does not read; giving one is refused.
+_CYCLEGAN_ONLY = (
+    "generator",
+    "blocks",
+    "image_size",
+    "cycle_weight",
+    "identity_weight",
+    "pool_size",
+)
+_NOT_FOR_CYCLEGAN = (
+    "latent_dim",
+    "d_steps",
+    "update",
+    "gradient_penalty",
+    "r1_penalty",
+    "ema",
+    "metrics_every",
+)
+# Columns of the per-class sample grid, and inputs of the cycle grid.
+_SAMPLES_PER_CLASS = 8
+_CYCLE_GRID_IMAGES = 8
 # Handwritten digits, which the shipped digits classifier knows.
 _DIGIT_DATASETS = ("digits", "mnist")
 # Real images the quality measurements compare against (two halves).
@@ -83,8 +140,11 @@ class TrainConfig:
         dataset: "digits" (offline default), a tfds name
             ("mnist", "fashion_mnist", "cifar10", "celeb_a"), "ring" or
             "grid" (2-D mixtures, with model "mlp_2d"), or a folder of
-            images.
-        model: A preset of ``tfgan_lite.models``.
+            images. With model "cyclegan": "digits_invert",
+            "digits_rotate", "cycle_gan/<pair>", or two folders
+            "path/to/A,path/to/B".
+        model: A GAN preset of ``tfgan_lite.models`` ("dcgan_28",
+            "dcgan_32", "dcgan_64", "mlp_2d"), or "cyclegan".
         loss: A loss family of ``tfgan_lite.losses``.
         d_steps: Discriminator updates per generator update.
         update: "alternating" or "simultaneous".
@@ -107,6 +167,17 @@ class TrainConfig:
         metrics_every: Measure sample quality every this many epochs (and
             after the last) on digit datasets ("digits", "mnist") with the
             shipped digits classifier; 0 turns it off.
+        conditional: Train a ``ConditionalGAN`` on the dataset's class
+            labels, with the conditional DCGAN of a dcgan preset.
+        generator: CycleGAN's generators: "resnet" or "unet" (both with
+            the 70x70 PatchGAN discriminator).
+        blocks: Residual blocks of CycleGAN's ResNet generators.
+        image_size: CycleGAN's image side in pixels, a multiple of 8; 0
+            means 32 for the digits pairs and 256 for photos and folders.
+        cycle_weight: CycleGAN's cycle-consistency weight (paper: 10).
+        identity_weight: CycleGAN's identity-loss weight; 0 turns it off.
+        pool_size: Generated images kept per CycleGAN discriminator; 0
+            shows them only the newest.
     """
 
     dataset: str = "digits"
@@ -133,6 +204,14 @@ class TrainConfig:
     sample_every: int = 5
     metrics_every: int = 10
 
+    conditional: bool = False
+    generator: str = "resnet"
+    blocks: int = 9
+    image_size: int = 0
+    cycle_weight: float = 10.0
+    identity_weight: float = 0.0
+    pool_size: int = 50
+
     @classmethod
     def for_model(cls, model: str = "dcgan_28", **kwargs) -> TrainConfig:
         """The recipe of a preset, with ``kwargs`` overriding it.
@@ -147,10 +226,10 @@ class TrainConfig:
     def __post_init__(self):
         # Checked here, before a directory is made or data is read, with the
         # checkers and resolvers that the library's own entry points use.
-        if self.model not in models_lib.PRESETS:
+        if self.model not in _MODELS:
             raise ValueError(
                 f"Unknown --model {self.model!r}. Known presets: "
-                f"{', '.join(sorted(models_lib.PRESETS))}."
+                f"{', '.join(sorted(_MODELS))}."
             )
         losses_lib.get(self.loss)
         check_choice(self.update, "--update", UPDATES)
@@ -161,18 +240,97 @@ class TrainConfig:
         check_int(self.metrics_every, "--metrics_every", minimum=0)
         check_float(self.lr, "--lr", low=0.0, low_closed=False)
         check_float(self.ema, "--ema", low=0.0, high=1.0, high_closed=False)
+        check_choice(self.generator, "--generator", _CYCLEGAN_GENERATORS)
+        check_int(self.blocks, "--blocks", minimum=1)
+        check_int(self.image_size, "--image_size", minimum=0)
+        if self.image_size % 8:
+            raise ValueError(
+                "--image_size must be a multiple of 8 (the PatchGAN halves "
+                f"it three times), got {self.image_size}."
+            )
+        check_int(self.pool_size, "--pool_size", minimum=0)
+        check_float(self.cycle_weight, "--cycle_weight", low=0.0)
+        check_float(self.identity_weight, "--identity_weight", low=0.0)
         if self.batch_size < self.d_steps:
             raise ValueError(
                 f"--batch_size ({self.batch_size}) is split into d_steps "
                 f"({self.d_steps}) minibatches; make it at least d_steps."
             )
+        if self.conditional:
+            _check_conditional(self.model, self.dataset)
+        if (self.model == CYCLEGAN) != _is_pair(self.dataset):
+            raise ValueError(_pair_mismatch(self.model, self.dataset))
+        if self.model == CYCLEGAN and self.export:
+            raise ValueError(
+                "--export does not apply to --model=cyclegan (it exports "
+                "a GAN's generator)."
+            )
         is_points = self.dataset in _POINT_DATASETS
-        if is_points != (self.model == "mlp_2d"):
+        if self.model != CYCLEGAN and is_points != (self.model == "mlp_2d"):
             raise ValueError(
                 f"--model {self.model} cannot train on --dataset "
                 f"{self.dataset}: the 2-D mixtures 'ring' and 'grid' go with "
                 "--model mlp_2d, image datasets with the dcgan presets."
             )
+
+
+# CycleGAN on the digits pair: small networks, the paper's loss, weights,
+# pool and Adam(2e-4, 0.5), at 32x32. A few minutes on a 2-core CPU.
+MODEL_DEFAULTS[CYCLEGAN] = {
+    "dataset": "digits_invert",
+    "loss": "least_squares",
+    "width": 8,
+    "blocks": 2,
+    "batch_size": 16,
+    "lr": 2e-4,
+    "epochs": 12,
+    "sample_every": 2,
+    "r1_penalty": 0.0,
+    "metrics_every": 0,
+}
+
+
+class UsageError(ValueError):
+    """Settings or data that a run cannot use; the command exits with 2."""
+
+
+def _is_pair(dataset: str) -> bool:
+    """Whether --dataset names two image domains, for CycleGAN."""
+    mapping = dataset.removeprefix("digits_")
+    return (
+        _FOLDER_PAIR_SEPARATOR in dataset
+        or (dataset != mapping and mapping in data_lib.unpaired.DIGITS_MAPPINGS)
+        or dataset.removeprefix("cycle_gan/") in data_lib.CYCLE_GAN_PAIRS
+    )
+
+
+def _pair_mismatch(model: str, dataset: str) -> str:
+    if model == CYCLEGAN:
+        return (
+            f"--model=cyclegan needs two image domains, not --dataset "
+            f"{dataset}: use digits_invert, digits_rotate, "
+            "cycle_gan/<pair> or two folders as --dataset=path/to/A,"
+            "path/to/B."
+        )
+    return (
+        f"--dataset {dataset} holds two image domains, which go with "
+        "--model=cyclegan."
+    )
+
+
+def _check_conditional(model: str, dataset: str) -> None:
+    if model in (CYCLEGAN, "mlp_2d"):
+        raise ValueError(
+            f"--conditional does not apply to --model={model}; it trains "
+            "a ConditionalGAN with a dcgan preset (dcgan_28, dcgan_32, "
+            "dcgan_64)."
+        )
+    if dataset in (*_POINT_DATASETS, "celeb_a") or _is_pair(dataset):
+        raise ValueError(
+            f"--conditional needs images with class labels, and --dataset "
+            f"{dataset} has none: use digits, mnist, fashion_mnist, "
+            "cifar10, or a folder with one subfolder per class."
+        )
 
 
 def _networks(config: TrainConfig):
@@ -185,17 +343,235 @@ def _networks(config: TrainConfig):
     )
 
 
+def _load(dataset: str, **kwargs) -> tf.data.Dataset:
+    """data.load, with its refusals turned into the command's own."""
+    try:
+        return data_lib.load(dataset, **kwargs)
+    except (ValueError, OSError) as e:
+        raise UsageError(f"--dataset {dataset}: {e}") from None
+
+
 def _dataset(config: TrainConfig) -> tf.data.Dataset:
     common = {"batch_size": config.batch_size, "seed": config.seed}
     if config.model == "mlp_2d":
-        return data_lib.load(config.dataset, **common)
+        return _load(config.dataset, **common)
     height, width, channels = _IMAGE_SHAPES[config.model]
-    return data_lib.load(
+    return _load(
         config.dataset,
         image_size=(height, width),
         channels=channels,
+        with_labels=config.conditional,
         **common,
     )
+
+
+def _class_names(dataset: str, loaded: tf.data.Dataset) -> list[str]:
+    """The classes of a labelled dataset, in class id order.
+
+    Raises:
+        UsageError: If the data has fewer than two classes.
+    """
+    if dataset == "digits":
+        names = [str(digit) for digit in range(10)]
+    elif dataset in data_lib.SUPPORTED_TFDS:
+        import tensorflow_datasets as tfds
+
+        names = list(tfds.builder(dataset).info.features["label"].names)
+    else:
+        # A folder: one class per subfolder, ids in sorted name order.
+        names = list(loaded.class_names)
+    if len(names) < 2:
+        raise UsageError(
+            f"--conditional needs at least two classes; --dataset {dataset} "
+            f"has {len(names)} ({', '.join(names)}). A folder's classes "
+            "are its subfolders."
+        )
+    return names
+
+
+def _check_has_classes(dataset: str) -> None:
+    """Refuses a folder whose images lie loose, with no class subfolders."""
+    path = Path(dataset).expanduser()
+    if path.is_dir() and not any(p.is_dir() for p in path.iterdir()):
+        raise UsageError(
+            f"--conditional reads class labels from subfolders, one per "
+            f"class (class ids follow the sorted subfolder names), and "
+            f"{dataset} has no subfolders."
+        )
+
+
+class _Run(NamedTuple):
+    """What ``train`` needs of one kind of run."""
+
+    model: keras.Model
+    dataset: tf.data.Dataset
+    # config.json's "resolved" record.
+    resolved: dict
+    # Callbacks that run before the backup (TrainingHealth restores the
+    # last good weights on NaN before anything is written).
+    first: list
+    # Callbacks that run after TensorBoard: EMA, grids, measurements.
+    observers: list
+    measure: callbacks_lib.MetricsCallback | None = None
+
+
+class _Grid(callbacks_lib.ImageGrid):
+    """``ImageGrid`` of another picture of the model, and of the last epoch.
+
+    Args:
+        draw: The model -> a uint8 grid (H, W, C).
+        log_dir, **kwargs: As ``ImageGrid``.
+    """
+
+    def __init__(self, draw: Callable, log_dir: str, **kwargs):
+        super().__init__(log_dir, **kwargs)
+        self._draw = draw
+
+    def grid(self) -> np.ndarray:
+        return self._draw(self.model)
+
+    def on_train_begin(self, logs=None):
+        # ImageGrid's own begin checks for a GAN, and a CycleGAN is not one.
+        tf.io.gfile.makedirs(self.png_dir)
+        self._writer = tf.summary.create_file_writer(self.run_dir)
+
+    def on_epoch_end(self, epoch, logs=None):
+        period = self.every_n_epochs
+        # The last epoch always gets a grid, due or not.
+        if epoch + 1 == self.params.get("epochs"):
+            self.every_n_epochs = 1
+        try:
+            super().on_epoch_end(epoch, logs)
+        finally:
+            self.every_n_epochs = period
+
+
+def _class_rows(model: ConditionalGAN, seed: int) -> np.ndarray:
+    """One row per class, the same latent vectors every time."""
+    labels = np.repeat(np.arange(model.num_classes), _SAMPLES_PER_CLASS)
+    samples = model.generate(len(labels), labels=labels, seed=seed)
+    return callbacks_lib.make_grid(samples, rows=model.num_classes)
+
+
+def _gan_run(config: TrainConfig, paths: dict[str, str]) -> _Run:
+    """A GAN or ConditionalGAN, its data and its callbacks."""
+    if config.conditional:
+        _check_has_classes(config.dataset)
+    dataset = _dataset(config)
+    resolved = {}
+    if config.conditional:
+        names = _class_names(config.dataset, dataset)
+    # Repeated before the real samples below are drawn, which may be
+    # more than one pass holds.
+    dataset = dataset.repeat() if config.steps else dataset
+    if config.conditional:
+        g, d = models_lib.conditional_dcgan(
+            _IMAGE_SHAPES[config.model],
+            len(names),
+            latent_dim=config.latent_dim,
+            width=config.width,
+        )
+        gan = ConditionalGAN(
+            g, d, num_classes=len(names), seed=config.seed, ema=config.ema > 0
+        )
+        resolved = {"num_classes": len(names), "class_names": names}
+    else:
+        gan = GAN(*_networks(config), seed=config.seed, ema=config.ema > 0)
+    gan.compile(
+        keras.optimizers.Adam(config.lr, beta_1=config.beta_1),
+        keras.optimizers.Adam(config.lr, beta_1=config.beta_1),
+        config.loss,
+        d_steps=config.d_steps,
+        update=config.update,
+        gradient_penalty=config.gradient_penalty,
+        r1_penalty=config.r1_penalty,
+    )
+    resolved["sample_shape"] = list(gan.sample_shape)
+    health = callbacks_lib.TrainingHealth(
+        real_samples=_real_samples(dataset),
+        log_dir=paths["logs"],
+        warmup_epochs=min(5, config.epochs // 4),
+        **_known_modes(config.dataset),
+    )
+    observers = []
+    if config.ema:
+        observers.append(callbacks_lib.EMAGenerator(decay=config.ema))
+    grid = {
+        "png_dir": paths["samples"],
+        "every_n_epochs": config.sample_every,
+        "seed": config.seed,
+    }
+    if config.conditional:
+        observers.append(
+            _Grid(
+                functools.partial(_class_rows, seed=config.seed),
+                paths["logs"],
+                num_samples=_SAMPLES_PER_CLASS * gan.num_classes,
+                **grid,
+            )
+        )
+    elif config.model != "mlp_2d":
+        observers.append(callbacks_lib.ImageGrid(paths["logs"], **grid))
+    measure = _metrics_callback(config, dataset, paths["logs"])
+    if measure is not None:
+        observers.append(measure)
+    return _Run(gan, dataset, resolved, [health], observers, measure)
+
+
+def _cyclegan_dataset(config: TrainConfig) -> tf.data.Dataset:
+    """Two domains: a named pair, or two folders "A,B"."""
+    digits = config.dataset.startswith("digits_")
+    side = config.image_size or (32 if digits else 256)
+    kwargs = {
+        "image_size": (side, side),
+        "batch_size": config.batch_size,
+        "seed": config.seed,
+    }
+    try:
+        if _FOLDER_PAIR_SEPARATOR not in config.dataset:
+            return data_lib.load_pair(config.dataset, **kwargs)
+        folders = config.dataset.split(_FOLDER_PAIR_SEPARATOR)
+        if len(folders) != 2 or not all(folders):
+            raise ValueError(
+                "give two folders, the domains X and Y, as path/to/A,path/to/B."
+            )
+        return data_lib.unpaired.folder_pair(*folders, **kwargs)
+    except (ValueError, OSError) as e:
+        raise UsageError(f"--dataset {config.dataset}: {e}") from None
+
+
+def _cyclegan_run(config: TrainConfig, paths: dict[str, str]) -> _Run:
+    """A CycleGAN, its two domains and its callbacks."""
+    dataset = _cyclegan_dataset(config)
+    dataset = dataset.repeat() if config.steps else dataset
+    x_shape, y_shape = (tuple(s.shape[1:]) for s in dataset.element_spec)
+    build = _CYCLEGAN_GENERATORS[config.generator]
+    if config.generator == "resnet":
+        build = functools.partial(build, blocks=config.blocks)
+    g_xy, d_y = build(x_shape, width=config.width, out_channels=y_shape[-1])
+    g_yx, d_x = build(y_shape, width=config.width, out_channels=x_shape[-1])
+    model = CycleGAN(
+        g_xy, g_yx, d_x, d_y, pool_size=config.pool_size, seed=config.seed
+    )
+    model.compile(
+        keras.optimizers.Adam(config.lr, beta_1=config.beta_1),
+        keras.optimizers.Adam(config.lr, beta_1=config.beta_1),
+        config.loss,
+        cycle_weight=config.cycle_weight,
+        identity_weight=config.identity_weight,
+        # XLA's compile time outweighs its gain on these small networks.
+        jit_compile=False,
+    )
+    inputs = _real_samples(dataset, n=_CYCLE_GRID_IMAGES)
+    grid = _Grid(
+        functools.partial(callbacks_lib.cycle_grid, images=inputs),
+        paths["logs"],
+        png_dir=paths["samples"],
+        every_n_epochs=config.sample_every,
+        num_samples=len(inputs),
+    )
+    resolved = {"x_shape": list(x_shape), "y_shape": list(y_shape)}
+    return _Run(model, dataset, resolved, [], [grid])
 
 
 def _real_samples(dataset: tf.data.Dataset, n: int = 256) -> np.ndarray:
@@ -220,12 +596,12 @@ def _paths(run_dir: str) -> dict[str, str]:
     return paths
 
 
-def _write_config(config: TrainConfig, gan: GAN, path: str) -> None:
+def _write_config(config: TrainConfig, run: _Run, path: str) -> None:
     record = {
         "config": dataclasses.asdict(config),
         "resolved": {
-            "sample_shape": list(gan.sample_shape),
-            "compile": gan.get_compile_config(),
+            **run.resolved,
+            "compile": run.model.get_compile_config(),
         },
         "versions": {
             "tensorflow": tf.__version__,
@@ -252,7 +628,7 @@ def _check_same_run(config: TrainConfig, path: str) -> None:
         details = ", ".join(
             f"{k}: {saved.get(k)!r} -> {ours[k]!r}" for k in changed
         )
-        raise ValueError(
+        raise UsageError(
             f"{config.run_dir} holds a run with other settings ({details}). "
             "Use another --run_dir, or the same flags to resume."
         )
@@ -263,8 +639,11 @@ def train(
     *,
     extra_callbacks: Sequence[keras.callbacks.Callback] = (),
     verbose: int | str = "auto",
-) -> GAN:
-    """Trains a GAN as described by ``config`` and fills its run directory.
+) -> GAN | CycleGAN:
+    """Trains a model as described by ``config`` and fills its run directory.
+
+    A ``GAN`` by default, a ``ConditionalGAN`` with ``conditional=True``
+    and a ``CycleGAN`` with ``model="cyclegan"``.
 
     Args:
         config: The run's settings.
@@ -272,11 +651,11 @@ def train(
         verbose: Passed to ``fit`` (the progress bar shows the losses).
 
     Returns:
-        The trained GAN. ``RUN_DIR/model.keras`` holds it too.
+        The trained model. ``RUN_DIR/model.keras`` holds it too.
 
     Raises:
-        ValueError: If the run directory holds a run with other settings,
-            or the dataset does not fit the model.
+        UsageError: If the run directory holds a run with other settings,
+            or the data does not fit the model (e.g. no class labels).
         KeyboardInterrupt: After saving ``model.keras``, on Ctrl-C.
     """
     paths = _paths(config.run_dir)
@@ -284,77 +663,48 @@ def train(
     os.makedirs(config.run_dir, exist_ok=True)
     keras.utils.set_random_seed(config.seed)
 
-    dataset = _dataset(config)
-    if config.steps:
-        dataset = dataset.repeat()
-    gan = GAN(*_networks(config), seed=config.seed, ema=config.ema > 0)
-    gan.compile(
-        keras.optimizers.Adam(config.lr, beta_1=config.beta_1),
-        keras.optimizers.Adam(config.lr, beta_1=config.beta_1),
-        config.loss,
-        d_steps=config.d_steps,
-        update=config.update,
-        gradient_penalty=config.gradient_penalty,
-        r1_penalty=config.r1_penalty,
+    run = (_cyclegan_run if config.model == CYCLEGAN else _gan_run)(
+        config, paths
     )
-    _write_config(config, gan, paths["config"])
+    _write_config(config, run, paths["config"])
 
     callbacks: list[keras.callbacks.Callback] = [
-        # First: on NaN it restores the last good state before any callback
-        # below writes a backup or a checkpoint of bad weights.
-        callbacks_lib.TrainingHealth(
-            real_samples=_real_samples(dataset),
-            log_dir=paths["logs"],
-            warmup_epochs=min(5, config.epochs // 4),
-            **_known_modes(config.dataset),
-        ),
+        *run.first,
         # Restores a backed-up run at train begin: run the same command
         # again and it resumes from the last completed epoch.
         keras.callbacks.BackupAndRestore(
             paths["backup"], save_freq="epoch", delete_checkpoint=False
         ),
         keras.callbacks.TensorBoard(paths["logs"]),
+        *run.observers,
     ]
-    if config.ema:
-        callbacks.append(callbacks_lib.EMAGenerator(decay=config.ema))
-    if config.model != "mlp_2d":
-        callbacks.append(
-            callbacks_lib.ImageGrid(
-                paths["logs"],
-                png_dir=paths["samples"],
-                every_n_epochs=config.sample_every,
-                seed=config.seed,
-            )
-        )
-    measure = _metrics_callback(config, dataset, paths["logs"])
-    if measure is not None:
-        callbacks.append(measure)
     # After TrainingHealth, which restores the last good weights on NaN.
     callbacks.append(keras.callbacks.ModelCheckpoint(paths["checkpoint"]))
     callbacks.extend(extra_callbacks)
 
+    model = run.model
     try:
-        gan.fit(
-            dataset,
+        model.fit(
+            run.dataset,
             epochs=config.epochs,
             steps_per_epoch=config.steps or None,
             callbacks=callbacks,
             verbose=verbose,
         )
     except KeyboardInterrupt:
-        gan.save(paths["model"])
+        model.save(paths["model"])
         print(
             f"\nInterrupted. Saved {paths['model']}. Run the same command "
             "to resume from the last completed epoch.",
             file=sys.stderr,
         )
         raise
-    gan.save(paths["model"])
-    if measure is not None and measure.history:
-        _write_metrics(measure, paths["metrics"])
+    model.save(paths["model"])
+    if run.measure is not None and run.measure.history:
+        _write_metrics(run.measure, paths["metrics"])
     if config.export:
         _export(paths["model"], paths["export"])
-    return gan
+    return model
 
 
 def _known_modes(dataset: str) -> dict:
@@ -403,8 +753,9 @@ def _export(model_path: str, out_dir: str) -> None:
 
 _HELPS = {
     "dataset": "digits, mnist, fashion_mnist, cifar10, celeb_a, ring, "
-    "grid, or a folder of images.",
-    "model": "Architecture preset of tfgan_lite.models.",
+    "grid, or a folder of images; for cyclegan digits_invert, "
+    "digits_rotate, cycle_gan/<pair>, or two folders path/to/A,path/to/B.",
+    "model": "dcgan_28, dcgan_32, dcgan_64, mlp_2d, or cyclegan.",
     "loss": "Loss family of tfgan_lite.losses.",
     "d_steps": "Discriminator updates per generator update.",
     "update": "alternating or simultaneous.",
@@ -424,6 +775,16 @@ _HELPS = {
     "sample_every": "Epochs between sample grids.",
     "metrics_every": "Epochs between quality measurements on digit "
     "datasets (digits classifier); 0 is off.",
+    "conditional": "Train a ConditionalGAN on the class labels of digits, "
+    "mnist, fashion_mnist, cifar10 or a folder of class subfolders (ids "
+    "follow the sorted subfolder names).",
+    "generator": "cyclegan: resnet or unet generators.",
+    "blocks": "cyclegan: residual blocks of the resnet generators.",
+    "image_size": "cyclegan: image side, a multiple of 8; 0: 32 for digits "
+    "pairs, else 256.",
+    "cycle_weight": "cyclegan: cycle-consistency weight.",
+    "identity_weight": "cyclegan: identity-loss weight; 0 is off.",
+    "pool_size": "cyclegan: fakes kept per discriminator; 0 is off.",
 }
 
 
@@ -435,19 +796,29 @@ def parse_flags(argv: Sequence[str]) -> TrainConfig:
 
     Raises:
         absl.flags.Error: For an unknown flag or a value of the wrong type.
-        ValueError, TypeError: For values TrainConfig refuses.
+        ValueError, TypeError: For values TrainConfig refuses, and for a
+            flag that the chosen kind of run does not read.
     """
     from absl import flags
 
     values = flags.FlagValues()
     _flags.define(values, TrainConfig, _HELPS)
     values(list(argv))
-    config = _flags.to_config(values, TrainConfig, _HELPS)
     given = {name for name in _HELPS if values[name].present}
-    recipe = MODEL_DEFAULTS.get(config.model, {})
-    return dataclasses.replace(
-        config, **{k: v for k, v in recipe.items() if k not in given}
-    )
+    model = values["model"].value
+    for name, value in MODEL_DEFAULTS.get(model, {}).items():
+        if name not in given:
+            values[name].value = value
+    cyclegan = model == CYCLEGAN
+    unused = _NOT_FOR_CYCLEGAN if cyclegan else _CYCLEGAN_ONLY
+    misplaced = [f"--{name}" for name in unused if name in given]
+    if misplaced:
+        owner = "the GAN presets" if cyclegan else "--model=cyclegan"
+        raise ValueError(
+            f"{', '.join(misplaced)} does not apply to --model={model} "
+            f"(a setting of {owner})."
+        )
+    return _flags.to_config(values, TrainConfig, _HELPS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -468,6 +839,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         train(config)
+    except UsageError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     return 0
