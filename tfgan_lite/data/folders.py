@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +55,40 @@ def _decode_image_file(path: tf.Tensor) -> tf.Tensor:
     return image
 
 
+def _decodable(files: list[Path], root: Path) -> list[Path]:
+    """The files TensorFlow can decode; warns naming each of the others.
+
+    Each file is decoded once, in parallel, when the dataset is built: a
+    corrupt file found in the middle of a run would otherwise stop it with
+    an error that does not name the file.
+    """
+    paths = [str(file) for file in files]
+    ds = (
+        tf.data.Dataset.from_tensor_slices(paths)
+        .map(
+            lambda p: (p, tf.shape(_decode_image_file(p))),
+            num_parallel_calls=tf.data.AUTOTUNE,
+        )
+        .ignore_errors()
+    )
+    good = {p.decode() for p, _ in ds.as_numpy_iterator()}
+    bad = [path for path in paths if path not in good]
+    if bad and len(bad) == len(paths):
+        raise ValueError(
+            f"Folder {str(root)!r} holds no image that can be decoded: all "
+            f"{len(bad)} image files are corrupt, truncated or not images: "
+            f"{', '.join(bad)}."
+        )
+    if bad:
+        warnings.warn(
+            f"Skipping {len(bad)} of {len(paths)} image files in "
+            f"{str(root)!r} that cannot be decoded (corrupt, truncated or "
+            f"not images): {', '.join(bad)}.",
+            stacklevel=3,
+        )
+    return [file for file in files if str(file) in good]
+
+
 def _check_folder(path: str | os.PathLike) -> Path:
     root = Path(check_path(path, "path")).expanduser()
     if not root.exists():
@@ -87,6 +122,12 @@ def from_folder(
     and any channel count is converted to `channels` (alpha is dropped; the
     first frame of a GIF is used).
 
+    Every file is decoded once when the dataset is built. Files that cannot
+    be decoded (corrupt, truncated, or not images despite their extension)
+    are skipped with a ``UserWarning`` that gives their count and names
+    each one, so that a few bad files in a scraped folder do not stop a run
+    hours in; a folder where no file decodes is an error.
+
     With ``with_labels=True`` each image is labelled by the subfolder of
     `path` that holds it (class ids follow the sorted subfolder names, as in
     ``keras.utils.image_dataset_from_directory``), and the dataset gets a
@@ -110,9 +151,9 @@ def from_folder(
             argument has the wrong type.
         FileNotFoundError: If `path` does not exist.
         NotADirectoryError: If `path` is a file.
-        ValueError: If `path` is empty, if the folder holds no images, if
-            `batch_size` exceeds their number, or if ``with_labels=True``
-            and images lie outside class subfolders.
+        ValueError: If `path` is empty, if the folder holds no images (or
+            none that decodes), if `batch_size` exceeds their number, or if
+            ``with_labels=True`` and images lie outside class subfolders.
 
     Example:
         >>> import tempfile
@@ -140,6 +181,7 @@ def from_folder(
             f"for {', '.join(_IMAGE_EXTENSIONS)}). Add image files or pass "
             f"another folder."
         )
+    files = _decodable(files, root)
     _pipeline.check_batch_fits(
         options.batch_size, len(files), f"folder {str(root)!r}"
     )
