@@ -12,9 +12,17 @@ writes ``exported/saved_model/`` (signatures ``generate(z)`` and
 ``sample(seed, n)``), ``exported/generator_<variant>.tflite`` and
 ``exported/export_report.json``. The same from a shell: ``tfgan-export``
 or ``python -m tfgan_lite.export``.
+
+A saved ``tfgan_lite.CycleGAN`` exports its generators as image-to-image
+models: ``ExportConfig(model="runs/cyclegan/model.keras", out_dir=...,
+direction="both", calibration_images=x_images)`` writes
+``saved_model_xy/`` and ``saved_model_yx/`` (signature
+``translate(images)`` returning ``translated`` and ``translated_uint8``)
+and ``generator_<direction>_<variant>.tflite``.
 """
 
 from tfgan_lite.export.config import ExportConfig
+from tfgan_lite.export.config import saved_model_dirname
 from tfgan_lite.export.config import tflite_filename
 from tfgan_lite.export.litert import VARIANTS
 from tfgan_lite.export.litert import OperatorInfo
@@ -25,8 +33,11 @@ from tfgan_lite.export.litert import list_operators
 from tfgan_lite.export.litert import load_interpreter
 from tfgan_lite.export.litert import representative_inputs
 from tfgan_lite.export.litert import run_generate
+from tfgan_lite.export.litert import run_translate
 from tfgan_lite.export.loading import GeneratorSpec
+from tfgan_lite.export.loading import TranslatorSpec
 from tfgan_lite.export.loading import load_generator
+from tfgan_lite.export.loading import load_generators
 from tfgan_lite.export.loading import resolve_generator
 from tfgan_lite.export.measures import max_abs_error
 from tfgan_lite.export.measures import psnr
@@ -46,12 +57,14 @@ __all__ = [
     "GeneratorSpec",
     "OperatorInfo",
     "ParityError",
+    "TranslatorSpec",
     "check_builtin_only",
     "convert_generator",
     "convert_saved_model",
     "export_saved_model",
     "list_operators",
     "load_generator",
+    "load_generators",
     "load_interpreter",
     "max_abs_error",
     "psnr",
@@ -59,6 +72,8 @@ __all__ = [
     "resolve_generator",
     "run_export",
     "run_generate",
+    "run_translate",
+    "saved_model_dirname",
     "tflite_filename",
     "to_uint8",
     "to_uint8_numpy",

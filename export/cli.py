@@ -9,8 +9,13 @@ tests and from programs that define their own flags. The work is done by
 :func:`tfgan_lite.export.run_export` on an ``ExportConfig``, and each
 flag's default is that of its ``ExportConfig`` field.
 
-Exit status: 0 on success, 1 when a float32 file fails the parity check
-(files and report are kept), 2 for bad flags or bad input.
+A CycleGAN's generators are exported with ``--direction xy|yx|both``
+(G: X -> Y by default), optionally calibrated on real images of X
+(``--calibration_images x.npy``).
+
+Exit status: 0 on success, 1 when a file fails its parity check (float32
+parity, or a quantized file far from the float32 one; files and report
+are kept), 2 for bad flags or bad input.
 """
 
 from __future__ import annotations
@@ -34,7 +39,8 @@ _USAGE = (
     f"usage: {_PROG} --model RUN_DIR/model.keras --out DIR "
     f"[--formats {','.join(_DEFAULTS['formats'])}] "
     f"[--quantize {','.join(litert.VARIANTS[1:])}] [--uint8] [--ema|--noema] "
-    f"[--batch_size {_DEFAULTS['batch_size']}] [--overwrite]"
+    f"[--batch_size {_DEFAULTS['batch_size']}] [--overwrite] "
+    "[--direction xy|yx|both] [--calibration_images X.npy]"
 )
 
 
@@ -52,8 +58,9 @@ class _Flag(NamedTuple):
 _FLAGS = {
     "model": _Flag(
         "model",
-        "The .keras file of a tfgan_lite.GAN (gan.save) or of a bare "
-        "generator model taking (N, latent_dim).",
+        "The .keras file of a tfgan_lite.GAN (gan.save), of a "
+        "tfgan_lite.CycleGAN, or of a bare generator model taking "
+        "(N, latent_dim).",
     ),
     "out_dir": _Flag(
         "out",
@@ -101,6 +108,23 @@ _FLAGS = {
     ),
     "verify_seed": _Flag(
         "seed", "Seed of the verification latents.", bounded=False
+    ),
+    "quantized_min_snr_db": _Flag(
+        "quantized_min_snr",
+        "Smallest SNR (dB, 10 log10(variance / MSE)) of a float16/int8 "
+        "file against the float32 file; below it the conversion counts as "
+        "broken (exit 1).",
+    ),
+    "direction": _Flag(
+        "direction",
+        "CycleGAN only: export G: X -> Y (xy, the default), F: Y -> X "
+        "(yx) or both.",
+    ),
+    "calibration_images": _Flag(
+        "calibration_images",
+        "CycleGAN only: a .npy file of real images of domain X, (N, H, W, "
+        "C), uint8 or float in [-1, 1]; they calibrate int8_full and are "
+        "the verification inputs. Without it, uniform noise images.",
     ),
     "latency_runs": _Flag(
         "latency_runs", "Timed runs per file; the report gives the median."

@@ -12,6 +12,11 @@ Example:
     ('float32', 'int8')
     >>> config.planned_paths()
     ['generator_float32.tflite', 'generator_int8.tflite', 'export_report.json']
+
+A CycleGAN's generators are named by direction:
+
+    >>> config.planned_paths(directions=("xy", "yx"))[:2]
+    ['generator_xy_float32.tflite', 'generator_xy_int8.tflite']
 """
 
 from __future__ import annotations
@@ -22,8 +27,14 @@ from collections.abc import Sequence
 from typing import Any
 
 import keras
+import numpy as np
 
-from tfgan_lite._validation import check_bool, check_float, check_int
+from tfgan_lite._validation import (
+    check_bool,
+    check_choice,
+    check_float,
+    check_int,
+)
 from tfgan_lite.export import litert, loading
 
 __all__ = [
@@ -32,6 +43,7 @@ __all__ = [
     "REPORT_FILE",
     "SAVED_MODEL_DIR",
     "ExportConfig",
+    "saved_model_dirname",
     "tflite_filename",
 ]
 
@@ -51,23 +63,49 @@ MINIMUMS: dict[str, int | float] = {
     "latency_warmup": 0,
     "num_threads": 1,
     "parity_tolerance": 0.0,
+    "quantized_min_snr_db": 0.0,
 }
 
 
-def tflite_filename(variant: str) -> str:
+def tflite_filename(variant: str, direction: str | None = None) -> str:
     """The file name of one LiteRT variant.
 
     Args:
         variant: A name from ``litert.VARIANTS``.
+        direction: A CycleGAN generator's direction ("xy" or "yx"); None
+            for a GAN's generator.
 
     Returns:
-        ``f"generator_{variant}.tflite"``.
+        ``f"generator_{variant}.tflite"``, or
+        ``f"generator_{direction}_{variant}.tflite"``.
 
     Example:
         >>> tflite_filename("int8")
         'generator_int8.tflite'
+        >>> tflite_filename("int8", "yx")
+        'generator_yx_int8.tflite'
     """
-    return f"generator_{variant}.tflite"
+    if direction is None:
+        return f"generator_{variant}.tflite"
+    return f"generator_{direction}_{variant}.tflite"
+
+
+def saved_model_dirname(direction: str | None = None) -> str:
+    """The SavedModel directory: ``saved_model`` or ``saved_model_<dir>``.
+
+    Args:
+        direction: A CycleGAN generator's direction, or None.
+
+    Returns:
+        The directory name relative to the export directory.
+
+    Example:
+        >>> saved_model_dirname("xy")
+        'saved_model_xy'
+    """
+    if direction is None:
+        return SAVED_MODEL_DIR
+    return f"{SAVED_MODEL_DIR}_{direction}"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -75,9 +113,9 @@ class ExportConfig:
     """What to export, where, and how to verify it.
 
     Attributes:
-        model: A ``.keras`` path (a GAN or a bare generator), or a
-            ``tfgan_lite.GAN``, generator ``keras.Model`` or GeneratorSpec
-            in memory.
+        model: A ``.keras`` path (a GAN, a CycleGAN or a bare generator),
+            or a ``tfgan_lite.GAN``, ``tfgan_lite.CycleGAN``, generator
+            ``keras.Model`` or GeneratorSpec in memory.
         out_dir: Directory for the files; created if missing.
         formats: Any of "saved_model", "tflite" (a comma-separated string
             is accepted too).
@@ -101,6 +139,21 @@ class ExportConfig:
         parity_tolerance: Largest absolute error allowed for float32 files
             with float output (uint8 output allows
             ``verify.UINT8_PARITY_TOLERANCE`` level).
+        quantized_min_snr_db: Smallest SNR, in dB against the float32
+            LiteRT file (``10 log10(var(float32 out) / MSE)``), that a
+            float16 or int8 file may have; below it the conversion counts
+            as broken. 5 dB is an RMS error of 56% of the outputs' standard
+            deviation (working int8 files reach 10 to 20 dB); 0 fails only
+            files whose error outweighs the signal. PSNR would not do: a
+            low-contrast output has a high PSNR even when it is garbage.
+        direction: For a CycleGAN only: "xy" exports G (X -> Y), "yx"
+            exports F (Y -> X), "both" exports both. None means "xy" for
+            a CycleGAN; any other model refuses a direction.
+        calibration_images: For a CycleGAN only: real images of domain X,
+            shape (N, H, W, C), float in [-1, 1] or uint8 in [0, 255], as
+            an array or a ``.npy`` path. They calibrate int8_full and are
+            the verification inputs (the first ``num_verify``); F gets
+            G's translations of them. None uses images of uniform noise.
         verbose: Print the report.
 
     Raises:
@@ -124,6 +177,9 @@ class ExportConfig:
     latency_warmup: int = 2
     num_threads: int = 1
     parity_tolerance: float = 1e-5
+    quantized_min_snr_db: float = 5.0
+    direction: str | None = None
+    calibration_images: str | os.PathLike[str] | np.ndarray | None = None
     verbose: bool = True
 
     def __post_init__(self):
@@ -155,6 +211,22 @@ class ExportConfig:
                 numbers[name] = check_float(value, name, low=low)
             else:
                 numbers[name] = check_int(value, name, minimum=low)
+        if self.direction is not None:
+            object.__setattr__(
+                self,
+                "direction",
+                check_choice(
+                    self.direction, "direction", loading.DIRECTION_CHOICES
+                ),
+            )
+        images = self.calibration_images
+        if images is not None and not isinstance(
+            images, str | os.PathLike | np.ndarray
+        ):
+            raise TypeError(
+                "`calibration_images` must be a .npy path or a numpy array "
+                f"of images, got {type(images).__name__}."
+            )
         if "int8_full" in quantize and numbers["calibration_samples"] < 1:
             raise ValueError(
                 "int8_full (full-integer) quantization calibrates activation "
@@ -176,10 +248,23 @@ class ExportConfig:
         rest = [v for v in self.quantize if v != "float32"]
         return ("float32", *dict.fromkeys(rest))
 
-    def planned_paths(self) -> list[str]:
-        """The paths, relative to out_dir, that this export writes."""
-        paths = [SAVED_MODEL_DIR] if "saved_model" in self.formats else []
-        paths += [tflite_filename(v) for v in self.variants]
+    def planned_paths(
+        self, directions: Sequence[str | None] = (None,)
+    ) -> list[str]:
+        """The paths, relative to out_dir, that this export writes.
+
+        Args:
+            directions: The exported CycleGAN directions, or ``(None,)``
+                (the default) for a GAN's generator.
+
+        Returns:
+            SavedModel directories, LiteRT files, then the report.
+        """
+        paths = []
+        for d in directions:
+            if "saved_model" in self.formats:
+                paths.append(saved_model_dirname(d))
+            paths += [tflite_filename(v, d) for v in self.variants]
         return [*paths, REPORT_FILE]
 
 

@@ -16,11 +16,20 @@ Variants (``VARIANTS``):
   activations, calibrated on N(0, 1) latent vectors. The input ``z`` and
   the output stay float32 (a QUANTIZE op at the entrance and a DEQUANTIZE
   op at the exit), so app code is the same for every variant. The uint8
-  display conversion, when asked for, runs after the DEQUANTIZE.
+  display conversion, when asked for, runs in float after the DEQUANTIZE:
+  left to the converter, its ADD and MUL were quantized with one shared
+  scale (that of the product, about 0.8 for [0, 255]), which put the
+  pixels up to 50 levels off. The tail's nodes are therefore excluded
+  from quantization by name, through the selective quantization of
+  ``tf.lite.experimental.QuantizationDebugger``.
 
 Every file has one signature, ``generate``, with input ``z`` (float32,
 ``(batch_size, latent_dim)``), for conditional generators ``label``
-(int32, ``(batch_size,)``), and output ``images``.
+(int32, ``(batch_size,)``), and output ``images``. A CycleGAN generator's
+file has ``translate`` instead: input ``images`` (float32,
+``(batch_size, H, W, C)``), outputs ``translated`` (float32) and
+``translated_uint8``. Its int8_full calibration set is real images when
+given, else uniform noise images (see :func:`representative_inputs`).
 """
 
 from __future__ import annotations
@@ -54,6 +63,8 @@ __all__ = [
     "pad_batch",
     "representative_inputs",
     "run_generate",
+    "run_translate",
+    "signature_name",
 ]
 
 VARIANTS: tuple[str, ...] = ("float32", "float16", "int8", "int8_full")
@@ -151,23 +162,32 @@ def check_builtin_only(model_content: bytes) -> None:
 
 
 def representative_inputs(
-    spec: loading.GeneratorSpec,
+    spec: loading.GeneratorSpec | loading.TranslatorSpec,
     *,
     num_samples: int,
     batch_size: int = 1,
     seed: int = 1,
+    images: np.ndarray | None = None,
 ) -> list[dict[str, np.ndarray]]:
-    """Draws the calibration set of ``int8_full``: N(0, 1) latents.
+    """Draws the calibration set of ``int8_full``.
+
+    A generator is calibrated on N(0, 1) latents (with labels cycling
+    through the classes). A translator is calibrated on ``images`` when
+    given (its own inputs, float32 in [-1, 1]; cycled when fewer than
+    ``num_samples``), else on images of uniform noise in [-1, 1], which
+    exercise every input level but none of the structure of real images.
 
     Args:
-        spec: The generator (for the latent size and the label input).
-        num_samples: Number of latent vectors; at least 1.
+        spec: The generator (for the input shapes and the label input).
+        num_samples: Number of latent vectors or images; at least 1.
         batch_size: Rows per calibration batch, the file's batch size.
-        seed: Seed of the numpy generator that draws the latents.
+        seed: Seed of the numpy generator that draws latents or noise.
+        images: Real input images of a translator; ignored otherwise.
 
     Returns:
         ``ceil(num_samples / batch_size)`` input dicts keyed by signature
-        input name (``z``, and ``label`` for conditional generators).
+        input name (``z``, and ``label`` for conditional generators;
+        ``images`` for translators).
 
     Raises:
         TypeError: If ``num_samples`` or ``batch_size`` is not an int.
@@ -178,23 +198,37 @@ def representative_inputs(
         # Not the generic message: say why int8_full needs samples.
         raise ValueError(
             "Full-integer (int8_full) quantization calibrates activation "
-            "ranges on representative latents, but num_samples="
+            "ranges on representative inputs, but num_samples="
             f"{num_samples}. Use at least 1 (100 is the default) or drop "
             "int8_full."
         )
     batch_size = check_int(batch_size, "batch_size", minimum=1)
     rng = np.random.default_rng(seed)
-    batches = -(-num_samples // batch_size)
-    z = rng.standard_normal((batches * batch_size, spec.latent_dim))
-    z = z.astype(np.float32)
-    labels = spec.default_labels(len(z))
-    out = []
-    for i in range(0, len(z), batch_size):
-        item = {saved_model_lib.LATENT: z[i : i + batch_size]}
+    rows = -(-num_samples // batch_size) * batch_size
+    if isinstance(spec, loading.TranslatorSpec):
+        if images is None:
+            shape = (rows, *spec.image_shape)
+            images = rng.uniform(-1.0, 1.0, shape)
+        else:
+            images = np.resize(images, (rows, *spec.image_shape))
+        feeds = {saved_model_lib.IMAGES: images.astype(np.float32)}
+    else:
+        z = rng.standard_normal((rows, spec.latent_dim)).astype(np.float32)
+        feeds = {saved_model_lib.LATENT: z}
+        labels = spec.default_labels(rows)
         if labels is not None:
-            item[saved_model_lib.LABEL] = labels[i : i + batch_size]
-        out.append(item)
-    return out
+            feeds[saved_model_lib.LABEL] = labels
+    return [
+        {name: value[i : i + batch_size] for name, value in feeds.items()}
+        for i in range(0, rows, batch_size)
+    ]
+
+
+def signature_name(spec: loading.GeneratorSpec | loading.TranslatorSpec) -> str:
+    """The exported signature of a spec: ``generate`` or ``translate``."""
+    if isinstance(spec, loading.TranslatorSpec):
+        return saved_model_lib.TRANSLATE
+    return saved_model_lib.GENERATE
 
 
 def convert_saved_model(
@@ -202,8 +236,9 @@ def convert_saved_model(
     *,
     variant: str,
     representative_dataset: Sequence[dict[str, np.ndarray]] | None = None,
+    signature: str = saved_model_lib.GENERATE,
 ) -> bytes:
-    """Converts the ``generate`` signature of a SavedModel to LiteRT.
+    """Converts one signature of a SavedModel to LiteRT.
 
     Args:
         saved_model_dir: A SavedModel written by
@@ -212,6 +247,8 @@ def convert_saved_model(
         variant: One of ``VARIANTS``.
         representative_dataset: Calibration inputs for ``int8_full``
             (see :func:`representative_inputs`); ignored otherwise.
+        signature: The signature to convert: ``generate``, or
+            ``translate`` for a CycleGAN generator.
 
     Returns:
         The flatbuffer bytes, checked to hold builtin ops only.
@@ -230,7 +267,7 @@ def convert_saved_model(
             f"({', '.join(v for v in VARIANTS if v != 'int8_full')})."
         )
     converter = tf.lite.TFLiteConverter.from_saved_model(
-        str(saved_model_dir), signature_keys=[saved_model_lib.GENERATE]
+        str(saved_model_dir), signature_keys=[signature]
     )
     # Explicit: builtin ops only, so no Flex delegate is ever needed.
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
@@ -238,23 +275,65 @@ def convert_saved_model(
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
     if variant == "float16":
         converter.target_spec.supported_types = [tf.float16]
+    tail = []
     if variant == "int8_full":
         data = list(representative_dataset)
         converter.representative_dataset = _replay(data)
-        # The INT8 op set asks for int8 kernels wherever they exist; only
-        # ops without one (the uint8 display tail after DEQUANTIZE) stay
-        # float.
+        # The INT8 op set asks for int8 kernels wherever they exist.
         converter.target_spec.supported_ops = [
             tf.lite.OpsSet.TFLITE_BUILTINS_INT8
         ]
         # The interface stays float32; see the module docstring.
         converter.inference_input_type = tf.float32
         converter.inference_output_type = tf.float32
+        tail = _uint8_tail_nodes(saved_model_dir, signature)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=_CALIBRATION_WARNING)
-        content = converter.convert()
+        if tail:
+            content = _convert_with_float_tail(converter, data, tail)
+        else:
+            content = converter.convert()
     check_builtin_only(content)
     return content
+
+
+def _uint8_tail_nodes(
+    saved_model_dir: str | os.PathLike[str], signature: str
+) -> list[str]:
+    """Names of the uint8 tail's nodes, when the signature has one."""
+    fn = tf.saved_model.load(str(saved_model_dir)).signatures[signature]
+    if not any(s.dtype == tf.uint8 for s in fn.structured_outputs.values()):
+        return []
+    traced = tf.function(saved_model_lib.to_uint8).get_concrete_function(
+        tf.TensorSpec((1,), tf.float32)
+    )
+    return [
+        f"{saved_model_lib.UINT8_TAIL}/{op.name}"
+        for op in traced.graph.get_operations()
+        if op.type not in ("Placeholder", "Identity", "NoOp")
+    ]
+
+
+def _convert_with_float_tail(
+    converter: tf.lite.TFLiteConverter,
+    data: list[dict[str, np.ndarray]],
+    tail: list[str],
+) -> bytes:
+    """Full-integer conversion that keeps the ``tail`` nodes in float."""
+    # The float tail needs the float kernels too.
+    converter.target_spec.supported_ops = [
+        tf.lite.OpsSet.TFLITE_BUILTINS_INT8,
+        tf.lite.OpsSet.TFLITE_BUILTINS,
+    ]
+    options = tf.lite.experimental.QuantizationDebugOptions(
+        denylisted_nodes=tail
+    )
+    debugger = tf.lite.experimental.QuantizationDebugger(
+        converter=converter,
+        debug_dataset=_replay(data),
+        debug_options=options,
+    )
+    return debugger.get_nondebug_quantized_model()
 
 
 def _replay(data: list[dict[str, np.ndarray]]) -> Callable[[], Iterable]:
@@ -291,13 +370,14 @@ def check_variants(variants: Iterable[str]) -> tuple[str, ...]:
 
 
 def convert_generator(
-    generator: loading.GeneratorSpec | keras.Model,
+    generator: loading.GeneratorSpec | loading.TranslatorSpec | keras.Model,
     *,
     variants: Sequence[str] = ("float32",),
     batch_size: int = 1,
     uint8: bool = False,
     calibration_samples: int = 100,
     calibration_seed: int = 1,
+    calibration_images: np.ndarray | None = None,
 ) -> dict[str, bytes]:
     """Converts a generator to LiteRT flatbuffers, one per variant.
 
@@ -305,12 +385,17 @@ def convert_generator(
     temporary directory and converted with ``from_saved_model``.
 
     Args:
-        generator: A GeneratorSpec, GAN or generator ``keras.Model``.
+        generator: A GeneratorSpec, GAN or generator ``keras.Model``, or
+            a TranslatorSpec or CycleGAN (its G).
         variants: Names from ``VARIANTS``.
         batch_size: The files' fixed batch size (1 suits mobile apps).
-        uint8: Output uint8 images in [0, 255] instead of floats.
-        calibration_samples: Latents drawn to calibrate ``int8_full``.
-        calibration_seed: Seed of the calibration latents.
+        uint8: Output uint8 images in [0, 255] instead of floats (a
+            translator always returns both).
+        calibration_samples: Latents (or images) that calibrate
+            ``int8_full``.
+        calibration_seed: Seed of the calibration latents or noise images.
+        calibration_images: A translator's real input images for
+            ``int8_full`` (see :func:`representative_inputs`).
 
     Returns:
         A dict from variant name to flatbuffer bytes.
@@ -329,6 +414,7 @@ def convert_generator(
             num_samples=calibration_samples,
             batch_size=batch_size,
             seed=calibration_seed,
+            images=calibration_images,
         )
     out = {}
     with tempfile.TemporaryDirectory(prefix="tfgan_export_") as tmp:
@@ -341,7 +427,10 @@ def convert_generator(
         )
         for variant in variants:
             out[variant] = convert_saved_model(
-                path, variant=variant, representative_dataset=data
+                path,
+                variant=variant,
+                representative_dataset=data,
+                signature=signature_name(spec),
             )
     return out
 
@@ -389,18 +478,47 @@ def run_generate(
     Returns:
         The N outputs, stacked.
     """
-    runner = interpreter.get_signature_runner(saved_model_lib.GENERATE)
-    details = runner.get_input_details()[saved_model_lib.LATENT]
-    batch = int(details["shape"][0])
-    outputs = []
-    for i in range(0, len(z), batch):
-        rows = slice(i, i + batch)
-        feeds = {saved_model_lib.LATENT: pad_batch(z[rows], batch)}
-        if label is not None:
-            feeds[saved_model_lib.LABEL] = pad_batch(label[rows], batch)
-        result = runner(**feeds)[saved_model_lib.IMAGES]
-        outputs.append(result[: len(z[rows])])
-    return np.concatenate(outputs)
+    feeds = {saved_model_lib.LATENT: z}
+    if label is not None:
+        feeds[saved_model_lib.LABEL] = label
+    out = _run_batches(interpreter, saved_model_lib.GENERATE, feeds)
+    return out[saved_model_lib.IMAGES]
+
+
+def run_translate(
+    interpreter: Interpreter, images: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Runs a CycleGAN file's ``translate`` signature over any batch.
+
+    Args:
+        interpreter: From :func:`load_interpreter`.
+        images: float32 images in [-1, 1], shape (N, H, W, C); fed in the
+            file's batch size, the last batch padded as in
+            :func:`run_generate`.
+
+    Returns:
+        ``{"translated": float32 (N, ...), "translated_uint8": uint8}``.
+    """
+    feeds = {saved_model_lib.IMAGES: np.asarray(images, np.float32)}
+    return _run_batches(interpreter, saved_model_lib.TRANSLATE, feeds)
+
+
+def _run_batches(
+    interpreter: Interpreter, signature: str, feeds: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    runner = interpreter.get_signature_runner(signature)
+    first = next(iter(feeds))
+    batch = int(runner.get_input_details()[first]["shape"][0])
+    n = len(feeds[first])
+    outputs: dict[str, list[np.ndarray]] = {}
+    for i in range(0, n, batch):
+        rows = min(batch, n - i)
+        result = runner(
+            **{k: pad_batch(v[i : i + rows], batch) for k, v in feeds.items()}
+        )
+        for name, value in result.items():
+            outputs.setdefault(name, []).append(value[:rows])
+    return {name: np.concatenate(parts) for name, parts in outputs.items()}
 
 
 def pad_batch(x: np.ndarray, batch: int) -> np.ndarray:

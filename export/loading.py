@@ -1,11 +1,15 @@
-"""Finds the network to export: a GAN's sampler or a bare generator.
+"""Finds the network to export: a GAN's sampler, a bare generator, or
+one generator of a CycleGAN.
 
 Export works on a :class:`GeneratorSpec`, which pins down the Keras model
 to trace and its interface: a batch of latent vectors ``z`` of shape
 ``(batch, latent_dim)``, and for conditional generators an integer class
-``label`` of shape ``(batch,)``. :func:`load_generator` reads a ``.keras``
-file (a ``tfgan_lite.GAN`` or a bare generator model) and
-:func:`resolve_generator` does the same for an object in memory.
+``label`` of shape ``(batch,)``. A CycleGAN's generators map images to
+images instead; they are exported through a :class:`TranslatorSpec`.
+:func:`load_generator` reads a ``.keras`` file (a ``tfgan_lite.GAN``, a
+``tfgan_lite.CycleGAN`` or a bare generator model),
+:func:`resolve_generator` does the same for an object in memory, and
+:func:`load_generators` gives every network that one export writes.
 """
 
 from __future__ import annotations
@@ -20,15 +24,23 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-# Importing the module registers `GAN` for deserialization by load_model.
+# Importing the modules registers `GAN` and `CycleGAN` for deserialization
+# by load_model.
 from tfgan_lite import gan as _gan_module  # noqa: F401
-from tfgan_lite._validation import check_bool
+from tfgan_lite._validation import check_bool, check_choice
+from tfgan_lite.cyclegan import DIRECTIONS, CycleGAN
 
 __all__ = [
+    "DIRECTION_CHOICES",
     "GeneratorSpec",
+    "TranslatorSpec",
     "load_generator",
+    "load_generators",
     "resolve_generator",
 ]
+
+# What `direction` may ask of a CycleGAN: G ("xy"), F ("yx") or both.
+DIRECTION_CHOICES = (*DIRECTIONS, "both")
 
 _EXPECTED = (
     "a generator that maps latent vectors, shape (batch, latent_dim), to "
@@ -118,9 +130,68 @@ class GeneratorSpec:
         return (np.arange(n) % classes).astype(np.int32)
 
 
+@dataclasses.dataclass(frozen=True)
+class TranslatorSpec:
+    """One generator of a CycleGAN: images of one domain to the other's.
+
+    Attributes:
+        model: G (direction "xy", X -> Y) or F ("yx", Y -> X).
+        direction: "xy" or "yx".
+        image_shape: Shape of one input image, (height, width, channels).
+        sample_shape: Shape of one output image.
+        partner: The other direction's generator; it turns images of X
+            into inputs of F (see :meth:`inputs_from_x`).
+        weights: Always "generator" (a CycleGAN keeps no EMA copy).
+        source: Where the model came from (a path, or "<memory>").
+    """
+
+    model: keras.Model
+    direction: str
+    image_shape: tuple[int, ...]
+    sample_shape: tuple[int, ...]
+    partner: keras.Model | None = None
+    weights: str = "generator"
+    source: str = "<memory>"
+
+    # Read by code that handles both kinds of spec.
+    conditional = False
+
+    def __call__(self, images: Any) -> tf.Tensor:
+        """Translates images in [-1, 1] in inference mode (float32 out)."""
+        images = tf.cast(images, tf.float32)
+        return tf.cast(self.model(images, training=False), tf.float32)
+
+    def inputs_from_x(self, x: np.ndarray) -> np.ndarray:
+        """This generator's inputs made from images of domain X.
+
+        G takes them as they are; F takes images of Y, here G(x), the
+        translations of the X images (real Y images are not at hand).
+
+        Args:
+            x: float32 images of X in [-1, 1], shape (N, *image_shape).
+
+        Returns:
+            float32 images to feed this generator.
+
+        Raises:
+            ValueError: For direction "yx" without a partner generator.
+        """
+        if self.direction == "xy":
+            return x
+        if self.partner is None:
+            raise ValueError(
+                "F (direction 'yx') needs G to turn images of X into images "
+                "of Y; this spec has no partner generator."
+            )
+        return np.asarray(self.partner(x, training=False), np.float32)
+
+
 def load_generator(
-    path: str | os.PathLike[str], *, use_ema: bool = True
-) -> GeneratorSpec:
+    path: str | os.PathLike[str],
+    *,
+    use_ema: bool = True,
+    direction: str | None = None,
+) -> GeneratorSpec | TranslatorSpec:
     """Loads the network to export from a ``.keras`` file.
 
     Args:
@@ -128,6 +199,7 @@ def load_generator(
             ``tfgan_lite.GAN``) or by ``generator.save(...)`` (a bare
             generator model).
         use_ema: For a GAN with ``ema_generator``, export the EMA weights.
+        direction: For a CycleGAN only: "xy" (G, the default) or "yx" (F).
 
     Returns:
         The generator and its interface.
@@ -135,9 +207,52 @@ def load_generator(
     Raises:
         FileNotFoundError: If nothing exists at ``path``.
         ValueError: If ``path`` is a directory, not a ``.keras`` archive,
-            cannot be loaded, or holds a model that is not a generator.
+            cannot be loaded, or holds a model that is not a generator; or
+            ``direction`` is given for a model that is not a CycleGAN.
         TypeError: If the file holds something other than a Keras model.
     """
+    return resolve_generator(
+        _read_keras(path),
+        use_ema=use_ema,
+        source=str(path),
+        direction=direction,
+    )
+
+
+def load_generators(
+    model: Any, *, use_ema: bool = True, direction: str | None = None
+) -> list[GeneratorSpec | TranslatorSpec]:
+    """Every network one export writes: one generator, or CycleGAN's.
+
+    Args:
+        model: A ``.keras`` path or an object that
+            :func:`resolve_generator` takes.
+        use_ema: For a GAN with ``ema_generator``, export the EMA weights.
+        direction: For a CycleGAN only: "xy" (G: X -> Y, the default for a
+            CycleGAN), "yx" (F: Y -> X) or "both" (G, then F).
+
+    Returns:
+        The specs, in export order.
+
+    Raises:
+        FileNotFoundError, TypeError, ValueError: As
+            :func:`load_generator`, and for an unknown direction.
+    """
+    if direction is not None:
+        direction = check_choice(direction, "direction", DIRECTION_CHOICES)
+    if isinstance(model, str | os.PathLike):
+        source, obj = str(model), _read_keras(model)
+    else:
+        source, obj = "<memory>", model
+    names = DIRECTIONS if direction == "both" else (direction,)
+    return [
+        resolve_generator(obj, use_ema=use_ema, source=source, direction=d)
+        for d in names
+    ]
+
+
+def _read_keras(path: str | os.PathLike[str]) -> Any:
+    """Loads a ``.keras`` archive, with messages that say what to pass."""
     path = Path(path)
     hint = (
         "Pass the .keras file written by gan.save(...) or "
@@ -170,29 +285,48 @@ def load_generator(
             f"Could not load '{path}' as a Keras model: "
             f"{type(e).__name__}: {e}. {hint}"
         ) from e
-    return resolve_generator(obj, use_ema=use_ema, source=str(path))
+    return obj
 
 
 def resolve_generator(
-    obj: Any, *, use_ema: bool = True, source: str = "<memory>"
-) -> GeneratorSpec:
+    obj: Any,
+    *,
+    use_ema: bool = True,
+    source: str = "<memory>",
+    direction: str | None = None,
+) -> GeneratorSpec | TranslatorSpec:
     """Picks the network to export from a GAN or a generator in memory.
 
     Args:
         obj: A ``tfgan_lite.GAN`` (or any object with a ``generator``
             Keras model or layer and optionally ``ema_generator`` and
             ``latent_dim``), a bare generator ``keras.Model``, or a
-            :class:`GeneratorSpec` (returned as is).
+            :class:`GeneratorSpec` (returned as is); or a
+            ``tfgan_lite.CycleGAN`` or :class:`TranslatorSpec`.
         use_ema: Export ``obj.ema_generator`` when it exists.
         source: Recorded in the spec, for reports.
+        direction: For a CycleGAN only: "xy" (G: X -> Y; None means "xy")
+            or "yx" (F: Y -> X).
 
     Returns:
         The generator and its interface.
 
     Raises:
         TypeError: If ``obj`` is neither a GAN nor a Keras model.
-        ValueError: If the model does not take latent vectors.
+        ValueError: If the model does not take latent vectors, or
+            ``direction`` is given for a model that is not a CycleGAN or
+            names no direction of one.
     """
+    if isinstance(obj, CycleGAN):
+        return _translator_spec(obj, direction or "xy", source)
+    if isinstance(obj, TranslatorSpec) and direction in (None, obj.direction):
+        return obj
+    if direction is not None:
+        raise ValueError(
+            f"`direction` applies to CycleGAN models only (G: X -> Y is "
+            f"'xy', F: Y -> X is 'yx'); {source} holds a "
+            f"{_kind(obj)}, which has no direction. Drop --direction."
+        )
     if isinstance(obj, GeneratorSpec):
         return obj
     use_ema = check_bool(use_ema, "use_ema")
@@ -210,6 +344,45 @@ def resolve_generator(
     raise TypeError(
         f"Expected a tfgan_lite.GAN or a generator keras.Model, got "
         f"{type(obj).__name__}. Load the .keras file written by gan.save()."
+    )
+
+
+def _kind(obj: Any) -> str:
+    if isinstance(obj, TranslatorSpec):
+        return f"{obj.direction!r} translator"
+    return type(obj).__name__
+
+
+def _translator_spec(
+    model: CycleGAN, direction: str, source: str
+) -> TranslatorSpec:
+    """The spec of G ("xy") or F ("yx"), with static image shapes."""
+    if direction not in DIRECTIONS:
+        raise ValueError(
+            f"A CycleGAN has the directions {', '.join(DIRECTIONS)} (G: X -> "
+            f"Y and F: Y -> X), got direction={direction!r}. Export both "
+            "with direction='both' (--direction both)."
+        )
+    network = model.generator(direction)
+    partner = model.generator("yx" if direction == "xy" else "xy")
+    shapes = (
+        (model.x_shape, model.y_shape)
+        if direction == "xy"
+        else (model.y_shape, model.x_shape)
+    )
+    if any(s is None for s in shapes):
+        raise ValueError(
+            f"The CycleGAN from {source} has no static image shapes (X "
+            f"{model.x_shape}, Y {model.y_shape}); LiteRT files need them. "
+            "Build the generators on keras.Input((H, W, C))."
+        )
+    return TranslatorSpec(
+        model=network,
+        direction=direction,
+        image_shape=tuple(shapes[0]),
+        sample_shape=tuple(shapes[1]),
+        partner=partner,
+        source=source,
     )
 
 

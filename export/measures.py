@@ -3,7 +3,8 @@
 PSNR follows the usual definition, ``10 * log10(peak**2 / MSE)`` in dB,
 where ``peak`` is the peak-to-peak range of the signal: 2.0 for float
 samples in [-1, 1] and 255 for uint8 pixels. Identical outputs have
-MSE 0 and an infinite PSNR.
+MSE 0 and an infinite PSNR. :func:`snr` divides by the reference's own
+variance instead, so it does not flatter low-contrast outputs.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ __all__ = [
     "max_abs_error",
     "median_latency_ms",
     "psnr",
+    "snr",
 ]
 
 FLOAT_PEAK = 2.0
@@ -80,6 +82,35 @@ def psnr(actual: Any, expected: Any, *, peak: float) -> float:
     if mse == 0.0:
         return math.inf
     return 10.0 * math.log10(peak**2 / mse)
+
+
+def snr(actual: Any, expected: Any) -> float:
+    """Signal-to-noise ratio in dB: ``10 log10(var(expected) / MSE)``.
+
+    Args:
+        actual: Array of outputs under test.
+        expected: Reference array of the same shape.
+
+    Returns:
+        The SNR in dB: 0 when the error is as large as the reference's
+        spread around its mean; ``math.inf`` when the arrays are equal;
+        NaN for NaN inputs.
+
+    Raises:
+        ValueError: If the shapes differ.
+
+    Example:
+        >>> round(snr([1.1, -1.1], [1.0, -1.0]), 4)
+        20.0
+    """
+    a, e = _pair(actual, expected)
+    mse = float(np.mean((a - e) ** 2))
+    if mse == 0.0:
+        return math.inf
+    variance = float(np.var(e))
+    if variance == 0.0:
+        return -math.inf
+    return 10.0 * math.log10(variance / mse)
 
 
 def _pair(actual: Any, expected: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -9,30 +9,36 @@ writes, into ``config.out_dir``:
   a fixed batch size;
 * ``export_report.json``: the verification report, also printed.
 
+A CycleGAN exports G (``direction="xy"``, the default), F (``"yx"``) or
+both: ``saved_model_<direction>/`` (signature ``translate``) and
+``generator_<direction>_<variant>.tflite`` for each.
+
 An output directory that already holds files is refused unless
 ``overwrite=True``; then only the paths above are replaced and every
 other file is left alone (a ``saved_model/`` directory is deleted only if
-it is a SavedModel). If the float32 files do not match the Keras generator
-within the tolerance, the files and report stay for inspection and
+it is a SavedModel). If a float32 file does not match the Keras generator
+within the tolerance, or a quantized file falls below its floor against
+the float32 file, the files and report stay for inspection and
 :class:`~tfgan_lite.export.ParityError` is raised.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
+
+import numpy as np
 
 from tfgan_lite.export import litert, loading
 from tfgan_lite.export import saved_model as saved_model_lib
 from tfgan_lite.export.config import (
     REPORT_FILE,
-    SAVED_MODEL_DIR,
     ExportConfig,
+    saved_model_dirname,
     tflite_filename,
 )
 from tfgan_lite.export.report import ExportReport
-from tfgan_lite.export.verify import Verifier, check_parity
+from tfgan_lite.export.verify import Verifier, check_parity, new_report
 
 __all__ = ["run_export"]
 
@@ -48,45 +54,43 @@ def run_export(config: ExportConfig) -> ExportReport:
         printed when ``config.verbose``).
 
     Raises:
-        FileNotFoundError, ValueError, TypeError: For a bad model path or
-            a model that is not a generator (see ``load_generator``).
+        FileNotFoundError, ValueError, TypeError: For a bad model path, a
+            model that is not a generator (see ``load_generator``), a
+            direction for a model that is not a CycleGAN, or bad
+            calibration images.
         FileExistsError: If out_dir holds files and overwrite is False, or
             a path to replace is not one this export would write.
         NotADirectoryError: If out_dir is a file.
-        ParityError: If a float32 file breaks the parity tolerance; the
-            files and report are written first.
+        ParityError: If a float32 file breaks the parity tolerance or a
+            quantized file its floor; the files and report are written
+            first.
     """
     out = Path(config.out_dir)
-    _check_out_dir(out, config)
-    if isinstance(config.model, str | os.PathLike):
-        spec = loading.load_generator(config.model, use_ema=config.use_ema)
-    else:
-        spec = loading.resolve_generator(config.model, use_ema=config.use_ema)
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(
+            f"--out '{out}' is a file; expected a directory (new or empty)."
+        )
+    specs = loading.load_generators(
+        config.model, use_ema=config.use_ema, direction=config.direction
+    )
+    images = _calibration_images(config, specs)
+    directions = [getattr(s, "direction", None) for s in specs]
+    _check_out_dir(out, config, directions)
     out.mkdir(parents=True, exist_ok=True)
-    _clear_planned(out, config)
+    _clear_planned(out, config, directions)
 
-    verifier = Verifier(spec, config)
-    report = verifier.new_report(out)
-    if "saved_model" in config.formats:
-        path = saved_model_lib.export_saved_model(
-            spec, out / SAVED_MODEL_DIR, uint8=config.uint8
-        )
-        report.files.append(verifier.saved_model(path, out))
-    if config.variants:
-        contents = litert.convert_generator(
-            spec,
-            variants=config.variants,
-            batch_size=config.batch_size,
-            uint8=config.uint8,
-            calibration_samples=config.calibration_samples,
-            calibration_seed=config.calibration_seed,
-        )
-        # config.variants puts float32 first, as the verifier needs.
-        for variant, content in contents.items():
-            path = out / tflite_filename(variant)
-            path.write_bytes(content)
-            report.files.append(verifier.tflite(path, out, variant))
-
+    # Each translator's own inputs: X for G, G(x) for F.
+    inputs = [
+        None if images is None else s.inputs_from_x(images) for s in specs
+    ]
+    verifiers = [
+        Verifier(s, config, x) for s, x in zip(specs, inputs, strict=True)
+    ]
+    report = new_report(verifiers, out)
+    for verifier, direction, x in zip(
+        verifiers, directions, inputs, strict=True
+    ):
+        _export_one(verifier, direction, x, out, report)
     json_path = report.write_json(out / REPORT_FILE)
     if config.verbose:
         print(report.to_text())
@@ -95,12 +99,91 @@ def run_export(config: ExportConfig) -> ExportReport:
     return report
 
 
-def _check_out_dir(out: Path, config: ExportConfig) -> None:
-    """Refuses a file, or a non-empty directory without overwrite."""
-    if out.exists() and not out.is_dir():
-        raise NotADirectoryError(
-            f"--out '{out}' is a file; expected a directory (new or empty)."
+def _export_one(
+    verifier: Verifier,
+    direction: str | None,
+    images: np.ndarray | None,
+    out: Path,
+    report: ExportReport,
+) -> None:
+    """Writes and checks the files of one network, adding them to report.
+
+    ``images`` are a translator's real inputs, which calibrate int8_full.
+    """
+    spec, config = verifier.spec, verifier.config
+    if "saved_model" in config.formats:
+        path = saved_model_lib.export_saved_model(
+            spec, out / saved_model_dirname(direction), uint8=config.uint8
         )
+        report.files.append(verifier.saved_model(path, out))
+    if not config.variants:
+        return
+    contents = litert.convert_generator(
+        spec,
+        variants=config.variants,
+        batch_size=config.batch_size,
+        uint8=config.uint8,
+        calibration_samples=config.calibration_samples,
+        calibration_seed=config.calibration_seed,
+        calibration_images=images,
+    )
+    # config.variants puts float32 first, as the verifier needs.
+    for variant, content in contents.items():
+        path = out / tflite_filename(variant, direction)
+        path.write_bytes(content)
+        report.files.append(verifier.tflite(path, out, variant))
+
+
+def _calibration_images(config: ExportConfig, specs: list) -> np.ndarray | None:
+    """The config's images of X as float32 in [-1, 1], checked; or None."""
+    value = config.calibration_images
+    if value is None:
+        return None
+    if not isinstance(specs[0], loading.TranslatorSpec):
+        raise ValueError(
+            "calibration_images (--calibration_images) are images of a "
+            "CycleGAN's domain X; this model is not a CycleGAN. Drop them."
+        )
+    if isinstance(value, np.ndarray):
+        array = value
+    else:
+        path = Path(value)
+        if path.suffix != ".npy" or not path.is_file():
+            raise ValueError(
+                f"--calibration_images '{path}' is not a .npy file; save the "
+                "images of X with numpy.save, shape (N, H, W, C)."
+            )
+        array = np.load(path, allow_pickle=False)
+    x_shape = next(
+        (s.image_shape if s.direction == "xy" else s.sample_shape)
+        for s in specs
+    )
+    if array.ndim != 4 or tuple(array.shape[1:]) != tuple(x_shape):
+        raise ValueError(
+            f"calibration_images must be images of X, shape (N, "
+            f"{', '.join(map(str, x_shape))}); got shape {array.shape}."
+        )
+    if array.dtype == np.uint8:
+        return array.astype(np.float32) / 127.5 - 1.0
+    if not np.issubdtype(array.dtype, np.floating) or not len(array):
+        raise ValueError(
+            "calibration_images must be uint8 in [0, 255] or float in "
+            f"[-1, 1], at least one image; got {len(array)} of dtype "
+            f"{array.dtype}."
+        )
+    array = array.astype(np.float32)
+    if not np.all(np.isfinite(array)) or np.abs(array).max() > 1.0:
+        raise ValueError(
+            "Float calibration_images must be finite and lie in [-1, 1], "
+            f"got values in [{array.min()}, {array.max()}]."
+        )
+    return array
+
+
+def _check_out_dir(
+    out: Path, config: ExportConfig, directions: list[str | None]
+) -> None:
+    """Refuses a non-empty directory without overwrite."""
     if not out.exists():
         return
     present = sorted(p.name for p in out.iterdir())
@@ -110,27 +193,32 @@ def _check_out_dir(out: Path, config: ExportConfig) -> None:
             f"Output directory '{out}' already holds files ({shown}). Choose "
             "a new or empty directory, or pass --overwrite (overwrite=True) "
             "to replace the files this export writes "
-            f"({', '.join(config.planned_paths())}); other files are kept."
+            f"({', '.join(config.planned_paths(directions))}); other files "
+            "are kept."
         )
-    saved = out / SAVED_MODEL_DIR
-    if "saved_model" in config.formats and saved.exists():
-        if not saved.is_dir() or not (
-            (saved / "saved_model.pb").exists() or not any(saved.iterdir())
-        ):
-            raise FileExistsError(
-                f"'{saved}' exists and is not a SavedModel, so overwrite "
-                "will not delete it. Move it away or pick another --out."
-            )
-    for name in config.planned_paths():
-        if name != SAVED_MODEL_DIR and (out / name).is_dir():
+    saved_dirs = [saved_model_dirname(d) for d in directions]
+    for saved in (out / name for name in saved_dirs):
+        if "saved_model" in config.formats and saved.exists():
+            if not saved.is_dir() or not (
+                (saved / "saved_model.pb").exists() or not any(saved.iterdir())
+            ):
+                raise FileExistsError(
+                    f"'{saved}' exists and is not a SavedModel, so overwrite "
+                    "will not delete it. Move it away or pick another --out."
+                )
+    for name in config.planned_paths(directions):
+        if name not in saved_dirs and (out / name).is_dir():
             raise FileExistsError(
                 f"'{out / name}' is a directory where the export writes a "
                 "file. Move it away or pick another --out."
             )
 
 
-def _clear_planned(out: Path, config: ExportConfig) -> None:
-    """Removes the previous SavedModel; files are overwritten in place."""
-    saved = out / SAVED_MODEL_DIR
-    if "saved_model" in config.formats and saved.is_dir():
-        shutil.rmtree(saved)
+def _clear_planned(
+    out: Path, config: ExportConfig, directions: list[str | None]
+) -> None:
+    """Removes previous SavedModels; files are overwritten in place."""
+    for direction in directions:
+        saved = out / saved_model_dirname(direction)
+        if "saved_model" in config.formats and saved.is_dir():
+            shutil.rmtree(saved)

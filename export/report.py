@@ -44,6 +44,16 @@ class FileReport:
         parity_tolerance: The bound ``max_abs_error`` is held to (float32
             files only); None when the file is not held to one.
         operators: Distinct op names of a LiteRT file, sorted.
+        uint8_max_abs_error: For a CycleGAN file: largest difference, in
+            pixel levels, of its ``translated_uint8`` output to the Keras
+            reference mapped by ``to_uint8``.
+        uint8_parity_tolerance: The bound ``uint8_max_abs_error`` is held
+            to (float32 files only), else None.
+        snr_db_vs_float32: For quantized LiteRT variants: SNR against
+            the float32 LiteRT file, ``10 log10(var(float32) / MSE)``.
+        min_snr_db_vs_float32: The lowest ``snr_db_vs_float32`` a working
+            conversion has; a file below it (or with NaN outputs) fails
+            as a broken conversion.
     """
 
     path: str
@@ -60,13 +70,52 @@ class FileReport:
     psnr_db_vs_float32: float | None = None
     parity_tolerance: float | None = None
     operators: list[str] | None = None
+    uint8_max_abs_error: float | None = None
+    uint8_parity_tolerance: float | None = None
+    snr_db_vs_float32: float | None = None
+    min_snr_db_vs_float32: float | None = None
+
+    def problems(self) -> list[str]:
+        """Each limit the file breaks, in words; empty when it passes.
+
+        NaN errors break every limit they are held to (comparisons with
+        NaN are false).
+        """
+        out = []
+        held = (
+            (self.max_abs_error, self.parity_tolerance, "max abs error"),
+            (
+                self.uint8_max_abs_error,
+                self.uint8_parity_tolerance,
+                "uint8 max abs error",
+            ),
+        )
+        for value, bound, what in held:
+            if bound is not None and not value <= bound:
+                out.append(f"{what} {value:.3g} > {bound:g}")
+        low = self.min_snr_db_vs_float32
+        vs = self.snr_db_vs_float32
+        if low is not None and vs is not None and not vs >= low:
+            out.append(
+                f"SNR vs float32 {_db(vs)} dB < {low:g} dB (broken conversion)"
+            )
+        return out
 
     @property
     def passed(self) -> bool:
-        """False when the file breaks its parity tolerance."""
-        if self.parity_tolerance is None:
-            return True
-        return self.max_abs_error <= self.parity_tolerance
+        """False when the file breaks one of its limits."""
+        return not self.problems()
+
+    def limits(self) -> str:
+        """The limits the file is held to, for the report's table."""
+        parts = []
+        if self.parity_tolerance is not None:
+            parts.append(f"<= {self.parity_tolerance:g}")
+        if self.uint8_parity_tolerance is not None:
+            parts.append(f"uint8 <= {self.uint8_parity_tolerance:g}")
+        if self.min_snr_db_vs_float32 is not None:
+            parts.append(f"SNR >= {self.min_snr_db_vs_float32:g} dB vs float32")
+        return ", ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: fields plus ``passed``; inf PSNRs become None."""
@@ -156,19 +205,36 @@ class ExportReport:
         path.write_text(text + "\n", encoding="utf-8")
         return path
 
-    def to_text(self) -> str:
-        """Renders the report as a short header and a markdown table."""
-        g = self.generator
+    def _describe(self) -> list[str]:
+        g, v = self.generator, self.verification
+        if "directions" in g:
+            shapes = ", ".join(
+                f"{d}: {tuple(s['input_shape'])} -> {tuple(s['output_shape'])}"
+                for d, s in g["directions"].items()
+            )
+            return [
+                f"CycleGAN generators: {shapes}, output={self.output}",
+                f"parity: {v['num_images']} images, {v['inputs']}, vs the "
+                "Keras generator; errors in [-1, 1] units (uint8 output in "
+                f"pixel levels), PSNR peak {self.peak:g}",
+                f"int8_full calibration: {v['calibration']}",
+            ]
         unit = "pixel levels" if self.output == "uint8" else "[-1, 1] units"
-        lines = [
-            f"Export of {self.source} to {self.out_dir}",
+        return [
             f"generator: latent_dim={g['latent_dim']}, "
             f"sample_shape={tuple(g['sample_shape'])}, "
             f"conditional={g['conditional']}, weights={g['weights']}, "
             f"output={self.output}",
-            f"parity: {self.verification['num_latents']} latents "
-            f"(seed {self.verification['seed']}) vs the Keras generator; "
+            f"parity: {v['num_latents']} latents "
+            f"(seed {v['seed']}) vs the Keras generator; "
             f"errors in {unit}, PSNR peak {self.peak:g}",
+        ]
+
+    def to_text(self) -> str:
+        """Renders the report as a short header and a markdown table."""
+        lines = [
+            f"Export of {self.source} to {self.out_dir}",
+            *self._describe(),
             f"latency: median of {self.latency['runs']} runs after "
             f"{self.latency['warmup']} warm-up, LiteRT with "
             f"{self.latency['num_threads']} thread(s), on "
@@ -181,11 +247,12 @@ class ExportReport:
             "| --- |",
         ]
         for f in self.files:
-            if f.parity_tolerance is None:
+            limits = f.limits()
+            if not limits:
                 parity = "not held"
             else:
                 verdict = "ok" if f.passed else "FAILED"
-                parity = f"{verdict} (<= {f.parity_tolerance:g})"
+                parity = f"{verdict} ({limits})"
             lines.append(
                 f"| {f.path} | {f.variant} | {f.size_bytes} "
                 f"| {f.max_abs_error:.3g} | {_db(f.psnr_db)} "

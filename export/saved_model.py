@@ -17,6 +17,12 @@ With ``uint8=True`` both signatures return ``images`` as uint8 in
 [0, 255], computed in the graph by :func:`to_uint8`, the package's one
 pixel mapping: ``clip(round((x + 1) * 127.5), 0, 255)`` where ``round``
 rounds half to even (``tf.round``, ``np.round``), and NaN becomes 0.
+
+A CycleGAN generator (a :class:`~tfgan_lite.export.TranslatorSpec`) gets
+one signature instead, ``translate(images)`` (also ``serving_default``):
+float32 images in [-1, 1] of shape ``(batch, H, W, C)`` in, and out both
+``translated`` (float32 in [-1, 1]) and ``translated_uint8`` (uint8, by
+:func:`to_uint8`), so an app can show the result without converting it.
 """
 
 from __future__ import annotations
@@ -41,6 +47,10 @@ __all__ = [
     "SAMPLE",
     "SAMPLE_COUNT",
     "SEED",
+    "TRANSLATE",
+    "TRANSLATED",
+    "TRANSLATED_UINT8",
+    "UINT8_TAIL",
     "export_saved_model",
     "to_uint8",
     "to_uint8_numpy",
@@ -54,9 +64,22 @@ LABEL = "label"
 SEED = "seed"
 SAMPLE_COUNT = "n"
 IMAGES = "images"
+# The translator signature: input IMAGES, outputs TRANSLATED(_UINT8).
+TRANSLATE = "translate"
+TRANSLATED = "translated"
+TRANSLATED_UINT8 = "translated_uint8"
 
 # Public as export.to_uint8; sample grids share the same definition.
 to_uint8 = _pixels.to_uint8
+
+# The name scope of the uint8 tail in exported graphs. Full-integer LiteRT
+# conversion keeps the ops under it in float (see litert.py).
+UINT8_TAIL = "uint8_tail"
+
+
+def _uint8_tail(x) -> tf.Tensor:
+    with tf.name_scope(UINT8_TAIL):
+        return to_uint8(x)
 
 
 def to_uint8_numpy(x: Any) -> np.ndarray:
@@ -76,7 +99,7 @@ def to_uint8_numpy(x: Any) -> np.ndarray:
 
 
 def export_saved_model(
-    generator: loading.GeneratorSpec | keras.Model,
+    generator: loading.GeneratorSpec | loading.TranslatorSpec | keras.Model,
     path: str | os.PathLike[str],
     *,
     uint8: bool = False,
@@ -88,9 +111,12 @@ def export_saved_model(
     Args:
         generator: A :class:`~tfgan_lite.export.GeneratorSpec`, a
             ``tfgan_lite.GAN`` (its EMA generator when it has one) or a
-            generator ``keras.Model``.
+            generator ``keras.Model``; or a
+            :class:`~tfgan_lite.export.TranslatorSpec`, which gets the
+            ``translate`` signature instead.
         path: Directory to write; it must not exist yet or be empty.
-        uint8: Return uint8 images in [0, 255] instead of floats in [-1, 1].
+        uint8: Return uint8 images in [0, 255] instead of floats in [-1, 1]
+            (a translator always returns both).
         batch_size: Fixed batch size of ``generate``; None (the default)
             accepts any batch size. LiteRT conversion uses a fixed one.
         include_sample: Also add the ``sample(seed, n)`` signature.
@@ -104,7 +130,40 @@ def export_saved_model(
     """
     spec = loading.resolve_generator(generator)
     batch_size = check_optional_int(batch_size, "batch_size", minimum=1)
-    finish = to_uint8 if uint8 else tf.identity
+    archive = keras.export.ExportArchive()
+    if isinstance(spec, loading.TranslatorSpec):
+        _add_translate(archive, spec, batch_size)
+    else:
+        _add_generate(archive, spec, uint8, batch_size, include_sample)
+    path = Path(path)
+    archive.write_out(str(path), verbose=False)
+    return path
+
+
+def _add_translate(
+    archive: keras.export.ExportArchive,
+    spec: loading.TranslatorSpec,
+    batch_size: int | None,
+) -> None:
+    def translate(images):
+        translated = spec(images)
+        return {
+            TRANSLATED: translated,
+            TRANSLATED_UINT8: _uint8_tail(translated),
+        }
+
+    images = tf.TensorSpec((batch_size, *spec.image_shape), tf.float32, IMAGES)
+    archive.add_endpoint(TRANSLATE, translate, input_signature=[images])
+
+
+def _add_generate(
+    archive: keras.export.ExportArchive,
+    spec: loading.GeneratorSpec,
+    uint8: bool,
+    batch_size: int | None,
+    include_sample: bool,
+) -> None:
+    finish = _uint8_tail if uint8 else tf.identity
 
     def generate(z, label=None):
         return {IMAGES: finish(spec(z, label))}
@@ -128,7 +187,6 @@ def export_saved_model(
     label_spec = [tf.TensorSpec((batch_size,), tf.int32, LABEL)]
     if not spec.conditional:
         label_spec = []
-    archive = keras.export.ExportArchive()
     # No archive.track(model): the endpoints' variables are saved anyway,
     # and with the TF backend track() would store every weight a second
     # time (as Keras variables beside the tf.Variables), doubling the size.
@@ -145,6 +203,3 @@ def export_saved_model(
         archive.add_endpoint(
             SAMPLE, sample, input_signature=[*counts, *label_spec]
         )
-    path = Path(path)
-    archive.write_out(str(path), verbose=False)
-    return path

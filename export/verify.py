@@ -7,10 +7,20 @@ for a conditional generator. Each file is run on the same inputs and gets
 a :class:`~tfgan_lite.export.FileReport`: the largest absolute error, the
 PSNR, the median latency of a one-batch call, and its inputs and outputs.
 
-Only float32 files are held to a bound, the config's
-``parity_tolerance`` (``UINT8_PARITY_TOLERANCE`` for uint8 output); the
-quantized LiteRT variants are also compared with the float32 file, and
-reported without a bound.
+A CycleGAN generator is checked the same way on images instead of
+latents: the first ``num_verify`` of the config's ``calibration_images``
+when given (for F, G's translations of them), else images of uniform noise
+in [-1, 1] from ``default_rng(verify_seed)``. Both of its outputs are
+checked: ``translated`` against the Keras generator and
+``translated_uint8`` against ``to_uint8`` of it.
+
+float32 files are held to the config's ``parity_tolerance``
+(``UINT8_PARITY_TOLERANCE`` for uint8 output). The quantized LiteRT
+variants are compared with the float32 file and held to a floor,
+``quantized_min_snr_db``: quantization costs precision, but a file far
+below the floor computes something else. Transposed convolutions have
+broken int8 conversions before (tensorflow/tensorflow#39720, #59922), and
+this is the check that would catch such a file.
 """
 
 from __future__ import annotations
@@ -34,6 +44,7 @@ __all__ = [
     "ParityError",
     "Verifier",
     "check_parity",
+    "new_report",
 ]
 
 # A float error far below 1e-5 can still move a value across a rounding
@@ -42,7 +53,7 @@ UINT8_PARITY_TOLERANCE = 1.0
 
 
 class ParityError(RuntimeError):
-    """A float32 export does not match the Keras generator.
+    """An exported file breaks its limit: float32 parity or quantized floor.
 
     Attributes:
         report: The full report (also written as JSON).
@@ -60,20 +71,47 @@ class Verifier:
         spec: The exported generator, which gives the reference outputs.
         config: The export's settings (latents, seed, uint8, tolerance,
             latency runs and threads).
+        images: A translator's verification inputs (its own domain, float32
+            in [-1, 1]); the first ``num_verify`` are used. None draws
+            uniform noise images. Ignored for generators.
     """
 
-    def __init__(self, spec: loading.GeneratorSpec, config: ExportConfig):
+    def __init__(
+        self,
+        spec: loading.GeneratorSpec | loading.TranslatorSpec,
+        config: ExportConfig,
+        images: np.ndarray | None = None,
+    ):
         self.spec = spec
         self.config = config
+        self.signature = litert.signature_name(spec)
         rng = np.random.default_rng(config.verify_seed)
-        z = rng.standard_normal((config.num_verify, spec.latent_dim))
-        self.z = z.astype(np.float32)
-        self.label = spec.default_labels(config.num_verify)
-        reference = np.asarray(spec(self.z, self.label))
-        if config.uint8:
-            reference = saved_model_lib.to_uint8_numpy(reference)
+        self.reference_uint8 = None
+        if isinstance(spec, loading.TranslatorSpec):
+            if images is None:
+                shape = (config.num_verify, *spec.image_shape)
+                images = rng.uniform(-1.0, 1.0, shape)
+            self.feeds = {
+                saved_model_lib.IMAGES: images[: config.num_verify].astype(
+                    np.float32
+                )
+            }
+            self.output = saved_model_lib.TRANSLATED
+            reference = np.asarray(spec(self.feeds[saved_model_lib.IMAGES]))
+            self.reference_uint8 = saved_model_lib.to_uint8_numpy(reference)
+        else:
+            z = rng.standard_normal((config.num_verify, spec.latent_dim))
+            self.z = z.astype(np.float32)
+            self.label = spec.default_labels(config.num_verify)
+            self.feeds = {saved_model_lib.LATENT: self.z}
+            if self.label is not None:
+                self.feeds[saved_model_lib.LABEL] = self.label
+            self.output = saved_model_lib.IMAGES
+            reference = np.asarray(spec(self.z, self.label))
+            if config.uint8:
+                reference = saved_model_lib.to_uint8_numpy(reference)
         self.reference = reference
-        if config.uint8:
+        if config.uint8 and self.reference_uint8 is None:
             self.peak = measures.UINT8_PEAK
             self.tolerance = UINT8_PARITY_TOLERANCE
         else:
@@ -83,47 +121,34 @@ class Verifier:
 
     def new_report(self, out_dir: str | os.PathLike[str]) -> ExportReport:
         """An empty report: what is exported and how it is checked."""
-        spec, config = self.spec, self.config
-        # timezone.utc, not datetime.UTC: python_requires is >= 3.10.
-        now = datetime.datetime.now(datetime.timezone.utc)  # noqa: UP017
-        return ExportReport(
-            source=spec.source,
-            out_dir=str(out_dir),
-            created=now.isoformat(timespec="seconds"),
-            machine=measures.machine_description(),
-            generator={
-                "latent_dim": spec.latent_dim,
-                "sample_shape": list(spec.sample_shape),
-                "conditional": spec.conditional,
-                "num_classes": spec.num_classes,
-                "weights": spec.weights,
-            },
-            output="uint8" if config.uint8 else "float",
-            peak=self.peak,
-            verification={
-                "num_latents": config.num_verify,
-                "seed": config.verify_seed,
-                "latents": "numpy default_rng(seed).standard_normal, float32",
-                "labels": (
-                    "arange(n) % num_classes" if spec.conditional else None
-                ),
-                "reference": "Keras generator, training=False",
-            },
-            latency={
-                "runs": config.latency_runs,
-                "warmup": config.latency_warmup,
-                "statistic": "median",
-                "num_threads": config.num_threads,
-            },
-        )
+        return new_report([self], out_dir)
 
     def _latency(self, fn: Callable[[], Any]) -> float:
         return measures.median_latency_ms(
             fn, runs=self.config.latency_runs, warmup=self.config.latency_warmup
         )
 
+    def _entry(self, result: dict[str, np.ndarray], **fields) -> FileReport:
+        """A file's entry: errors of ``result`` against the reference."""
+        out = result[self.output]
+        entry = FileReport(
+            max_abs_error=measures.max_abs_error(out, self.reference),
+            psnr_db=measures.psnr(out, self.reference, peak=self.peak),
+            **fields,
+        )
+        uint8 = result.get(saved_model_lib.TRANSLATED_UINT8)
+        if uint8 is not None:
+            entry.uint8_max_abs_error = measures.max_abs_error(
+                uint8, self.reference_uint8
+            )
+        if entry.variant == "float32":
+            entry.parity_tolerance = self.tolerance
+            if uint8 is not None:
+                entry.uint8_parity_tolerance = UINT8_PARITY_TOLERANCE
+        return entry
+
     def saved_model(self, path: Path, out: Path) -> FileReport:
-        """Checks and times the ``generate`` signature of a SavedModel.
+        """Checks and times the signature of a SavedModel.
 
         Args:
             path: The SavedModel directory.
@@ -133,22 +158,18 @@ class Verifier:
             The file's entry, held to the parity tolerance.
         """
         loaded = tf.saved_model.load(str(path))
-        fn = loaded.signatures[saved_model_lib.GENERATE]
-        feeds = {saved_model_lib.LATENT: tf.constant(self.z)}
-        one = {saved_model_lib.LATENT: tf.constant(self.z[:1])}
-        if self.label is not None:
-            feeds[saved_model_lib.LABEL] = tf.constant(self.label)
-            one[saved_model_lib.LABEL] = tf.constant(self.label[:1])
-        result = fn(**feeds)[saved_model_lib.IMAGES].numpy()
+        fn = loaded.signatures[self.signature]
+        feeds = {k: tf.constant(v) for k, v in self.feeds.items()}
+        one = {k: v[:1] for k, v in feeds.items()}
+        result = {k: v.numpy() for k, v in fn(**feeds).items()}
         inputs = fn.structured_input_signature[1]
         outputs = fn.structured_outputs
-        return FileReport(
+        return self._entry(
+            result,
             path=path.relative_to(out).as_posix(),
             format="saved_model",
             variant="float32",
             size_bytes=_directory_size(path),
-            max_abs_error=measures.max_abs_error(result, self.reference),
-            psnr_db=measures.psnr(result, self.reference, peak=self.peak),
             latency_ms=self._latency(lambda: fn(**one)),
             latency_batch_size=1,
             inputs=[
@@ -159,20 +180,27 @@ class Verifier:
                 _tensor_info(k, s.shape.as_list(), s.dtype.as_numpy_dtype)
                 for k, s in sorted(outputs.items())
             ],
-            parity_tolerance=self.tolerance,
         )
+
+    def _run_tflite(self, interpreter) -> dict[str, np.ndarray]:
+        if self.signature == saved_model_lib.TRANSLATE:
+            images = self.feeds[saved_model_lib.IMAGES]
+            return litert.run_translate(interpreter, images)
+        out = litert.run_generate(interpreter, self.z, label=self.label)
+        return {saved_model_lib.IMAGES: out}
 
     def tflite(self, path: Path, out: Path, variant: str) -> FileReport:
         """Checks and times one LiteRT file.
 
         Check the float32 file first: the variants after it are compared
-        with its outputs too.
+        with its outputs, and held to ``quantized_min_snr_db`` against
+        them.
 
         Args:
             path: The ``.tflite`` file.
             out: The export directory, for the entry's relative path.
-            variant: The file's variant; only float32 is held to the
-                parity tolerance.
+            variant: The file's variant; float32 is held to the parity
+                tolerance, the others to the quantized floor.
 
         Returns:
             The file's entry.
@@ -180,25 +208,21 @@ class Verifier:
         interpreter = litert.load_interpreter(
             path, num_threads=self.config.num_threads
         )
-        result = litert.run_generate(interpreter, self.z, label=self.label)
-        runner = interpreter.get_signature_runner(saved_model_lib.GENERATE)
+        result = self._run_tflite(interpreter)
+        runner = interpreter.get_signature_runner(self.signature)
         in_details = runner.get_input_details()
-        batch = int(in_details[saved_model_lib.LATENT]["shape"][0])
+        first = next(iter(self.feeds))
+        batch = int(in_details[first]["shape"][0])
         feeds = {
-            saved_model_lib.LATENT: litert.pad_batch(self.z[:batch], batch),
+            k: litert.pad_batch(v[:batch], batch) for k, v in self.feeds.items()
         }
-        if self.label is not None:
-            feeds[saved_model_lib.LABEL] = litert.pad_batch(
-                self.label[:batch], batch
-            )
         content = path.read_bytes()
-        entry = FileReport(
+        entry = self._entry(
+            result,
             path=path.relative_to(out).as_posix(),
             format="tflite",
             variant=variant,
             size_bytes=len(content),
-            max_abs_error=measures.max_abs_error(result, self.reference),
-            psnr_db=measures.psnr(result, self.reference, peak=self.peak),
             latency_ms=self._latency(lambda: runner(**feeds)),
             latency_batch_size=batch,
             inputs=[
@@ -211,17 +235,113 @@ class Verifier:
             ],
             operators=sorted({o.name for o in litert.list_operators(content)}),
         )
+        main = result[self.output]
         if variant == "float32":
-            entry.parity_tolerance = self.tolerance
-            self._float32_out = result
+            self._float32_out = main
         elif self._float32_out is not None:
             entry.max_abs_error_vs_float32 = measures.max_abs_error(
-                result, self._float32_out
+                main, self._float32_out
             )
             entry.psnr_db_vs_float32 = measures.psnr(
-                result, self._float32_out, peak=self.peak
+                main, self._float32_out, peak=self.peak
             )
+            entry.snr_db_vs_float32 = measures.snr(main, self._float32_out)
+            entry.min_snr_db_vs_float32 = self.config.quantized_min_snr_db
         return entry
+
+    def describe_inputs(self) -> str:
+        """How the verification inputs were made, for the report."""
+        if isinstance(self.spec, loading.GeneratorSpec):
+            return "numpy default_rng(seed).standard_normal, float32"
+        if self.config.calibration_images is None:
+            return "uniform noise in [-1, 1], numpy default_rng(seed)"
+        return "the first calibration images of X (F: their translations by G)"
+
+
+def new_report(
+    verifiers: list[Verifier], out_dir: str | os.PathLike[str]
+) -> ExportReport:
+    """An empty report for the specs of one export.
+
+    Args:
+        verifiers: One per exported network (one generator, or a
+            CycleGAN's G and/or F), sharing one config.
+        out_dir: The export directory.
+
+    Returns:
+        The report, without files.
+    """
+    first = verifiers[0]
+    spec, config = first.spec, first.config
+    # timezone.utc, not datetime.UTC: python_requires is >= 3.10.
+    now = datetime.datetime.now(datetime.timezone.utc)  # noqa: UP017
+    if isinstance(spec, loading.TranslatorSpec):
+        generator = {
+            "model": "CycleGAN",
+            "weights": spec.weights,
+            "directions": {
+                v.spec.direction: {
+                    "input_shape": list(v.spec.image_shape),
+                    "output_shape": list(v.spec.sample_shape),
+                }
+                for v in verifiers
+            },
+        }
+        output = "float+uint8"
+        verification = {
+            "num_images": len(first.feeds[saved_model_lib.IMAGES]),
+            "seed": config.verify_seed,
+            "inputs": first.describe_inputs(),
+            "calibration": _calibration(config),
+            "reference": "Keras generator, training=False",
+        }
+    else:
+        generator = {
+            "latent_dim": spec.latent_dim,
+            "sample_shape": list(spec.sample_shape),
+            "conditional": spec.conditional,
+            "num_classes": spec.num_classes,
+            "weights": spec.weights,
+        }
+        output = "uint8" if config.uint8 else "float"
+        verification = {
+            "num_latents": config.num_verify,
+            "seed": config.verify_seed,
+            "latents": first.describe_inputs(),
+            "labels": ("arange(n) % num_classes" if spec.conditional else None),
+            "reference": "Keras generator, training=False",
+        }
+    return ExportReport(
+        source=spec.source,
+        out_dir=str(out_dir),
+        created=now.isoformat(timespec="seconds"),
+        machine=measures.machine_description(),
+        generator=generator,
+        output=output,
+        peak=first.peak,
+        verification=verification,
+        latency={
+            "runs": config.latency_runs,
+            "warmup": config.latency_warmup,
+            "statistic": "median",
+            "num_threads": config.num_threads,
+        },
+    )
+
+
+def _calibration(config: ExportConfig) -> str | None:
+    if "int8_full" not in config.variants:
+        return None
+    if config.calibration_images is None:
+        return (
+            f"{config.calibration_samples} images of uniform noise in "
+            f"[-1, 1] (seed {config.calibration_seed}): no calibration "
+            "images were given; real images of X calibrate better"
+        )
+    return (
+        f"{config.calibration_samples} of the given images of X, cycled "
+        "if fewer (F: their translations by G)"
+    )
 
 
 def check_parity(report: ExportReport, json_path: Path) -> None:
@@ -236,17 +356,14 @@ def check_parity(report: ExportReport, json_path: Path) -> None:
     """
     if report.passed:
         return
-    lines = [
-        f"{f.path}: max abs error {f.max_abs_error:.3g} > "
-        f"{f.parity_tolerance:g}"
-        for f in report.failures()
-    ]
+    lines = [f"{f.path}: {'; '.join(f.problems())}" for f in report.failures()]
     raise ParityError(
-        "Float32 parity check failed against the Keras generator:\n  "
+        "The parity check failed against the Keras generator:\n  "
         + "\n  ".join(lines)
         + f"\nThe files and {json_path} were kept for inspection. A "
-        "float32 export should match to about 1e-6; report this with "
-        "the generator's layers.",
+        "float32 export should match to about 1e-6 and a quantized one "
+        "stay near the float32 file; report this with the generator's "
+        "layers.",
         report,
     )
 

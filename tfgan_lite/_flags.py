@@ -33,7 +33,8 @@ def define(
 
     The flag's type and default are the field's: str, int, float and bool
     fields become the matching flags, tuple fields comma-separated lists,
-    and a field without a default a required string flag.
+    a field whose default is None an optional string flag, and a field
+    without a default a required string flag.
 
     Args:
         values: Where to define the flags.
@@ -57,7 +58,7 @@ def define(
             required.append(name)
         elif isinstance(default, bool):
             flags.DEFINE_bool(name, default, text, flag_values=values)
-        elif isinstance(default, str):
+        elif default is None or isinstance(default, str):
             flags.DEFINE_string(name, default, text, flag_values=values)
         elif isinstance(default, tuple):
             flags.DEFINE_list(name, list(default), text, flag_values=values)

@@ -21,6 +21,10 @@ FILE_KEYS = {
     "psnr_db_vs_float32",
     "parity_tolerance",
     "operators",
+    "uint8_max_abs_error",
+    "uint8_parity_tolerance",
+    "snr_db_vs_float32",
+    "min_snr_db_vs_float32",
     "passed",
 }
 
