@@ -54,6 +54,7 @@ import tensorflow as tf
 from absl import app, flags
 
 import tfgan_lite
+from tfgan_lite.callbacks import scatter as scatter_lib
 from tfgan_lite.metrics import modes as modes_lib
 
 FLAGS = flags.FLAGS
@@ -446,79 +447,6 @@ TABLE_HEADER = (
 # --------------------------------------------------------------------------
 # Pictures.
 
-_BACKGROUND = 255
-_REAL = (250, 180, 110)
-_CIRCLE = (160, 160, 160)
-_CENTER = (210, 40, 40)
-_POINT = (20, 40, 120)
-_GAP = (120, 120, 120)
-
-
-def render_scatter(
-    samples: np.ndarray,
-    centers: np.ndarray,
-    *,
-    std: float,
-    extent: float,
-    real: np.ndarray | None = None,
-    size: int = 480,
-    origin: Sequence[float] = (0.0, 0.0),
-    dot: int = 1,
-) -> np.ndarray:
-    """Draws a scatter plot into a (size, size, 3) uint8 array.
-
-    White canvas; ``real`` points as light orange dots one size smaller
-    than the samples; ``samples`` as dark blue dots; then, on top so that
-    they show through dense clouds, a grey circle of radius 3 * std
-    (PacGAN's high-quality radius) and a red cross on each center. The view
-    is the square of half width ``extent`` around ``origin``, y up; points
-    outside it are left out.
-
-    Args:
-        samples: (N, 2) generated points.
-        centers: (M, 2) mode centers.
-        std: Standard deviation of the modes.
-        extent: Half width of the view, in data units.
-        real: (K, 2) real points, or None.
-        size: Width and height in pixels.
-        origin: Center of the view, in data units.
-        dot: Sample dots are (2 * dot + 1) pixels wide.
-
-    Returns:
-        A (size, size, 3) uint8 RGB array.
-    """
-    image = np.full((size, size, 3), _BACKGROUND, np.uint8)
-    scale = (size - 1) / (2.0 * extent)
-    x0, y0 = float(origin[0]), float(origin[1])
-
-    def paint(xy: np.ndarray, color, radius: int) -> None:
-        xy = np.asarray(xy, np.float64).reshape(-1, 2)
-        cols = np.round((xy[:, 0] - x0 + extent) * scale).astype(np.int64)
-        rows = np.round((y0 + extent - xy[:, 1]) * scale).astype(np.int64)
-        for dr in range(-radius, radius + 1):
-            for dc in range(-radius, radius + 1):
-                r, c = rows + dr, cols + dc
-                keep = (r >= 0) & (r < size) & (c >= 0) & (c < size)
-                image[r[keep], c[keep]] = color
-
-    if real is not None:
-        paint(real, _REAL, dot - 1)
-    paint(samples, _POINT, dot)
-    # Circles at least 4 pixels across, so that tiny ones still show.
-    radius = max(3.0 * std * scale, 4.0) / scale
-    angles = np.linspace(0.0, 2 * np.pi, 1440, endpoint=False)
-    circle = np.stack([np.cos(angles), np.sin(angles)], 1) * radius
-    centers = np.asarray(centers, np.float64).reshape(-1, 2)
-    for center in centers:
-        paint(center + circle, _CIRCLE, 0)
-    arm = np.arange(-3, 4)[:, None] / scale
-    for center in centers:
-        cross = np.concatenate(
-            [center + arm * [1.0, 0.0], center + arm * [0.0, 1.0]]
-        )
-        paint(cross, _CENTER, 0)
-    return image
-
 
 def render_figure(
     samples: np.ndarray,
@@ -527,14 +455,8 @@ def render_figure(
     real: np.ndarray | None = None,
     size: int = 480,
 ) -> np.ndarray:
-    """The whole mixture beside a zoom on its first mode, as one image.
-
-    The left panel shows the problem's full extent; the right one the
-    square of half width 6 std around ``problem.centers[0]``, where the
-    3-std circle and the spread of real and generated points are visible.
-    A 4-pixel grey gap separates them.
-    """
-    full = render_scatter(
+    """The whole mixture beside a zoom on its first mode, as one image."""
+    return scatter_lib.scatter_figure(
         samples,
         problem.centers,
         std=problem.std,
@@ -542,18 +464,6 @@ def render_figure(
         real=real,
         size=size,
     )
-    zoom = render_scatter(
-        samples,
-        problem.centers,
-        std=problem.std,
-        extent=6 * problem.std,
-        real=real,
-        size=size,
-        origin=problem.centers[0],
-        dot=2,
-    )
-    gap = np.full((size, 4, 3), _GAP, np.uint8)
-    return np.concatenate([full, gap, zoom], axis=1)
 
 
 def write_png(image: np.ndarray, path: str) -> None:

@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 import stacked
 
+from tfgan_lite.callbacks import scatter
+
 _MODES = {"ring": 8, "grid": 25}
 
 
@@ -47,43 +49,6 @@ def _is_dark(pixel) -> bool:
     return int(np.max(pixel)) < 150
 
 
-def test_render_scatter_draws_points_and_nothing_else():
-    # Size 101 over [-1, 1]: 50 pixels per unit, x right, y up.
-    image = mc.render_scatter(
-        np.array([[0.5, -0.5], [3.0, 3.0]]),  # the second is off canvas
-        np.array([[-0.5, 0.5]]),
-        std=0.02,
-        extent=1.0,
-        size=101,
-    )
-
-    assert image.shape == (101, 101, 3) and image.dtype == np.uint8
-    assert _is_dark(image[75, 75])  # row (1 + 0.5) * 50, col (1 + 0.5) * 50
-    assert _is_dark(image[76, 74])  # dots are 3x3 pixels (dot=1)
-    assert (image[5, 95] == 255).all()  # nowhere near a point or center
-    assert (image[75, 25] == 255).all()  # mirror image of the point
-    # The center (row 25, col 25) gets a red cross inside a grey circle of
-    # radius max(3 * 0.02 * 50, 4) = 4 pixels.
-    assert tuple(image[25, 25]) == mc._CENTER
-    assert tuple(image[25, 29]) == mc._CIRCLE
-    dark = np.argwhere(np.max(image, axis=-1) < 150)
-    assert (np.abs(dark - [75, 75]) <= 1).all()
-
-
-def test_render_scatter_draws_real_points_light():
-    image = mc.render_scatter(
-        np.zeros((0, 2)),
-        np.zeros((0, 2)),
-        std=0.05,
-        extent=1.0,
-        size=101,
-        real=np.array([[0.0, 0.0]]),
-    )
-
-    assert tuple(image[50, 50]) == mc._REAL
-    assert (np.delete(image.reshape(-1, 3), 50 * 101 + 50, 0) == 255).all()
-
-
 def test_render_figure_puts_the_zoom_beside_the_full_view():
     problem = mc._problems()["grid"]
     first = problem.centers[0]
@@ -91,7 +56,7 @@ def test_render_figure_puts_the_zoom_beside_the_full_view():
     image = mc.render_figure(first[None], problem, size=61)
 
     assert image.shape == (61, 61 + 4 + 61, 3)
-    assert tuple(image[30, 63]) == mc._GAP
+    assert tuple(image[30, 63]) == scatter._GAP
     # The zoom is centered on the first center: its sample sits in the
     # middle of the right panel, under the center's cross, dark around it.
     zoom = image[:, 65:]
