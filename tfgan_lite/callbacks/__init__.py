@@ -29,13 +29,19 @@ from tfgan_lite.callbacks.health import TrainingHealth
 from tfgan_lite.callbacks.image_grid import ImageGrid
 from tfgan_lite.callbacks.image_grid import make_grid
 from tfgan_lite.callbacks.metrics import MetricsCallback
+from tfgan_lite.callbacks.scatter import PointScatter
+from tfgan_lite.callbacks.scatter import render_scatter
+from tfgan_lite.callbacks.scatter import scatter_figure
 
 __all__ = [
     "EMAGenerator",
     "HealthEvent",
     "ImageGrid",
     "MetricsCallback",
+    "PointScatter",
     "TrainingHealth",
     "cycle_grid",
     "make_grid",
+    "render_scatter",
+    "scatter_figure",
 ]
