@@ -533,6 +533,21 @@ def test_compile_rejects_shared_optimizer():
 
 
 @pytest.mark.parametrize(
+    "config", [{"a": 1}, {"class_name": "Adam", "config": {"b": 1}}]
+)
+def test_compile_names_the_optimizer_for_a_bad_config_dict(config):
+    # A dict without "class_name" used to raise a bare KeyError.
+    with pytest.raises(ValueError, match="`d_optimizer`"):
+        _gan().compile(d_optimizer=config)
+
+
+def test_seed_beyond_int64_is_refused_naming_it():
+    # The noise state is int64; TensorFlow used to fail without naming it.
+    with pytest.raises(ValueError, match="`seed` must be an int in"):
+        GAN(*models.mlp(latent_dim=4), seed=2**63)
+
+
+@pytest.mark.parametrize(
     "kwargs,error",
     [
         ({"n": 0}, ValueError),

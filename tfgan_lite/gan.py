@@ -117,7 +117,9 @@ def _optimizer(value, name: str) -> keras.optimizers.Optimizer:
         return _default_optimizer()
     try:
         return keras.optimizers.get(value)
-    except ValueError as e:
+    except (ValueError, KeyError, TypeError) as e:
+        # A config dict without "class_name" raises KeyError, one with
+        # unknown arguments TypeError.
         raise ValueError(
             f"Could not interpret `{name}`={value!r} as a Keras optimizer: {e}"
         ) from None
@@ -215,7 +217,8 @@ class GAN(keras.Model):
         self.latent_dim = self._resolve_latent_dim(generator, latent_dim)
         if seed is None:
             seed = int(np.random.SeedSequence().generate_state(1)[0] >> 1)
-        self.seed = check_int(seed, "seed", minimum=0)
+        # The noise stream keeps the seed in an int64 variable.
+        self.seed = check_int(seed, "seed", minimum=0, maximum=2**63 - 1)
         # Evaluation has its own stream (counter from 2**40), so
         # validation_data never changes the noise that training sees.
         self._train_noise = _noise.NoiseStream(
