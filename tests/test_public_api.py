@@ -67,6 +67,7 @@ def test_top_level_surface():
         "auxiliary_losses",
         "callbacks",
         "data",
+        "interpolate",
         "losses",
         "metrics",
         "models",

@@ -9,6 +9,7 @@
 from tfgan_lite import auxiliary_losses
 from tfgan_lite import callbacks
 from tfgan_lite import data
+from tfgan_lite import interpolate
 from tfgan_lite import losses
 from tfgan_lite import metrics
 from tfgan_lite import models
@@ -28,6 +29,7 @@ __all__ = [
     "auxiliary_losses",
     "callbacks",
     "data",
+    "interpolate",
     "losses",
     "metrics",
     "models",
