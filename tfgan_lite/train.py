@@ -446,6 +446,13 @@ class _Grid(callbacks_lib.ImageGrid):
             self.every_n_epochs = period
 
 
+def _optimizers(config: TrainConfig) -> tuple:
+    """One Adam for each player (or group of networks)."""
+    return tuple(
+        keras.optimizers.Adam(config.lr, beta_1=config.beta_1) for _ in range(2)
+    )
+
+
 def _class_rows(model: ConditionalGAN, seed: int) -> np.ndarray:
     """One row per class, the same latent vectors every time."""
     labels = np.repeat(np.arange(model.num_classes), _SAMPLES_PER_CLASS)
@@ -478,8 +485,7 @@ def _gan_run(config: TrainConfig, paths: dict[str, str]) -> _Run:
     else:
         gan = GAN(*_networks(config), seed=config.seed, ema=config.ema > 0)
     gan.compile(
-        keras.optimizers.Adam(config.lr, beta_1=config.beta_1),
-        keras.optimizers.Adam(config.lr, beta_1=config.beta_1),
+        *_optimizers(config),
         config.loss,
         d_steps=config.d_steps,
         update=config.update,
@@ -554,8 +560,7 @@ def _cyclegan_run(config: TrainConfig, paths: dict[str, str]) -> _Run:
         g_xy, g_yx, d_x, d_y, pool_size=config.pool_size, seed=config.seed
     )
     model.compile(
-        keras.optimizers.Adam(config.lr, beta_1=config.beta_1),
-        keras.optimizers.Adam(config.lr, beta_1=config.beta_1),
+        *_optimizers(config),
         config.loss,
         cycle_weight=config.cycle_weight,
         identity_weight=config.identity_weight,
