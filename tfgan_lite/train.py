@@ -260,11 +260,6 @@ class TrainConfig:
             _check_conditional(self.model, self.dataset)
         if (self.model == CYCLEGAN) != _is_pair(self.dataset):
             raise ValueError(_pair_mismatch(self.model, self.dataset))
-        if self.model == CYCLEGAN and self.export:
-            raise ValueError(
-                "--export does not apply to --model=cyclegan (it exports "
-                "a GAN's generator)."
-            )
         is_points = self.dataset in _POINT_DATASETS
         if self.model != CYCLEGAN and is_points != (self.model == "mlp_2d"):
             raise ValueError(
