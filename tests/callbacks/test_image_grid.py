@@ -8,7 +8,7 @@ import pytest
 import tensorflow as tf
 from tensorboard.backend.event_processing import event_accumulator
 
-from tfgan_lite import models
+from tfgan_lite import ConditionalGAN, models
 from tfgan_lite.callbacks import EMAGenerator, ImageGrid, make_grid
 from tfgan_lite.gan import GAN
 
@@ -293,3 +293,79 @@ def test_rejects_models_other_than_gan(tmp_path):
             verbose=0,
             callbacks=[ImageGrid(tmp_path)],
         )
+
+
+# -- one row per class ---------------------------------------------------------
+
+CLASSES = 3
+
+
+def _conditional_gan(seed=0):
+    keras.utils.set_random_seed(seed)
+    z = keras.Input((LATENT,))
+    label = keras.Input((), dtype="int32")
+    embedded = keras.layers.Embedding(CLASSES, 3)(label)
+    h = keras.layers.Concatenate()([z, embedded])
+    h = keras.layers.Dense(SIDE * SIDE, activation="tanh")(h)
+    g = keras.Model([z, label], keras.layers.Reshape((SIDE, SIDE, 1))(h))
+    image = keras.Input((SIDE, SIDE, 1))
+    d_label = keras.Input((), dtype="int32")
+    score = keras.layers.Dense(1)(keras.layers.Flatten()(image))
+    bias = keras.layers.Embedding(CLASSES, 1)(d_label)
+    d = keras.Model([image, d_label], keras.layers.Add()([score, bias]))
+    gan = ConditionalGAN(g, d, num_classes=CLASSES, seed=seed)
+    gan.compile()
+    return gan
+
+
+def _cell(grid, row, col, gap=1):
+    y, x = row * (SIDE + gap), col * (SIDE + gap)
+    return grid[y : y + SIDE, x : x + SIDE]
+
+
+def test_per_class_grid_has_one_row_per_class(tmp_path):
+    gan = _conditional_gan()
+    callback = ImageGrid(tmp_path, num_samples=7, seed=4)  # 7 // 3 = 2
+    callback.set_model(gan)
+    grid = callback.grid()
+    assert grid.shape == (CLASSES * SIDE + 2, 2 * SIDE + 1, 1)
+    rows = []
+    for c in range(CLASSES):
+        samples = gan.generate(2, labels=c, seed=4).astype(np.float64)
+        rows.append(samples)
+        pixels = np.clip(np.round((samples + 1) * 127.5), 0, 255)
+        for col in range(2):
+            np.testing.assert_array_equal(_cell(grid, c, col), pixels[col])
+    # The same latent vector down each column, so rows differ by class only.
+    z = tf.constant(
+        np.random.default_rng(0).normal(size=(1, LATENT)), tf.float32
+    )
+    by_class = [gan.generator([z, tf.constant([c])]) for c in range(CLASSES)]
+    assert not np.allclose(by_class[0], by_class[1])
+    assert not np.allclose(rows[0], rows[1])
+    # per_class=False keeps the near-square grid of num_samples samples.
+    flat = ImageGrid(tmp_path, num_samples=7, seed=4, per_class=False)
+    flat.set_model(gan)
+    assert flat.grid().shape == (3 * SIDE + 2, 3 * SIDE + 2, 1)
+
+
+def test_per_class_png_after_fit(tmp_path):
+    gan = _conditional_gan(seed=1)
+    images = _images(8, seed=1)
+    labels = np.arange(8) % CLASSES
+    callback = ImageGrid(tmp_path, num_samples=6, per_class=True)
+    gan.fit(images, labels, batch_size=4, verbose=0, callbacks=[callback])
+    png = tf.io.read_file(str(tmp_path / "samples" / "samples_latest.png"))
+    np.testing.assert_array_equal(_decode_png(png), callback.grid())
+    assert callback.grid().shape[0] == CLASSES * SIDE + 2
+
+
+def test_per_class_needs_a_conditional_gan(tmp_path):
+    callback = ImageGrid(tmp_path, per_class=True)
+    callback.set_model(_image_gan())
+    with pytest.raises(TypeError, match="ConditionalGAN"):
+        callback.grid()
+    with pytest.raises(TypeError, match="ConditionalGAN"):
+        callback.on_train_begin()
+    with pytest.raises(TypeError, match="per_class"):
+        ImageGrid(tmp_path, per_class="yes")

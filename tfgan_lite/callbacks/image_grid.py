@@ -18,6 +18,7 @@ import tensorflow as tf
 from tfgan_lite._pixels import to_uint8
 from tfgan_lite._validation import check_bool, check_int, check_path
 from tfgan_lite.callbacks._common import _check_gan, _is_due
+from tfgan_lite.conditional import ConditionalGAN
 
 __all__ = ["ImageGrid", "make_grid"]
 
@@ -140,6 +141,12 @@ class ImageGrid(keras.callbacks.Callback):
     Generation runs eagerly and outside the training step, so it does not
     touch the training noise stream or the weights.
 
+    For a ``ConditionalGAN`` the grid has one row per class (``per_class``,
+    on by default for such models): row c is ``gan.generate(columns,
+    labels=c, seed=seed)`` with ``columns = max(1, num_samples //
+    num_classes)``, so each column keeps one latent vector across all
+    classes and a row shows how class c renders it.
+
     Args:
         log_dir: TensorBoard log directory, shared with
             ``keras.callbacks.TensorBoard`` if you use it.
@@ -151,9 +158,14 @@ class ImageGrid(keras.callbacks.Callback):
             otherwise.
         png_dir: Folder for the PNG files. None writes them next to the
             event file, in ``<log_dir>/samples``.
+        per_class: One row per class, with the same latent vector down
+            each column; needs a ``ConditionalGAN``. None (the default)
+            turns it on exactly when the model is one.
 
     Raises:
-        TypeError, ValueError: For a wrong argument type or value.
+        TypeError, ValueError: For a wrong argument type or value;
+            ``per_class=True`` on a model without classes raises
+            TypeError when training starts.
 
     Example:
         >>> import os, tempfile
@@ -181,6 +193,7 @@ class ImageGrid(keras.callbacks.Callback):
         seed: int = 0,
         use_ema: bool = True,
         png_dir=None,
+        per_class: bool | None = None,
     ):
         super().__init__()
         log_dir = check_path(log_dir, "log_dir")
@@ -190,22 +203,51 @@ class ImageGrid(keras.callbacks.Callback):
         self.num_samples = check_int(num_samples, "num_samples", minimum=1)
         self.seed = check_int(seed, "seed", minimum=0)
         self.use_ema = check_bool(use_ema, "use_ema")
+        if per_class is not None:
+            per_class = check_bool(per_class, "per_class")
+        self.per_class = per_class
         self.run_dir = os.path.join(log_dir, SAMPLES_RUN)
         self.png_dir = (
             self.run_dir if png_dir is None else check_path(png_dir, "png_dir")
         )
         self._writer = None
 
+    def _by_class(self, gan) -> bool:
+        """Whether the grid has one row per class, checked against gan."""
+        conditional = isinstance(gan, ConditionalGAN)
+        if self.per_class and not conditional:
+            raise TypeError(
+                "ImageGrid(per_class=True) draws one row per class and "
+                f"needs a tfgan_lite.ConditionalGAN; this model is a "
+                f"{type(gan).__name__}. Drop per_class."
+            )
+        return conditional if self.per_class is None else self.per_class
+
     def grid(self) -> np.ndarray:
-        """Returns the current grid of the fixed noise batch (uint8, HWC)."""
+        """Returns the current grid of the fixed noise batch (uint8, HWC).
+
+        Raises:
+            TypeError: If the callback's model is not a GAN, or
+                ``per_class=True`` and it is not a ConditionalGAN.
+        """
         gan = _check_gan(self.model, "ImageGrid")
-        samples = gan.generate(
-            self.num_samples, seed=self.seed, use_ema=self.use_ema
-        )
-        return make_grid(samples)
+        if not self._by_class(gan):
+            samples = gan.generate(
+                self.num_samples, seed=self.seed, use_ema=self.use_ema
+            )
+            return make_grid(samples)
+        columns = max(1, self.num_samples // gan.num_classes)
+        rows = [
+            gan.generate(
+                columns, labels=c, seed=self.seed, use_ema=self.use_ema
+            )
+            for c in range(gan.num_classes)
+        ]
+        return make_grid(np.concatenate(rows), rows=gan.num_classes)
 
     def on_train_begin(self, logs=None):
         gan = _check_gan(self.model, "ImageGrid")
+        self._by_class(gan)
         shape = tuple(gan.sample_shape)
         is_image = len(shape) == 2 or (
             len(shape) == 3 and shape[-1] in (*_CHANNELS, None)
