@@ -16,7 +16,7 @@ from typing import Any
 
 from absl import flags
 
-__all__ = ["HELP_FLAGS", "define", "help_requested", "to_config"]
+__all__ = ["HELP_FLAGS", "define", "help_requested", "parse", "to_config"]
 
 HELP_FLAGS = ("-h", "--help", "-help", "--helpfull")
 
@@ -76,6 +76,24 @@ def define(
 def help_requested(args: Sequence[str]) -> bool:
     """Whether the arguments (program name excluded) ask for help."""
     return any(a in HELP_FLAGS for a in args)
+
+
+def parse(values: flags.FlagValues, argv: Sequence[str]) -> None:
+    """Parses a command line (``argv[0]`` is the program) into ``values``.
+
+    Raises:
+        absl.flags.Error: For an unknown flag or a value of the wrong type.
+        ValueError: For a positional argument: every setting is a flag, and
+            a mistyped one (``epochs=5``) would otherwise be dropped.
+    """
+    rest = values(list(argv))[1:]
+    if rest:
+        first = rest[0].lstrip("-")
+        hint = f" (did you mean --{first}?)" if "=" in first else ""
+        raise ValueError(
+            f"unexpected positional argument {rest[0]!r}{hint}: every "
+            "setting is a flag, written --name=value."
+        )
 
 
 def to_config(

@@ -51,13 +51,18 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_lite import _flags
+from tfgan_lite import _cli, _flags
 from tfgan_lite import callbacks as callbacks_lib
 from tfgan_lite import data as data_lib
 from tfgan_lite import losses as losses_lib
 from tfgan_lite import metrics as metrics_lib
 from tfgan_lite import models as models_lib
-from tfgan_lite._validation import check_choice, check_float, check_int
+from tfgan_lite._validation import (
+    check_choice,
+    check_float,
+    check_int,
+    check_path,
+)
 from tfgan_lite.conditional import ConditionalGAN
 from tfgan_lite.cyclegan import CycleGAN
 from tfgan_lite.gan import GAN, UPDATES
@@ -239,6 +244,14 @@ class TrainConfig:
         check_int(self.sample_every, "--sample_every", minimum=1)
         check_int(self.metrics_every, "--metrics_every", minimum=0)
         check_float(self.lr, "--lr", low=0.0, low_closed=False)
+        check_float(
+            self.beta_1, "--beta_1", low=0.0, high=1.0, high_closed=False
+        )
+        check_float(self.gradient_penalty, "--gradient_penalty", low=0.0)
+        check_float(self.r1_penalty, "--r1_penalty", low=0.0)
+        # numpy's seed, which keras.utils.set_random_seed sets, is 32-bit.
+        check_int(self.seed, "--seed", minimum=0, maximum=2**32 - 1)
+        check_path(self.run_dir, "--run_dir")
         check_float(self.ema, "--ema", low=0.0, high=1.0, high_closed=False)
         check_choice(self.generator, "--generator", _CYCLEGAN_GENERATORS)
         check_int(self.blocks, "--blocks", minimum=1)
@@ -342,6 +355,8 @@ def _load(dataset: str, **kwargs) -> tf.data.Dataset:
     """data.load, with its refusals turned into the command's own."""
     try:
         return data_lib.load(dataset, **kwargs)
+    except (ConnectionError, TimeoutError):
+        raise  # Unreachable hosts are a failure, not a usage error.
     except (ValueError, OSError) as e:
         raise UsageError(f"--dataset {dataset}: {e}") from None
 
@@ -537,6 +552,8 @@ def _cyclegan_dataset(config: TrainConfig) -> tf.data.Dataset:
                 "give two folders, the domains X and Y, as path/to/A,path/to/B."
             )
         return data_lib.unpaired.folder_pair(*folders, **kwargs)
+    except (ConnectionError, TimeoutError):
+        raise  # Unreachable hosts are a failure, not a usage error.
     except (ValueError, OSError) as e:
         raise UsageError(f"--dataset {config.dataset}: {e}") from None
 
@@ -796,14 +813,15 @@ def parse_flags(argv: Sequence[str]) -> TrainConfig:
 
     Raises:
         absl.flags.Error: For an unknown flag or a value of the wrong type.
-        ValueError, TypeError: For values TrainConfig refuses, and for a
-            flag that the chosen kind of run does not read.
+        ValueError, TypeError: For values TrainConfig refuses, for a flag
+            that the chosen kind of run does not read, and for a positional
+            argument.
     """
     from absl import flags
 
     values = flags.FlagValues()
     _flags.define(values, TrainConfig, _HELPS)
-    values(list(argv))
+    _flags.parse(values, argv)
     given = {name for name in _HELPS if values[name].present}
     model = values["model"].value
     for name, value in MODEL_DEFAULTS.get(model, {}).items():
@@ -822,29 +840,23 @@ def parse_flags(argv: Sequence[str]) -> TrainConfig:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parses absl flags from ``argv`` and trains; returns an exit code."""
+    """Parses absl flags from ``argv`` and trains; returns an exit code.
+
+    0 on success, 2 for a usage error, 1 for a failure (unreachable data
+    hosts, a corrupt file, a failed write), 130 on Ctrl-C: the policy of
+    ``tfgan_lite._cli``. ``--debug`` prints the traceback of an error.
+    """
     from absl import flags
 
-    args = list(argv if argv is not None else sys.argv)
+    args, debug = _cli.split_debug(argv if argv is not None else sys.argv)
     if _flags.help_requested(args[1:]):
         values = flags.FlagValues()
         _flags.define(values, TrainConfig, _HELPS)
         print("usage: python -m tfgan_lite.train [--flag=value ...]\n")
         print(values.get_help(include_special_flags=False))
+        print(f"\n  {_cli.DEBUG_HELP}")
         return 0
-    try:
-        config = parse_flags(args)
-    except (flags.Error, ValueError, TypeError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    try:
-        train(config)
-    except UsageError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
-    return 0
+    return _cli.run(lambda: train(parse_flags(args)), debug=debug)
 
 
 if __name__ == "__main__":
