@@ -42,6 +42,7 @@ from tfgan_lite.export.loading import resolve_generator
 from tfgan_lite.export.measures import max_abs_error
 from tfgan_lite.export.measures import psnr
 from tfgan_lite.export.pipeline import run_export
+from tfgan_lite.export.report import CompiledModelCheck
 from tfgan_lite.export.report import ExportReport
 from tfgan_lite.export.report import FileReport
 from tfgan_lite.export.saved_model import export_saved_model
@@ -51,6 +52,7 @@ from tfgan_lite.export.verify import ParityError
 
 __all__ = [
     "VARIANTS",
+    "CompiledModelCheck",
     "ExportConfig",
     "ExportReport",
     "FileReport",

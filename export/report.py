@@ -15,9 +15,43 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "CompiledModelCheck",
     "ExportReport",
     "FileReport",
 ]
+
+
+@dataclasses.dataclass
+class CompiledModelCheck:
+    """A LiteRT file run through LiteRT's CompiledModel API.
+
+    Its errors are held to the limits of the file's Interpreter run (see
+    :class:`FileReport`), on the same inputs.
+
+    Attributes:
+        status: "ok", "refused" (LiteRT would not compile or run the
+            file) or "not available" (no CompiledModel in this
+            ai-edge-litert).
+        reason: Why it was refused or is not available; else None.
+        max_abs_error: Largest absolute difference to the Keras
+            generator, as ``FileReport.max_abs_error``.
+        uint8_max_abs_error: A CycleGAN file's uint8 output against the
+            reference, in pixel levels.
+        snr_db_vs_float32: For quantized variants: SNR against the
+            float32 file run by the Interpreter.
+        max_abs_diff_vs_interpreter: Largest difference to the same
+            file's Interpreter outputs (0.0: both agree exactly).
+        latency_ms: Median latency of one batch, inputs copied in and
+            outputs copied out as for the Interpreter.
+    """
+
+    status: str
+    reason: str | None = None
+    max_abs_error: float | None = None
+    uint8_max_abs_error: float | None = None
+    snr_db_vs_float32: float | None = None
+    max_abs_diff_vs_interpreter: float | None = None
+    latency_ms: float | None = None
 
 
 @dataclasses.dataclass
@@ -54,6 +88,8 @@ class FileReport:
         min_snr_db_vs_float32: The lowest ``snr_db_vs_float32`` a working
             conversion has; a file below it (or with NaN outputs) fails
             as a broken conversion.
+        compiled_model: For LiteRT files: the same checks through LiteRT's
+            CompiledModel API (held to the same limits), or None.
     """
 
     path: str
@@ -74,6 +110,7 @@ class FileReport:
     uint8_parity_tolerance: float | None = None
     snr_db_vs_float32: float | None = None
     min_snr_db_vs_float32: float | None = None
+    compiled_model: CompiledModelCheck | None = None
 
     def problems(self) -> list[str]:
         """Each limit the file breaks, in words; empty when it passes.
@@ -98,6 +135,33 @@ class FileReport:
         if low is not None and vs is not None and not vs >= low:
             out.append(
                 f"SNR vs float32 {_db(vs)} dB < {low:g} dB (broken conversion)"
+            )
+        out += self._compiled_problems()
+        return out
+
+    def _compiled_problems(self) -> list[str]:
+        """The limits that the CompiledModel run breaks."""
+        check = self.compiled_model
+        if check is None or check.status == "not available":
+            return []
+        if check.status != "ok":
+            return [f"CompiledModel {check.status}: {check.reason}"]
+        out = []
+        held = (
+            (check.max_abs_error, self.parity_tolerance, "max abs error"),
+            (
+                check.uint8_max_abs_error,
+                self.uint8_parity_tolerance,
+                "uint8 max abs error",
+            ),
+        )
+        for value, bound, what in held:
+            if bound is not None and value is not None and not value <= bound:
+                out.append(f"CompiledModel {what} {value:.3g} > {bound:g}")
+        low, vs = self.min_snr_db_vs_float32, check.snr_db_vs_float32
+        if low is not None and vs is not None and not vs >= low:
+            out.append(
+                f"CompiledModel SNR vs float32 {_db(vs)} dB < {low:g} dB"
             )
         return out
 
@@ -239,12 +303,18 @@ class ExportReport:
             f"{self.latency['warmup']} warm-up, LiteRT with "
             f"{self.latency['num_threads']} thread(s), on "
             f"{self.machine['cpu']} ({self.machine['cores']} cores)",
+            *(
+                [f"CompiledModel: {self.latency['compiled_model']}"]
+                if "compiled_model" in self.latency
+                else []
+            ),
             "",
             "| file | variant | size (bytes) | max abs err | PSNR (dB) "
             "| vs float32 max err | vs float32 PSNR | latency (ms) "
+            "| CompiledModel (ms) | CompiledModel vs Interpreter "
             "| batch | parity |",
             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-            "| --- |",
+            "| --- | ---: | --- |",
         ]
         for f in self.files:
             limits = f.limits()
@@ -258,9 +328,21 @@ class ExportReport:
                 f"| {f.max_abs_error:.3g} | {_db(f.psnr_db)} "
                 f"| {_num(f.max_abs_error_vs_float32)} "
                 f"| {_db(f.psnr_db_vs_float32)} | {f.latency_ms:.3f} "
+                f"| {_compiled_cells(f.compiled_model)} "
                 f"| {f.latency_batch_size} | {parity} |"
             )
         return "\n".join(lines)
+
+
+def _compiled_cells(check: CompiledModelCheck | None) -> str:
+    """The CompiledModel latency and agreement cells of a table row."""
+    if check is None:
+        return "- | -"
+    if check.status != "ok":
+        return f"- | {check.status}"
+    diff = check.max_abs_diff_vs_interpreter
+    agree = "identical" if diff == 0.0 else f"max diff {_num(diff)}"
+    return f"{check.latency_ms:.3f} | {agree}"
 
 
 def _finite(value: Any) -> Any:

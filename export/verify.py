@@ -34,10 +34,14 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from tfgan_lite.export import litert, loading, measures
+from tfgan_lite.export import compiled, litert, loading, measures
 from tfgan_lite.export import saved_model as saved_model_lib
 from tfgan_lite.export.config import ExportConfig
-from tfgan_lite.export.report import ExportReport, FileReport
+from tfgan_lite.export.report import (
+    CompiledModelCheck,
+    ExportReport,
+    FileReport,
+)
 
 __all__ = [
     "UINT8_PARITY_TOLERANCE",
@@ -235,6 +239,7 @@ class Verifier:
             ],
             operators=sorted({o.name for o in litert.list_operators(content)}),
         )
+        entry.compiled_model = self._compiled(path, result, feeds)
         main = result[self.output]
         if variant == "float32":
             self._float32_out = main
@@ -248,6 +253,54 @@ class Verifier:
             entry.snr_db_vs_float32 = measures.snr(main, self._float32_out)
             entry.min_snr_db_vs_float32 = self.config.quantized_min_snr_db
         return entry
+
+    def _compiled(
+        self,
+        path: Path,
+        interpreted: dict[str, np.ndarray],
+        batch: dict[str, np.ndarray],
+    ) -> CompiledModelCheck:
+        """Runs and times a LiteRT file through CompiledModel.
+
+        Args:
+            path: The ``.tflite`` file.
+            interpreted: The Interpreter's outputs on ``self.feeds``.
+            batch: One batch of inputs, for timing.
+
+        Returns:
+            The check, "refused" with LiteRT's message if it fails.
+        """
+        reason = compiled.unavailable_reason()
+        if reason is not None:
+            return CompiledModelCheck(status="not available", reason=reason)
+        try:
+            runner = compiled.CompiledRunner(
+                path, self.signature, num_threads=self.config.num_threads
+            )
+            result = runner.run(self.feeds)
+            latency = self._latency(runner.timed_call(batch))
+        except (RuntimeError, ValueError, KeyError) as e:
+            return CompiledModelCheck(
+                status="refused", reason=f"{type(e).__name__}: {e}"
+            )
+        main = result[self.output]
+        check = CompiledModelCheck(
+            status="ok",
+            max_abs_error=measures.max_abs_error(main, self.reference),
+            max_abs_diff_vs_interpreter=max(
+                measures.max_abs_error(result[k], v)
+                for k, v in interpreted.items()
+            ),
+            latency_ms=latency,
+        )
+        uint8 = result.get(saved_model_lib.TRANSLATED_UINT8)
+        if uint8 is not None:
+            check.uint8_max_abs_error = measures.max_abs_error(
+                uint8, self.reference_uint8
+            )
+        if self._float32_out is not None:
+            check.snr_db_vs_float32 = measures.snr(main, self._float32_out)
+        return check
 
     def describe_inputs(self) -> str:
         """How the verification inputs were made, for the report."""
@@ -325,6 +378,12 @@ def new_report(
             "warmup": config.latency_warmup,
             "statistic": "median",
             "num_threads": config.num_threads,
+            "compiled_model": compiled.unavailable_reason()
+            or (
+                "ai_edge_litert.compiled_model.CompiledModel on the CPU "
+                f"(ai-edge-litert {compiled.litert_version()}), same "
+                "inputs and limits as the Interpreter"
+            ),
         },
     )
 

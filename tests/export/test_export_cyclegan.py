@@ -227,8 +227,10 @@ def test_broken_int8_conversion_is_reported_as_failing(
     assert good.passed and not entry.passed
     # Low contrast: PSNR alone would not have flagged it.
     assert entry.snr_db_vs_float32 < 0.0 < 15.0 < entry.psnr_db_vs_float32
-    (problem,) = entry.problems()
+    # The Interpreter and CompiledModel runs both see the broken file.
+    problem, compiled_problem = entry.problems()
     assert "broken conversion" in problem
+    assert compiled_problem.startswith("CompiledModel SNR vs float32 -")
     report = verifier.new_report(tmp_path)
     report.files += [good, entry]
     assert "FAILED (SNR >= 5 dB vs float32)" in report.to_text()

@@ -25,6 +25,7 @@ FILE_KEYS = {
     "uint8_parity_tolerance",
     "snr_db_vs_float32",
     "min_snr_db_vs_float32",
+    "compiled_model",
     "passed",
 }
 
