@@ -13,9 +13,13 @@ A CycleGAN's generators are exported with ``--direction xy|yx|both``
 (G: X -> Y by default), optionally calibrated on real images of X
 (``--calibration_images x.npy``).
 
-Exit status: 0 on success, 1 when a file fails its parity check (float32
-parity, or a quantized file far from the float32 one; files and report
-are kept), 2 for bad flags or bad input.
+Exit status (the policy of ``tfgan_lite._cli``): 0 on success; 2 for bad
+flags or bad input (a missing model file, a model that is not a
+generator, a non-empty --out without --overwrite); 1 when a file fails its
+parity check (float32 parity, or a quantized file far from the float32
+one; files and report are kept), when the model file is truncated or
+corrupt, or when writing fails; 130 on Ctrl-C. ``--debug`` prints the
+traceback of an error.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from typing import NamedTuple
 
 from absl import flags
 
-from tfgan_lite import _flags
+from tfgan_lite import _cli, _flags
 from tfgan_lite.export import litert, pipeline, verify
 from tfgan_lite.export.config import FORMATS, MINIMUMS, ExportConfig
 
@@ -157,9 +161,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             reads ``sys.argv[1:]``.
 
     Returns:
-        The exit status: 0 success, 1 parity failure, 2 bad flags or input.
+        The exit status: 0 success, 1 a failure (parity, a corrupt model
+        file, a failed write), 2 bad flags or input, 130 on Ctrl-C.
     """
-    args = list(sys.argv[1:] if argv is None else argv)
+    args, debug = _cli.split_debug(sys.argv[1:] if argv is None else argv)
     fv = flags.FlagValues()
     _flags.define(
         fv, ExportConfig, _HELPS, names=_NAMES, lower_bounds=_LOWER_BOUNDS
@@ -167,25 +172,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if _flags.help_requested(args):
         print(_USAGE)
         print(fv.get_help(include_special_flags=False))
+        print(f"\n  {_cli.DEBUG_HELP}")
         return 0
-    try:
-        rest = fv([_PROG, *args])
-    except flags.Error as e:
-        return _fail(f"{e}\n{_USAGE}", 2)
-    if len(rest) > 1:
-        return _fail(
-            f"unexpected positional arguments {rest[1:]}.\n{_USAGE}", 2
-        )
-    try:
+
+    def run() -> None:
+        try:
+            _flags.parse(fv, [_PROG, *args])
+        except (flags.Error, ValueError) as e:
+            raise ValueError(f"{e}\n{_USAGE}") from None
         config = _flags.to_config(fv, ExportConfig, _HELPS, names=_NAMES)
         pipeline.run_export(config)
-    except verify.ParityError as e:
-        return _fail(str(e), 1)
-    except (ValueError, TypeError, OSError) as e:
-        return _fail(str(e), 2)
-    return 0
 
-
-def _fail(message: str, status: int) -> int:
-    print(f"{_PROG}: error: {message}", file=sys.stderr)
-    return status
+    return _cli.run(
+        run, debug=debug, prog=_PROG, failures=(verify.ParityError,)
+    )

@@ -47,6 +47,7 @@ import tensorflow as tf
 from ai_edge_litert import schema_py_generated as schema
 from ai_edge_litert.interpreter import Interpreter
 
+from tfgan_lite import _files
 from tfgan_lite._validation import check_int
 from tfgan_lite.export import loading
 from tfgan_lite.export import saved_model as saved_model_lib
@@ -256,6 +257,8 @@ def convert_saved_model(
     Raises:
         ValueError: For an unknown variant, or ``int8_full`` without a
             non-empty representative dataset.
+        tfgan_lite._files.CorruptFileError: A ValueError, if the SavedModel
+            is truncated or misses a file.
     """
     check_variants([variant])
     if variant == "int8_full" and not representative_dataset:
@@ -266,8 +269,13 @@ def convert_saved_model(
             "spec, num_samples=100) or choose another variant "
             f"({', '.join(v for v in VARIANTS if v != 'int8_full')})."
         )
-    converter = tf.lite.TFLiteConverter.from_saved_model(
-        str(saved_model_dir), signature_keys=[signature]
+    converter = _files.read_file(
+        saved_model_dir,
+        lambda: tf.lite.TFLiteConverter.from_saved_model(
+            str(saved_model_dir), signature_keys=[signature]
+        ),
+        what="a TensorFlow SavedModel",
+        remedy=saved_model_lib.REEXPORT,
     )
     # Explicit: builtin ops only, so no Flex delegate is ever needed.
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
@@ -301,7 +309,8 @@ def _uint8_tail_nodes(
     saved_model_dir: str | os.PathLike[str], signature: str
 ) -> list[str]:
     """Names of the uint8 tail's nodes, when the signature has one."""
-    fn = tf.saved_model.load(str(saved_model_dir)).signatures[signature]
+    loaded = saved_model_lib.load_saved_model(saved_model_dir)
+    fn = loaded.signatures[signature]
     if not any(s.dtype == tf.uint8 for s in fn.structured_outputs.values()):
         return []
     traced = tf.function(saved_model_lib.to_uint8).get_concrete_function(
@@ -446,17 +455,36 @@ def load_interpreter(
 
     Returns:
         An ``ai_edge_litert`` interpreter with tensors allocated.
+
+    Raises:
+        FileNotFoundError: If no file exists at the path.
+        tfgan_lite._files.CorruptFileError: A ValueError, if the file is
+            truncated or not a LiteRT flatbuffer.
     """
     if isinstance(model, bytes | bytearray):
         interpreter = Interpreter(
             model_content=bytes(model), num_threads=num_threads
         )
-    else:
-        interpreter = Interpreter(
-            model_path=os.fspath(model), num_threads=num_threads
+        interpreter.allocate_tensors()
+        return interpreter
+    path = os.fspath(model)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(
+            f"No LiteRT file at '{path}'. Pass a .tflite file that "
+            "tfgan-export writes."
         )
-    interpreter.allocate_tensors()
-    return interpreter
+
+    def load() -> Interpreter:
+        interpreter = Interpreter(model_path=path, num_threads=num_threads)
+        interpreter.allocate_tensors()
+        return interpreter
+
+    return _files.read_file(
+        path,
+        load,
+        what="a LiteRT model",
+        remedy=saved_model_lib.REEXPORT,
+    )
 
 
 def run_generate(

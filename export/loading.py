@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import keras
 import numpy as np
 import tensorflow as tf
+
+from tfgan_lite import _files
 
 # Importing the modules registers `GAN` and `CycleGAN` for deserialization
 # by load_model.
@@ -207,8 +208,10 @@ def load_generator(
     Raises:
         FileNotFoundError: If nothing exists at ``path``.
         ValueError: If ``path`` is a directory, not a ``.keras`` archive,
-            cannot be loaded, or holds a model that is not a generator; or
-            ``direction`` is given for a model that is not a CycleGAN.
+            or holds a model that is not a generator; or ``direction`` is
+            given for a model that is not a CycleGAN.
+        tfgan_lite._files.CorruptFileError: A ValueError, if the archive
+            is truncated or corrupt or cannot be deserialized.
         TypeError: If the file holds something other than a Keras model.
     """
     return resolve_generator(
@@ -270,22 +273,14 @@ def _read_keras(path: str | os.PathLike[str]) -> Any:
         raise ValueError(
             f"'{path}' is {what}, not a .keras file.{extra} {hint}"
         )
-    if path.suffix != ".keras" or not zipfile.is_zipfile(path):
-        raise ValueError(
-            f"'{path}' is not a Keras v3 model archive (expected a zip file "
-            f"named *.keras, got a {path.suffix or 'suffix-less'} file that "
-            f"{'is' if zipfile.is_zipfile(path) else 'is not'} a zip "
-            f"archive). {hint}"
-        )
-    try:
-        # compile=False: export needs neither optimizers nor losses.
-        obj = keras.saving.load_model(path, compile=False)
-    except Exception as e:  # Keras raises many types for a bad archive.
-        raise ValueError(
-            f"Could not load '{path}' as a Keras model: "
-            f"{type(e).__name__}: {e}. {hint}"
-        ) from e
-    return obj
+    # compile=False: export needs neither optimizers nor losses.
+    return _files.load_keras(
+        path,
+        hint=hint,
+        remedy="Save the model again (gan.save(...)), or export the last "
+        "good model of the run, RUN_DIR/checkpoints/last.keras.",
+        compile=False,
+    )
 
 
 def resolve_generator(

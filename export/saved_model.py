@@ -35,7 +35,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_lite import _noise, _pixels
+from tfgan_lite import _files, _noise, _pixels
 from tfgan_lite._validation import check_optional_int
 from tfgan_lite.export import loading
 
@@ -52,6 +52,7 @@ __all__ = [
     "TRANSLATED_UINT8",
     "UINT8_TAIL",
     "export_saved_model",
+    "load_saved_model",
     "to_uint8",
     "to_uint8_numpy",
 ]
@@ -75,6 +76,42 @@ to_uint8 = _pixels.to_uint8
 # The name scope of the uint8 tail in exported graphs. Full-integer LiteRT
 # conversion keeps the ops under it in float (see litert.py).
 UINT8_TAIL = "uint8_tail"
+
+
+# What to do about a SavedModel that cannot be read.
+REEXPORT = (
+    "Export it again: tfgan-export --model RUN_DIR/model.keras --out DIR "
+    "--overwrite."
+)
+
+
+def load_saved_model(path: str | os.PathLike[str]) -> Any:
+    """Loads a SavedModel directory, naming it when it cannot be read.
+
+    Args:
+        path: A directory written by :func:`export_saved_model`.
+
+    Returns:
+        What ``tf.saved_model.load`` returns; its ``signatures`` hold the
+        serving functions.
+
+    Raises:
+        FileNotFoundError: If ``path`` holds no ``saved_model.pb``.
+        tfgan_lite._files.CorruptFileError: A ValueError, if the graph is
+            truncated or a variables file is missing or truncated.
+    """
+    path = Path(path)
+    if not (path / "saved_model.pb").is_file():
+        raise FileNotFoundError(
+            f"No SavedModel at '{path}': it holds no saved_model.pb. Pass "
+            "the saved_model directory that tfgan-export writes."
+        )
+    return _files.read_file(
+        path,
+        lambda: tf.saved_model.load(str(path)),
+        what="a TensorFlow SavedModel",
+        remedy=REEXPORT,
+    )
 
 
 def _uint8_tail(x) -> tf.Tensor:

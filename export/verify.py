@@ -161,7 +161,7 @@ class Verifier:
         Returns:
             The file's entry, held to the parity tolerance.
         """
-        loaded = tf.saved_model.load(str(path))
+        loaded = saved_model_lib.load_saved_model(path)
         fn = loaded.signatures[self.signature]
         feeds = {k: tf.constant(v) for k, v in self.feeds.items()}
         one = {k: v[:1] for k, v in feeds.items()}

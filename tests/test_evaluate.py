@@ -82,7 +82,7 @@ def test_ring_modes_are_the_library_figures(points_model, capsys):
 @pytest.mark.parametrize(
     "flags,code,message",
     [
-        (["--model=/nonexistent/model.keras"], 1, "No model file"),
+        (["--model=/nonexistent/model.keras"], 2, "No model file"),
         (["--extractor=vgg"], 2, "--extractor must be one of"),
         (["--num_real=3"], 2, "--num_real must be an int >= 8"),
         (["--extractor=inception"], 2, "needs --inception_weights"),
@@ -101,12 +101,13 @@ def test_mistakes_end_in_one_line_and_an_exit_code(
 def test_data_that_does_not_fit_the_model_fails_plainly(
     image_model, points_model, tmp_path, capsys
 ):
+    # A dataset that does not fit the model is a usage error: exit 2.
     assert (
         evaluate_lib.main(["e", f"--model={image_model}", "--dataset=grid"])
-        == 1
+        == 2
     )
     assert "2-D points" in capsys.readouterr().err
-    assert evaluate_lib.main(["e", f"--model={points_model}"]) == 1
+    assert evaluate_lib.main(["e", f"--model={points_model}"]) == 2
     assert "needs images" in capsys.readouterr().err
     not_a_model = tmp_path / "model.keras"
     not_a_model.write_bytes(b"not a zip")

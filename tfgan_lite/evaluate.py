@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from tfgan_lite import _flags
+from tfgan_lite import _cli, _files, _flags
 from tfgan_lite._validation import check_choice, check_int
 from tfgan_lite.metrics import features as features_lib
 from tfgan_lite.metrics import modes as modes_lib
@@ -80,19 +79,15 @@ class EvaluateConfig:
 
 
 def _load_gan(path: str):
-    import keras
-
     from tfgan_lite.gan import GAN
 
-    if not os.path.isfile(path):
-        raise FileNotFoundError(
-            f"No model file at {path}. Pass --model=RUN_DIR/model.keras, "
-            "the file python -m tfgan_lite.train writes."
-        )
-    try:
-        model = keras.saving.load_model(path)
-    except Exception as e:  # Keras raises many kinds for a bad archive.
-        raise ValueError(f"Could not load {path} as a Keras model: {e}") from e
+    model = _files.load_keras(
+        path,
+        hint="Pass --model=RUN_DIR/model.keras, the file python -m "
+        "tfgan_lite.train writes.",
+        remedy="Train again to write it anew, or evaluate the last good "
+        "model of the run, RUN_DIR/checkpoints/last.keras.",
+    )
     if not isinstance(model, GAN):
         raise TypeError(
             f"{path} holds a {type(model).__name__}, not a tfgan_lite.GAN."
@@ -148,6 +143,8 @@ def evaluate(config: EvaluateConfig) -> dict[str, Any]:
     Raises:
         FileNotFoundError: If the model file (or InceptionV3 weights file)
             does not exist.
+        tfgan_lite._files.CorruptFileError: A ValueError, if the model file
+            is truncated or corrupt.
         TypeError, ValueError: If the file is not a GAN, or the dataset
             does not fit its samples.
     """
@@ -216,34 +213,34 @@ _HELPS = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Parses flags, evaluates, prints; returns an exit code.
 
-    Exit codes: 0 on success, 2 for a usage error (a bad flag), 1 when the
-    evaluation fails (a missing or unreadable file, data that does not fit
-    the model).
+    Exit codes (the policy of ``tfgan_lite._cli``): 0 on success, 2 for a
+    usage error (a bad flag, a missing model file, data that does not fit
+    the model), 1 when the evaluation fails (a truncated or corrupt model
+    file, unreachable data hosts), 130 on Ctrl-C. ``--debug`` prints the
+    traceback of an error.
     """
     from absl import flags
 
     values = flags.FlagValues()
     _flags.define(values, EvaluateConfig, _HELPS)
-    args = list(argv if argv is not None else sys.argv)
+    args, debug = _cli.split_debug(argv if argv is not None else sys.argv)
     if _flags.help_requested(args[1:]):
         print("usage: python -m tfgan_lite.evaluate [--flag=value ...]\n")
         print(values.get_help(include_special_flags=False))
+        print(f"\n  {_cli.DEBUG_HELP}")
         return 0
-    try:
-        values(args)
+
+    def run() -> None:
+        _flags.parse(values, args)
         config = _flags.to_config(values, EvaluateConfig, _HELPS)
-    except (flags.Error, ValueError, TypeError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    try:
         result = evaluate(config)
-    except (OSError, ValueError, TypeError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
-    print(
-        json.dumps(result, indent=2) if config.json else format_result(result)
-    )
-    return 0
+        print(
+            json.dumps(result, indent=2)
+            if config.json
+            else format_result(result)
+        )
+
+    return _cli.run(run, debug=debug)
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_lite import _cli, _flags
+from tfgan_lite import _cli, _files, _flags
 from tfgan_lite import callbacks as callbacks_lib
 from tfgan_lite import data as data_lib
 from tfgan_lite import losses as losses_lib
@@ -456,6 +456,28 @@ class _Grid(callbacks_lib.ImageGrid):
             self.every_n_epochs = period
 
 
+class _BackupAndRestore(keras.callbacks.BackupAndRestore):
+    """``BackupAndRestore`` that names its folder when the backup is bad.
+
+    h5py's error for a truncated weights file names no file; a run that
+    cannot resume says which folder to delete to start over instead.
+    """
+
+    def on_train_begin(self, logs=None):
+        folder = self.backup_dir
+        if not (os.path.isdir(folder) and os.listdir(folder)):
+            return super().on_train_begin(logs)
+        run_dir = os.path.dirname(os.path.normpath(folder))
+        _files.read_file(
+            folder,
+            lambda: super(_BackupAndRestore, self).on_train_begin(logs),
+            what="the backup this run resumes from",
+            remedy=f"Delete {folder} to start the run over; "
+            f"{os.path.join(run_dir, 'checkpoints')} keeps the model of the "
+            "last good epoch.",
+        )
+
+
 def _optimizers(config: TrainConfig) -> tuple:
     """One Adam for each player (or group of networks)."""
     return tuple(
@@ -689,7 +711,7 @@ def train(
         *run.first,
         # Restores a backed-up run at train begin: run the same command
         # again and it resumes from the last completed epoch.
-        keras.callbacks.BackupAndRestore(
+        _BackupAndRestore(
             paths["backup"], save_freq="epoch", delete_checkpoint=False
         ),
         keras.callbacks.TensorBoard(paths["logs"]),
