@@ -17,7 +17,11 @@ setup(
     + ["tfgan_lite.export"],
     package_dir={"tfgan_lite.export": "export"},
     # The digit classifier's weights (metrics.digits_classifier()).
-    package_data={"tfgan_lite.metrics": ["assets/*.h5"]},
+    # The web sampler's page and script (export/web.py).
+    package_data={
+        "tfgan_lite.metrics": ["assets/*.h5"],
+        "tfgan_lite.export": ["web_assets/*"],
+    },
     install_requires=[
         "tensorflow>=2.16,<3",
         "keras>=3.0,<4",

@@ -130,6 +130,12 @@ _FLAGS = {
         "C), uint8 or float in [-1, 1]; they calibrate int8_full and are "
         "the verification inputs. Without it, uniform noise images.",
     ),
+    "litertjs_dir": _Flag(
+        "litertjs_dir",
+        "With --formats ...,web: the node_modules folder of `npm install "
+        "@litertjs/core@2.5.3`, copied into web/. Unset: node_modules of "
+        "the working directory or a parent.",
+    ),
     "latency_runs": _Flag(
         "latency_runs", "Timed runs per file; the report gives the median."
     ),

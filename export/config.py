@@ -35,9 +35,10 @@ from tfgan_lite._validation import (
     check_float,
     check_int,
 )
-from tfgan_lite.export import litert, loading
+from tfgan_lite.export import litert, loading, web
 
 __all__ = [
+    "DEFAULT_FORMATS",
     "FORMATS",
     "MINIMUMS",
     "REPORT_FILE",
@@ -47,7 +48,9 @@ __all__ = [
     "tflite_filename",
 ]
 
-FORMATS: tuple[str, ...] = ("saved_model", "tflite")
+FORMATS: tuple[str, ...] = ("saved_model", "tflite", "web")
+# The web sampler needs LiteRT.js from npm, so it is asked for by name.
+DEFAULT_FORMATS: tuple[str, ...] = ("saved_model", "tflite")
 SAVED_MODEL_DIR = "saved_model"
 REPORT_FILE = "export_report.json"
 
@@ -117,8 +120,10 @@ class ExportConfig:
             or a ``tfgan_lite.GAN``, ``tfgan_lite.CycleGAN``, generator
             ``keras.Model`` or GeneratorSpec in memory.
         out_dir: Directory for the files; created if missing.
-        formats: Any of "saved_model", "tflite" (a comma-separated string
-            is accepted too).
+        formats: Any of "saved_model", "tflite", "web" (a comma-separated
+            string is accepted too). "web" writes a browser sampler
+            (``web/``, see ``export/web.py``) around the float32 LiteRT
+            file, which is then written and verified too.
         quantize: LiteRT variants besides float32, which is always
             written: "float16", "int8" (dynamic range), "int8_full" (full
             integer). Needs "tflite" in formats.
@@ -154,6 +159,10 @@ class ExportConfig:
             an array or a ``.npy`` path. They calibrate int8_full and are
             the verification inputs (the first ``num_verify``); F gets
             G's translations of them. None uses images of uniform noise.
+        litertjs_dir: For "web": the ``node_modules`` folder of an npm
+            install of ``@litertjs/core``, whose module and WASM files are
+            copied into ``web/``. None searches ``node_modules`` in the
+            working directory and its parents.
         verbose: Print the report.
 
     Raises:
@@ -163,7 +172,7 @@ class ExportConfig:
 
     model: str | os.PathLike[str] | keras.Model | loading.GeneratorSpec
     out_dir: str | os.PathLike[str]
-    formats: Sequence[str] = FORMATS
+    formats: Sequence[str] = DEFAULT_FORMATS
     quantize: Sequence[str] = ()
     uint8: bool = False
     use_ema: bool = True
@@ -180,6 +189,7 @@ class ExportConfig:
     quantized_min_snr_db: float = 5.0
     direction: str | None = None
     calibration_images: str | os.PathLike[str] | np.ndarray | None = None
+    litertjs_dir: str | os.PathLike[str] | None = None
     verbose: bool = True
 
     def __post_init__(self):
@@ -242,8 +252,11 @@ class ExportConfig:
 
     @property
     def variants(self) -> tuple[str, ...]:
-        """The LiteRT variants to write, float32 first; () without tflite."""
-        if "tflite" not in self.formats:
+        """The LiteRT variants to write, float32 first; () without tflite.
+
+        The web format needs the float32 file, so it counts as tflite.
+        """
+        if "tflite" not in self.formats and "web" not in self.formats:
             return ()
         rest = [v for v in self.quantize if v != "float32"]
         return ("float32", *dict.fromkeys(rest))
@@ -265,6 +278,8 @@ class ExportConfig:
             if "saved_model" in self.formats:
                 paths.append(saved_model_dirname(d))
             paths += [tflite_filename(v, d) for v in self.variants]
+        if "web" in self.formats:
+            paths.append(web.WEB_DIR)
         return [*paths, REPORT_FILE]
 
 

@@ -7,7 +7,9 @@ writes, into ``config.out_dir``:
 * ``generator_<variant>.tflite``: one LiteRT file per variant
   (``generator_float32.tflite`` always, plus those in ``quantize``), with
   a fixed batch size;
-* ``export_report.json``: the verification report, also printed.
+* ``export_report.json``: the verification report, also printed;
+* ``web/``, when ``formats`` has "web": a browser sampler around the
+  float32 file (see ``export/web.py``).
 
 A CycleGAN exports G (``direction="xy"``, the default), F (``"yx"``) or
 both: ``saved_model_<direction>/`` (signature ``translate``) and
@@ -29,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tfgan_lite.export import litert, loading
+from tfgan_lite.export import litert, loading, web
 from tfgan_lite.export import saved_model as saved_model_lib
 from tfgan_lite.export.config import (
     REPORT_FILE,
@@ -75,6 +77,8 @@ def run_export(config: ExportConfig) -> ExportReport:
     )
     images = _calibration_images(config, specs)
     directions = [getattr(s, "direction", None) for s in specs]
+    if "web" in config.formats:
+        _check_web(config, specs)
     _check_out_dir(out, config, directions)
     out.mkdir(parents=True, exist_ok=True)
     _clear_planned(out, config, directions)
@@ -132,6 +136,27 @@ def _export_one(
         path = out / tflite_filename(variant, direction)
         path.write_bytes(content)
         report.files.append(verifier.tflite(path, out, variant))
+    if "web" in config.formats:
+        folder = web.write_web_sampler(
+            out,
+            spec,
+            out / tflite_filename("float32"),
+            uint8=config.uint8,
+            batch_size=config.batch_size,
+            node_modules=config.litertjs_dir,
+        )
+        if config.verbose:
+            print(f"Browser sampler written to {folder}/index.html")
+
+
+def _check_web(config: ExportConfig, specs: list) -> None:
+    """Fails fast, before any conversion, when "web" cannot be written."""
+    if isinstance(specs[0], loading.TranslatorSpec):
+        raise ValueError(
+            "The web format samples a generator from latents; a CycleGAN "
+            "translates images. Drop 'web' from --formats."
+        )
+    web.find_litertjs(config.litertjs_dir)
 
 
 def _calibration_images(config: ExportConfig, specs: list) -> np.ndarray | None:
@@ -206,8 +231,17 @@ def _check_out_dir(
                     f"'{saved}' exists and is not a SavedModel, so overwrite "
                     "will not delete it. Move it away or pick another --out."
                 )
+    sampler = out / web.WEB_DIR
+    if "web" in config.formats and sampler.exists():
+        if not (sampler / "sampler.json").is_file():
+            raise FileExistsError(
+                f"'{sampler}' exists and is not a web sampler, so overwrite "
+                "will not delete it. Move it away or pick another --out."
+            )
     for name in config.planned_paths(directions):
-        if name not in saved_dirs and (out / name).is_dir():
+        if name in (*saved_dirs, web.WEB_DIR):
+            continue
+        if (out / name).is_dir():
             raise FileExistsError(
                 f"'{out / name}' is a directory where the export writes a "
                 "file. Move it away or pick another --out."
