@@ -1,0 +1,384 @@
+"""Step checkpoints of a training run: whole files only, exact resume.
+
+A checkpoint is one ``.npz`` file holding every variable of the training
+state (:func:`state_variables`: the networks, the EMA copy, the noise-stream
+counters, a CycleGAN's image pools, both optimizers' slots, iteration
+counters and learning rates) and a JSON record (the step, the learning-rate
+scale, the rollbacks so far, each variable's path). It is written under a
+temporary name, flushed to disk, then renamed: a rename within a directory
+is atomic, so a file named ``ckpt-<step>.npz`` is always whole, whatever
+moment the process dies at. The two newest are kept; if the newest cannot
+be read (a damaged disk), the one before it is used, with a warning.
+
+Why not ``keras.callbacks.BackupAndRestore(save_freq=N)``: in Keras 3.15 it
+overwrites its weights file in place, and on restore it reads only the
+epoch from its record, so an interrupted epoch is trained again from its
+first batch on top of mid-epoch weights. Why not a ``tf.train.Checkpoint``
+of the ``tf.data`` iterator: it stores the shuffle buffer, which holds the
+whole cached dataset, in every checkpoint. The data position is recomputed
+instead (see ``tfgan_lite.train``): the order of a freshly built pipeline
+is a pure function of its seed, so skipping ``step`` batches of it gives
+exactly the batches an uninterrupted run would see next.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import signal
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+import keras
+import numpy as np
+
+from tfgan_lite._files import CorruptFileError
+
+__all__ = [
+    "KILL_ENV",
+    "CheckpointDir",
+    "NonFiniteStateError",
+    "StepCheckpointer",
+    "save_keras",
+    "state_variables",
+    "training_step",
+]
+
+# Tests set it to "<point>:<step>" to SIGKILL the process at that point of
+# that step: "step" (after the update, before its checkpoint), "partial"
+# (half the temporary file written), "written" (temporary file whole, not
+# renamed), "renamed" (renamed, older files not yet removed).
+KILL_ENV = "TFGAN_LITE_TEST_KILL"
+_NAME = re.compile(r"^ckpt-(\d+)\.npz$")
+_META = "__meta__"
+
+
+def kill_point(point: str, step: int) -> None:
+    """SIGKILLs this process if KILL_ENV names this point and step."""
+    if os.environ.get(KILL_ENV) == f"{point}:{step}":
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def state_variables(model) -> list:
+    """All variables that make a model's training state, each once.
+
+    The model's weights (networks, EMA copy, noise streams, pools) and the
+    variables of its optimizers (``g_optimizer``, ``d_optimizer`` and
+    ``optimizer``, where they exist), in a fixed order.
+    """
+    variables, seen = [], set()
+    optimizers = [
+        getattr(model, name, None)
+        for name in ("g_optimizer", "d_optimizer", "optimizer")
+    ]
+    groups = [model.weights]
+    groups += [o.variables for o in optimizers if o is not None]
+    for group in groups:
+        for v in group:
+            if id(v) not in seen:
+                seen.add(id(v))
+                variables.append(v)
+    return variables
+
+
+def training_step(model) -> int:
+    """Steps a model has trained: its generator optimizer's update count."""
+    return int(model.g_optimizer.iterations.numpy())
+
+
+class NonFiniteStateError(ValueError):
+    """The state holds NaN or inf, so it is not saved.
+
+    Attributes:
+        paths: The variables holding non-finite values.
+    """
+
+    def __init__(self, paths: Sequence[str]):
+        super().__init__(
+            f"{len(paths)} variables hold NaN or inf (first: {paths[0]})"
+        )
+        self.paths = list(paths)
+
+
+class Restored(NamedTuple):
+    """A checkpoint read back into the variables.
+
+    Attributes:
+        step: Training steps (generator updates) it holds.
+        meta: Its JSON record, as saved.
+        path: Its file.
+    """
+
+    step: int
+    meta: dict
+    path: str
+
+
+def _fsync_dir(directory: str) -> None:
+    # The rename itself reaches the disk only with the directory's entry.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return  # Not every platform opens directories.
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class CheckpointDir:
+    """The step checkpoints of one run, in one directory.
+
+    Args:
+        directory: Where the files go; made if missing.
+        variables: The variables to save and restore, in a fixed order.
+        keep: Newest files kept, at least 1.
+    """
+
+    def __init__(self, directory: str, variables: Sequence, *, keep: int = 2):
+        self.directory = directory
+        self.variables = list(variables)
+        self.keep = max(1, keep)
+        os.makedirs(directory, exist_ok=True)
+        # Temporary files of writes that never finished are never read.
+        for name in os.listdir(directory):
+            if name.endswith(".tmp"):
+                os.remove(os.path.join(directory, name))
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the variables' values, about a checkpoint's size."""
+        return sum(
+            int(np.prod(v.shape)) * np.dtype(v.dtype).itemsize
+            for v in self.variables
+        )
+
+    def steps(self) -> list[int]:
+        """Steps of the checkpoints on disk, newest first."""
+        found = (_NAME.match(n) for n in os.listdir(self.directory))
+        return sorted((int(m.group(1)) for m in found if m), reverse=True)
+
+    def path(self, step: int) -> str:
+        return os.path.join(self.directory, f"ckpt-{step:09d}.npz")
+
+    def save(self, step: int, **meta) -> str:
+        """Writes the variables as checkpoint ``step``; returns its path.
+
+        Raises:
+            NonFiniteStateError: If a float variable holds NaN or inf;
+                nothing is written then.
+            OSError: If the file cannot be written (a full disk); the
+                checkpoints already there stay as they were.
+        """
+        values = [np.asarray(v.numpy()) for v in self.variables]
+        bad = [
+            v.path
+            for v, a in zip(self.variables, values, strict=True)
+            if a.dtype.kind in "fc" and not np.isfinite(a).all()
+        ]
+        if bad:
+            raise NonFiniteStateError(bad)
+        record = {"step": int(step), **meta}
+        record["paths"] = [v.path for v in self.variables]
+        arrays = {f"v{i}": a for i, a in enumerate(values)}
+        final = self.path(step)
+        temporary = final + ".tmp"
+        try:
+            with open(temporary, "wb") as f:
+                np.savez(f, **{_META: np.array(json.dumps(record))}, **arrays)
+                f.flush()
+                if os.environ.get(KILL_ENV) == f"partial:{step}":
+                    f.truncate(f.tell() // 2)
+                    f.flush()
+                    kill_point("partial", step)
+                os.fsync(f.fileno())
+            kill_point("written", step)
+            os.replace(temporary, final)
+        except BaseException:
+            if os.path.exists(temporary):
+                os.remove(temporary)
+            raise
+        _fsync_dir(self.directory)
+        kill_point("renamed", step)
+        for old in self.steps()[self.keep :]:
+            os.remove(self.path(old))
+        return final
+
+    def restore(self) -> Restored | None:
+        """Reads the newest readable checkpoint into the variables.
+
+        Returns:
+            What was restored, or None when there is no checkpoint.
+
+        Raises:
+            ValueError: If a checkpoint holds other variables than these
+                (another model).
+            CorruptFileError: If there are checkpoints and none can be
+                read.
+        """
+        steps = self.steps()
+        for step in steps:
+            path = self.path(step)
+            try:
+                meta, values = self._read(path)
+            except (OSError, ValueError, KeyError, EOFError) as e:
+                warnings.warn(
+                    f"Skipping checkpoint {path}: it cannot be read "
+                    f"({type(e).__name__}: {e}).",
+                    stacklevel=2,
+                )
+                continue
+            self._check_matches(path, meta, values)
+            for variable, value in zip(self.variables, values, strict=True):
+                variable.assign(value)
+            return Restored(int(meta["step"]), meta, path)
+        if steps:
+            raise CorruptFileError(
+                f"None of the checkpoints in {self.directory} can be read. "
+                "Remove that directory to train from the start.",
+                self.directory,
+            )
+        return None
+
+    @staticmethod
+    def _read(path: str) -> tuple[dict, list[np.ndarray]]:
+        with np.load(path, allow_pickle=False) as archive:
+            meta = json.loads(str(archive[_META]))
+            count = len(meta["paths"])
+            # Reading every array checks every member's CRC.
+            return meta, [archive[f"v{i}"] for i in range(count)]
+
+    def _check_matches(self, path, meta, values) -> None:
+        ours = [v.path for v in self.variables]
+        shapes = [tuple(v.shape) for v in self.variables]
+        if meta["paths"] != ours or [a.shape for a in values] != shapes:
+            raise ValueError(
+                f"Checkpoint {path} holds the state of another model "
+                f"({len(meta['paths'])} variables, ours {len(ours)}). Use "
+                "another --run_dir, or the flags of the run that made it."
+            )
+
+
+def _non_finite_logs(logs) -> str:
+    """The non-finite scalars of fit's logs as "name=value, ..."; "" if none."""
+    found = []
+    for name, value in (logs or {}).items():
+        try:
+            number = float(np.asarray(value).reshape(()))
+        except (TypeError, ValueError):
+            continue  # Not a scalar.
+        if not math.isfinite(number):
+            found.append(f"{name}={number}")
+    return ", ".join(found)
+
+
+class StepCheckpointer(keras.callbacks.Callback):
+    """Saves a step checkpoint every ``every`` steps and at every epoch end.
+
+    The step is the generator optimizer's update count, which is part of
+    the saved state, so the position a checkpoint stands for can never
+    disagree with the weights it holds. Place it after every callback that
+    changes the state at batch or epoch end (EMAGenerator), so that a
+    checkpoint holds the state an uninterrupted run has at that step.
+
+    Non-finite values (a NaN or inf in the step's logs, or in a variable
+    about to be saved) are never saved: the callback records them in
+    ``non_finite`` as (step, description) and stops training.
+
+    Args:
+        checkpoints: Where to save.
+        every: Steps between checkpoints; 0 saves at epoch ends only.
+        meta: Returns the extra record saved with each checkpoint.
+        keras_path: Also write the model there, as a ``.keras`` file, at
+            every epoch end (written under a temporary name, then renamed);
+            None writes none.
+    """
+
+    def __init__(
+        self,
+        checkpoints: CheckpointDir,
+        *,
+        every: int,
+        meta: Callable[[], dict],
+        keras_path: str | None = None,
+    ):
+        super().__init__()
+        self.checkpoints = checkpoints
+        self.every = every
+        self._meta = meta
+        self.keras_path = keras_path
+        self.non_finite: tuple[int, str] | None = None
+        # The epoch after which fit stops (a resumed partial epoch).
+        self.stop_after_epoch: int | None = None
+        self.seconds: list[float] = []
+
+    def step(self) -> int:
+        return training_step(self.model)
+
+    def on_train_begin(self, logs=None):
+        self.non_finite = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        step = self.step()
+        kill_point("step", step)
+        if self.non_finite is not None:
+            return
+        found = _non_finite_logs(logs)
+        if found:
+            self._stop(step, found)
+        elif self.every and step % self.every == 0:
+            # The epoch's last step is saved at epoch end, after callbacks
+            # that change the state there (EMAGenerator's recalibration).
+            if batch + 1 != self.params.get("steps"):
+                self._save(step)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.non_finite is not None:
+            return
+        found = _non_finite_logs(logs)
+        if found:
+            self._stop(self.step(), found)
+            return
+        if self.model.stop_training:
+            # Stopped by a callback before this one (TrainingHealth after a
+            # non-finite weight); the state is not this epoch's.
+            self._stop(self.step(), "a callback stopped training")
+            return
+        if not self._save(self.step()):
+            return
+        if self.keras_path is not None:
+            save_keras(self.model, self.keras_path)
+        if epoch == self.stop_after_epoch:
+            self.model.stop_training = True
+
+    def _save(self, step: int) -> bool:
+        start = time.perf_counter()
+        try:
+            self.checkpoints.save(step, **self._meta())
+        except NonFiniteStateError as e:
+            self._stop(step, str(e))
+            return False
+        self.seconds.append(time.perf_counter() - start)
+        return True
+
+    def _stop(self, step: int, what: str) -> None:
+        self.non_finite = (step, what)
+        self.model.stop_training = True
+
+
+def save_keras(model: keras.Model, path: str) -> None:
+    """``model.save(path)`` under a temporary name, then renamed."""
+    # Keras wants the .keras suffix on the file it writes.
+    temporary = path.removesuffix(".keras") + ".partial.keras"
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    try:
+        model.save(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
