@@ -6,6 +6,9 @@
 >>> gan.compile(loss="non_saturating")  # then gan.fit(images_in_[-1, 1])
 """
 
+# First: a command (python -m tfgan_lite.train, ...) sets TensorFlow's log
+# level before anything below imports TensorFlow; a no-op otherwise.
+from tfgan_lite import _quiet  # noqa: F401
 from tfgan_lite import auxiliary_losses
 from tfgan_lite import callbacks
 from tfgan_lite import data

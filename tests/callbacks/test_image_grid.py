@@ -247,6 +247,33 @@ def test_writes_fixed_noise_grids_to_tensorboard_and_png(tmp_path):
         np.testing.assert_array_equal(_decode_png(data), want[epoch])
 
 
+def test_last_epoch_always_gets_a_grid_of_the_final_model(tmp_path):
+    gan = _image_gan()
+    record = _RecordGenerated(4, seed=0)
+    grid_cb = ImageGrid(
+        tmp_path, every_n_epochs=5, num_samples=4, png_dir=tmp_path / "png"
+    )
+    gan.fit(
+        _images(16),
+        batch_size=8,
+        epochs=3,
+        verbose=0,
+        callbacks=[record, grid_cb],
+    )
+    # Epoch 2 is not due (every 5), but it is the last one.
+    _, images = _tensors(tmp_path / "samples", "samples")
+    assert [e.step for e in images] == [0, 2]
+    assert sorted(os.listdir(tmp_path / "png")) == [
+        "samples_epoch_0000.png",
+        "samples_epoch_0002.png",
+        "samples_latest.png",
+    ]
+    latest = tf.io.read_file(str(tmp_path / "png" / "samples_latest.png"))
+    np.testing.assert_array_equal(
+        _decode_png(latest), make_grid(record.samples[2])
+    )
+
+
 def test_samples_from_ema_copy_unless_told_not_to(tmp_path):
     gan = _image_gan(channels=1)
     ema_grid = ImageGrid(tmp_path / "ema", num_samples=5, seed=1)

@@ -49,6 +49,11 @@ _MODE_SAMPLES = 2_500
 # "validation" runs in the same log_dir.
 HEALTH_RUN = "health"
 
+# Figures that keras' TensorBoard callback also logs from the training
+# logs, as "epoch_<name>" in the "train" run: written under its tag, they
+# overlay the training curve in one TensorBoard card.
+CURVE_TAGS = {"d_fake": "epoch_d_fake", "g_grad_norm": "epoch_g_grad_norm"}
+
 MODE_COLLAPSE = "mode_collapse"
 DISCRIMINATOR_OVERPOWERING = "discriminator_overpowering"
 NON_FINITE = "non_finite"
@@ -257,9 +262,12 @@ class TrainingHealth(keras.callbacks.Callback):
     nothing fires: ``diversity_ratio``, ``generated_diversity``,
     ``real_diversity``, ``coverage``, ``coverage_real``,
     ``coverage_ratio``, with ``modes`` also ``modes`` and
-    ``high_quality``, and ``d_fake`` and ``g_grad_norm``. All go to the run
-    ``<log_dir>/health``, at step = the 0-based epoch index, as keras'
-    TensorBoard callback does in ``<log_dir>/train``.
+    ``high_quality``, and the epoch's mean D(G(z)) and generator gradient
+    norm as ``epoch_d_fake`` and ``epoch_g_grad_norm``: the tags keras'
+    TensorBoard callback gives the same training curves, so TensorBoard
+    shows both in one card. All go to the run ``<log_dir>/health``, at
+    step = the 0-based epoch index, as keras' TensorBoard callback does in
+    ``<log_dir>/train``.
 
     The callback only observes: it never changes the update, apart from
     stopping training and restoring the last good state on NaNs.
@@ -625,5 +633,5 @@ class TrainingHealth(keras.callbacks.Callback):
             return
         with self._writer.as_default(step=epoch):
             for key, value in figures.items():
-                tf.summary.scalar(key, value)
+                tf.summary.scalar(CURVE_TAGS.get(key, key), value)
         self._writer.flush()

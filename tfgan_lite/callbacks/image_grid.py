@@ -126,7 +126,8 @@ class ImageGrid(keras.callbacks.Callback):
     """Shows samples of a fixed noise batch every few epochs.
 
     At the end of epochs 0, n, 2n, ... (``every_n_epochs=n``; the same
-    0-based rule as ``keras.callbacks.TensorBoard(histogram_freq=n)``) the
+    0-based rule as ``keras.callbacks.TensorBoard(histogram_freq=n)``) and
+    always after the last epoch (``fit``'s ``epochs``), the
     callback generates ``gan.generate(num_samples, seed=seed,
     use_ema=use_ema)`` — the same latent vectors every time, since they
     come from ``seed`` — tiles them with :func:`make_grid` and writes:
@@ -262,7 +263,9 @@ class ImageGrid(keras.callbacks.Callback):
         self._writer = tf.summary.create_file_writer(self.run_dir)
 
     def on_epoch_end(self, epoch, logs=None):
-        if not _is_due(epoch, self.every_n_epochs):
+        # The last epoch always gets a grid, due or not: the final model's.
+        last = epoch + 1 == (self.params or {}).get("epochs")
+        if not (_is_due(epoch, self.every_n_epochs) or last):
             return
         grid = self.grid()
         with self._writer.as_default(step=epoch):

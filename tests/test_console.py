@@ -1,0 +1,75 @@
+"""The training command's console: progress lines, health lines, log period."""
+
+import logging
+
+import numpy as np
+import pytest
+
+from tfgan_lite import GAN, _console, models
+
+
+@pytest.mark.parametrize(
+    "every, epochs, steps, want",
+    [
+        (0, 60, 57, "epoch"),
+        (25, 60, 57, 25),
+        # The default run: 3,420 steps, a point every 34 -> 100 points.
+        (-1, 60, 57, 34),
+        (-1, 2, 5, 1),
+        (-1, 3, None, 10),
+    ],
+)
+def test_log_update_freq(every, epochs, steps, want):
+    got = _console.log_update_freq(every, epochs=epochs, steps_per_epoch=steps)
+    assert got == want
+    if every == -1 and steps:
+        assert epochs * steps // got >= _console.MIN_LOGGED_POINTS or got == 1
+
+
+def test_auto_verbose_is_one_line_per_epoch_off_a_terminal(capsys):
+    # pytest's captured stdout is not a terminal, as a log file is not.
+    assert _console.resolve_verbose("auto") == 2
+    assert _console.resolve_verbose(1) == 1
+
+
+def _fit(verbose, epochs=2):
+    g, d = models.mlp_2d(latent_dim=2, hidden=4)
+    gan = GAN(g, d, seed=0)
+    gan.compile()
+    points = np.random.default_rng(0).normal(size=(64, 2)).astype("float32")
+    progress = _console.Progress()
+    gan.fit(
+        points,
+        batch_size=16,
+        epochs=epochs,
+        verbose=verbose,
+        callbacks=[progress],
+        shuffle=False,
+    )
+    return progress
+
+
+def test_verbose_two_prints_one_line_per_epoch(capsys):
+    _fit(2, epochs=3)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(" - ")[0] for line in lines] == [
+        "Epoch 1/3",
+        "Epoch 2/3",
+        "Epoch 3/3",
+    ]
+    assert all("d_loss: " in line and "\r" not in line for line in lines)
+
+
+def test_health_message_starts_on_its_own_line(capsys):
+    progress = _console.Progress()
+    progress.line_open = True
+    root = logging.getLogger()
+    saved, root.handlers = root.handlers, []
+    try:
+        with _console.own_line_logging(progress):
+            logging.getLogger("tfgan_lite.callbacks.health").warning("Mode")
+    finally:
+        root.handlers = saved
+    captured = capsys.readouterr()
+    assert captured.out == "\n" and captured.err == "Mode\n"
+    assert not progress.line_open

@@ -1,0 +1,207 @@
+"""What the training command prints: its first line, progress, last lines.
+
+* One line first: what is trained on what, for how long, and where the
+  run directory is (:func:`start_line`).
+* Progress: Keras' progress bar on a terminal; one line per epoch when
+  output goes to a file or a CI log, where the bar's carriage-return
+  updates pile up (:class:`Progress`, :func:`resolve_verbose`).
+* Health messages (``tfgan_lite`` loggers) on their own line, never glued
+  to an unfinished progress-bar line (:func:`own_line_logging`).
+* Last lines: where the model, the samples and the logs are, and the next
+  commands (:func:`end_lines`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shlex
+import sys
+import time
+from collections.abc import Iterator, Mapping
+
+import keras
+
+__all__ = [
+    "MIN_LOGGED_POINTS",
+    "Progress",
+    "end_lines",
+    "log_update_freq",
+    "own_line_logging",
+    "resolve_verbose",
+    "start_line",
+]
+
+# A default run logs at least this many points per training curve.
+MIN_LOGGED_POINTS = 100
+# Steps between points when the steps per epoch are unknown (a dataset of
+# unknown cardinality): often enough for a short run.
+_UNKNOWN_LENGTH_EVERY = 10
+
+
+def resolve_verbose(verbose: int | str) -> int:
+    """``fit``'s verbose: "auto" is the bar on a terminal, else 2.
+
+    Verbose 2 prints one line per epoch, which suits a log file.
+    """
+    if verbose != "auto":
+        return int(verbose)
+    isatty = getattr(sys.stdout, "isatty", lambda: False)
+    return 1 if isatty() else 2
+
+
+def log_update_freq(
+    log_every_steps: int, *, epochs: int, steps_per_epoch: int | None
+) -> int | str:
+    """``keras.callbacks.TensorBoard(update_freq=...)`` of a run.
+
+    Args:
+        log_every_steps: Steps between logged points; 0 logs per epoch
+            only; -1 picks the largest period that still gives
+            :data:`MIN_LOGGED_POINTS` points over the run (every step for
+            shorter runs).
+        epochs: Epochs of the run.
+        steps_per_epoch: Steps of one epoch, or None when unknown.
+
+    Returns:
+        A positive step count, or "epoch".
+    """
+    if log_every_steps == 0:
+        return "epoch"
+    if log_every_steps > 0:
+        return log_every_steps
+    if steps_per_epoch is None:
+        return _UNKNOWN_LENGTH_EVERY
+    return max(1, epochs * steps_per_epoch // MIN_LOGGED_POINTS)
+
+
+class Progress(keras.callbacks.ProgbarLogger):
+    """Keras' progress bar (verbose 1), or one line per epoch (verbose 2).
+
+    Put it first in ``fit``'s callbacks: Keras then uses it instead of
+    adding its own at the end, so the bar's line is finished before any
+    other callback prints at the end of an epoch. ``line_open`` says
+    whether the bar's line is unfinished.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.line_open = False
+        self._epoch_start = 0.0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch_start = time.monotonic()
+        if self.verbose == 1:
+            super().on_epoch_begin(epoch, logs)
+        else:
+            self._reset_progbar()
+
+    def on_train_batch_end(self, batch, logs=None):
+        super().on_train_batch_end(batch, logs)
+        self.line_open = self.verbose == 1
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.verbose == 1:
+            super().on_epoch_end(epoch, logs)
+        elif self.verbose:
+            seconds = time.monotonic() - self._epoch_start
+            figures = " - ".join(
+                f"{name}: {float(value):.4g}"
+                for name, value in sorted((logs or {}).items())
+            )
+            head = f"Epoch {epoch + 1}/{self.epochs} - {seconds:.0f}s"
+            print(f"{head} - {figures}", flush=True)
+        self.line_open = False
+
+    def end_line(self) -> None:
+        """Ends the bar's unfinished line, so the next text starts anew."""
+        if self.line_open:
+            sys.stdout.write("\n")
+            sys.stdout.flush()
+            self.line_open = False
+
+
+class _OwnLineHandler(logging.StreamHandler):
+    """Writes records to stderr, after ending the progress bar's line."""
+
+    def __init__(self, progress: Progress):
+        super().__init__(sys.stderr)
+        self._progress = progress
+
+    def emit(self, record):
+        self._progress.end_line()
+        super().emit(record)
+
+
+@contextlib.contextmanager
+def own_line_logging(progress: Progress) -> Iterator[None]:
+    """Health warnings start on their own line while the bar is live.
+
+    Only when nobody configured logging (no root handler), where Python
+    would print the message with its last-resort handler; a program with
+    its own logging setup keeps it.
+    """
+    if logging.getLogger().handlers:
+        yield
+        return
+    logger = logging.getLogger("tfgan_lite")
+    handler = _OwnLineHandler(progress)
+    handler.setLevel(logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+
+
+def start_line(
+    *,
+    model: str,
+    dataset: str,
+    epochs: int,
+    steps_per_epoch: int | None,
+    batch_size: int,
+    run_dir: str,
+) -> str:
+    """The command's first line: what, on what, how long, where."""
+    steps = "" if steps_per_epoch is None else f" of {steps_per_epoch} steps"
+    return (
+        f"Training {model} on {dataset}: {epochs} epochs{steps}, batch "
+        f"{batch_size}. Run directory: {run_dir}"
+    )
+
+
+def end_lines(
+    *,
+    seconds: float,
+    paths: Mapping[str, str],
+    samples: str | None,
+    exported: str | None,
+) -> list[str]:
+    """The command's last lines: where its files are, what to run next.
+
+    Args:
+        seconds: How long training took.
+        paths: The run's paths ("model", "samples", "logs").
+        samples: The newest sample picture, or None.
+        exported: The export folder when the run exported, else None.
+    """
+    minutes, secs = divmod(round(seconds), 60)
+    lines = [
+        f"Done in {minutes}m{secs:02d}s.",
+        f"  model:   {paths['model']}",
+        f"  samples: {samples or paths['samples']}",
+        f"  logs:    {paths['logs']}",
+    ]
+    if exported:
+        lines.append(f"  export:  {exported}")
+    lines += [
+        "Next:",
+        f"  tensorboard --logdir {shlex.quote(paths['logs'])}",
+    ]
+    if not exported:
+        lines.append(
+            f"  tfgan-export --model {shlex.quote(paths['model'])} "
+            "--out exported"
+        )
+    return lines
