@@ -13,7 +13,12 @@ import functools
 import http.server
 import os
 import shutil
+import socket
+import subprocess
+import sys
 import threading
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -91,3 +96,53 @@ def serve(directory: str | os.PathLike[str]) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextlib.contextmanager
+def tensorboard(
+    logdir: str | os.PathLike[str], *, timeout: float = 60.0
+) -> Iterator[str]:
+    """Runs ``tensorboard --logdir`` on a free localhost port; yields its URL.
+
+    Raises:
+        RuntimeError: If it does not answer within ``timeout`` seconds.
+    """
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [
+        sys.executable,
+        "-m",
+        "tensorboard.main",
+        f"--logdir={logdir}",
+        f"--port={port}",
+        "--host=127.0.0.1",
+        "--load_fast=false",
+    ]
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/data/runs", timeout=2).read()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        "tensorboard did not answer: "
+                        + process.stderr.read().decode(errors="replace")[-2000:]
+                        if process.poll() is not None
+                        else f"tensorboard did not answer in {timeout} s"
+                    ) from None
+                time.sleep(0.25)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
