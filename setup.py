@@ -42,6 +42,9 @@ setup(
             "hypothesis>=6",
             "ruff>=0.5",
             "ai-edge-litert>=1.2",
+            # Drives the system Chromium in the page tests; it downloads
+            # no browser of its own (that is `playwright install`).
+            "playwright>=1.45",
         ],
     },
     entry_points={
