@@ -165,8 +165,9 @@ def start_line(
 ) -> str:
     """The command's first line: what, on what, how long, where."""
     steps = "" if steps_per_epoch is None else f" of {steps_per_epoch} steps"
+    epochs_text = "1 epoch" if epochs == 1 else f"{epochs} epochs"
     return (
-        f"Training {model} on {dataset}: {epochs} epochs{steps}, batch "
+        f"Training {model} on {dataset}: {epochs_text}{steps}, batch "
         f"{batch_size}. Run directory: {run_dir}"
     )
 
