@@ -13,8 +13,12 @@ def test_surface_is_documented():
         "HealthEvent",
         "ImageGrid",
         "MetricsCallback",
+        "PointScatter",
         "TrainingHealth",
+        "cycle_grid",
         "make_grid",
+        "render_scatter",
+        "scatter_figure",
     ]
     for name in callbacks.__all__:
         obj = getattr(callbacks, name)
@@ -24,6 +28,7 @@ def test_surface_is_documented():
         "EMAGenerator",
         "ImageGrid",
         "MetricsCallback",
+        "PointScatter",
         "TrainingHealth",
     ):
         assert issubclass(getattr(callbacks, name), keras.callbacks.Callback)
@@ -40,6 +45,9 @@ def test_options_are_keyword_only():
     keyword_only(callbacks.TrainingHealth, [])
     keyword_only(callbacks.make_grid, ["images"])
     keyword_only(callbacks.MetricsCallback, ["real_images"])
+    keyword_only(callbacks.PointScatter, ["real", "log_dir"])
+    keyword_only(callbacks.scatter_figure, ["samples", "centers"])
+    keyword_only(callbacks.render_scatter, ["samples", "centers"])
 
 
 def test_health_event_is_an_immutable_record():

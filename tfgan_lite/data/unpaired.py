@@ -196,6 +196,11 @@ def digits_pair(
     Raises:
         ValueError: For an unknown mapping, a non-square rotate size or a
             batch larger than 1,797.
+
+    Example:
+        >>> x, y = next(iter(digits_pair("invert", batch_size=4)))
+        >>> x.shape, y.shape
+        (TensorShape([4, 28, 28, 1]), TensorShape([4, 28, 28, 1]))
     """
     x, y = digits_pair_arrays(mapping, image_size=image_size)
     return array_pair(
