@@ -60,11 +60,8 @@ def read_file(
     try:
         return read()
     except Exception as e:  # Parsers raise many kinds for a bad file.
-        raise CorruptFileError(
-            f"Could not read '{os.fspath(path)}' as {what}: it is truncated "
-            f"or corrupt ({type(e).__name__}: {_first_line(e)}). {remedy}",
-            path,
-        ) from e
+        lead = f"Could not read '{os.fspath(path)}' as {what}"
+        raise _unreadable(path, lead, e, remedy) from e
 
 
 def load_keras(
@@ -124,11 +121,18 @@ def load_keras(
     try:
         return keras.saving.load_model(path, compile=compile)
     except Exception as e:  # Keras raises many kinds for a bad archive.
-        raise CorruptFileError(
-            f"Could not load '{path}' as a Keras model: "
-            f"{type(e).__name__}: {_first_line(e)}. {remedy}",
-            path,
-        ) from e
+        lead = f"Could not load '{path}' as a Keras model"
+        raise _unreadable(path, lead, e, remedy) from e
+
+
+def _unreadable(
+    path: str | os.PathLike[str], lead: str, error: Exception, remedy: str
+) -> CorruptFileError:
+    """The error of a file whose reader failed, with the reader's reason."""
+    reason = f"{type(error).__name__}: {_first_line(error)}"
+    return CorruptFileError(
+        f"{lead}: it is truncated or corrupt ({reason}). {remedy}", path
+    )
 
 
 def _first_line(error: BaseException) -> str:

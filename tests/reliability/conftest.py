@@ -1,11 +1,15 @@
-"""Hypothesis settings of the reliability tests: reproducible in CI.
+"""Hypothesis settings of the reliability tests, and small model files.
 
 The examples are derived from each test's name rather than drawn at random,
 and nothing is read from or written to an example database, so every run
 tries the same inputs; a failure prints the blob that reproduces it.
 """
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+import tfgan_lite
+from tfgan_lite import models
 
 settings.register_profile(
     "reliability",
@@ -16,3 +20,25 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("reliability")
+
+
+def _saved_gan(directory, networks):
+    gan = tfgan_lite.GAN(*networks, seed=0)
+    gan.compile()
+    path = directory / "model.keras"
+    gan.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def image_gan_file(tmp_path_factory):
+    """A small dcgan_28 GAN's .keras file (28x28x1 samples)."""
+    networks = models.dcgan_28(latent_dim=8, width=4)
+    return _saved_gan(tmp_path_factory.mktemp("image_gan"), networks)
+
+
+@pytest.fixture(scope="module")
+def points_gan_file(tmp_path_factory):
+    """A small mlp_2d GAN's .keras file (2-D points, latent size 4)."""
+    networks = models.mlp_2d(latent_dim=4, hidden=8)
+    return _saved_gan(tmp_path_factory.mktemp("points_gan"), networks)

@@ -15,8 +15,7 @@ import sys
 
 import pytest
 
-import tfgan_lite
-from tfgan_lite import _cli, data, models
+from tfgan_lite import _cli, data
 from tfgan_lite import evaluate as evaluate_lib
 from tfgan_lite import train as train_lib
 from tfgan_lite.export import cli as export_cli
@@ -36,12 +35,17 @@ def _assert_plain(err, prefix="error: "):
 
 
 @pytest.fixture(scope="module")
-def image_model(tmp_path_factory):
-    gan = tfgan_lite.GAN(*models.dcgan_28(latent_dim=8, width=4), seed=0)
-    gan.compile()
-    path = tmp_path_factory.mktemp("image") / "model.keras"
-    gan.save(path)
-    return str(path)
+def image_model(image_gan_file):
+    return str(image_gan_file)
+
+
+def _mistake_argv(argv, tmp_path, model):
+    """``argv`` with {tmp} and {model} filled in; {tmp} holds notes.txt and
+    cut.keras, the model cut to a third."""
+    (tmp_path / "notes.txt").write_text("a note\n")
+    content = open(model, "rb").read()
+    (tmp_path / "cut.keras").write_bytes(content[: len(content) // 3])
+    return [a.format(tmp=tmp_path, model=model) for a in argv]
 
 
 # ---------------------------------------------------------------- train
@@ -173,10 +177,7 @@ _EVALUATE_MISTAKES = {
     "argv, code, names", _EVALUATE_MISTAKES.values(), ids=_EVALUATE_MISTAKES
 )
 def test_evaluate_mistakes(tmp_path, image_model, capsys, argv, code, names):
-    (tmp_path / "notes.txt").write_text("a note\n")
-    content = open(image_model, "rb").read()
-    (tmp_path / "cut.keras").write_bytes(content[: len(content) // 3])
-    argv = [a.format(tmp=tmp_path, model=image_model) for a in argv]
+    argv = _mistake_argv(argv, tmp_path, image_model)
     assert evaluate_lib.main(["evaluate", *argv]) == code
     err = capsys.readouterr().err
     _assert_plain(err)
@@ -217,10 +218,7 @@ _EXPORT_MISTAKES = {
     "argv, code, names", _EXPORT_MISTAKES.values(), ids=_EXPORT_MISTAKES
 )
 def test_export_mistakes(tmp_path, image_model, capsys, argv, code, names):
-    (tmp_path / "notes.txt").write_text("a note\n")
-    content = open(image_model, "rb").read()
-    (tmp_path / "cut.keras").write_bytes(content[: len(content) // 3])
-    argv = [a.format(tmp=tmp_path, model=image_model) for a in argv]
+    argv = _mistake_argv(argv, tmp_path, image_model)
     assert export_cli.main(argv) == code
     err = capsys.readouterr().err
     assert err.startswith(_EXPORT) and "Traceback" not in err, err

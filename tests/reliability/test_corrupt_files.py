@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import tfgan_lite
-from tfgan_lite import _files, models
+from tfgan_lite import _files
 from tfgan_lite import evaluate as evaluate_lib
 from tfgan_lite import train as train_lib
 from tfgan_lite.export import cli as export_cli
@@ -30,12 +30,8 @@ def _cut(path, keep=0.5):
 
 
 @pytest.fixture(scope="module")
-def gan_file(tmp_path_factory):
-    gan = tfgan_lite.GAN(*models.mlp_2d(latent_dim=4, hidden=8), seed=0)
-    gan.compile()
-    path = tmp_path_factory.mktemp("gan") / "model.keras"
-    gan.save(path)
-    return path
+def gan_file(points_gan_file):
+    return points_gan_file
 
 
 @pytest.fixture(scope="module")
