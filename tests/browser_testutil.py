@@ -100,7 +100,7 @@ def serve(directory: str | os.PathLike[str]) -> Iterator[str]:
 
 @contextlib.contextmanager
 def tensorboard(
-    logdir: str | os.PathLike[str], *, timeout: float = 60.0
+    logdir: str | os.PathLike[str], *, timeout: float = 120.0
 ) -> Iterator[str]:
     """Runs ``tensorboard --logdir`` on a free localhost port; yields its URL.
 
