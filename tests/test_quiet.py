@@ -65,7 +65,7 @@ def _help(*flags, env=None):
         capture_output=True,
         text=True,
         env=environ,
-        timeout=120,
+        timeout=300,
         check=True,
     )
     return done.stderr
@@ -81,3 +81,27 @@ def test_command_starts_quietly_and_the_flag_brings_lines_back():
     # Level 0 asks for everything: TensorFlow's info lines come back.
     assert _info_lines(_help("--tf_log_level=0"))
     assert _info_lines(_help(env={_quiet.ENV: "0"}))
+
+
+def test_export_prints_its_report_and_no_converter_logs(tmp_path):
+    from run_testutil import finished_run
+
+    run = finished_run(tmp_path / "run", points=True, epochs=1, steps=2)
+    environ = {k: v for k, v in os.environ.items() if k != _quiet.ENV}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tfgan_lite.export",
+            f"--model={run / 'model.keras'}",
+            f"--out={tmp_path / 'exported'}",
+            "--quantize=float16",
+        ],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=300,
+        check=True,
+    )
+    assert done.stderr == ""
+    assert done.stdout.startswith(f"Export of {run / 'model.keras'}")

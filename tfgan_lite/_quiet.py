@@ -37,6 +37,7 @@ __all__ = [
     "ENV",
     "FLAG_HELP",
     "captured_stderr",
+    "silence_exit",
     "start",
     "strip_flag",
 ]
@@ -140,13 +141,13 @@ def _shown(line: str, level: int) -> bool:
 def captured_stderr(
     keep: Callable[[str], bool] = lambda line: False,
     *,
-    replay_on_error: bool = True,
+    expected: tuple[type[BaseException], ...] = (),
 ) -> Iterator[None]:
     """Holds back what is written to file descriptor 2, C++ code included.
 
     On leaving, the lines for which ``keep`` is true are written to
-    stderr; on an exception, all of them (``replay_on_error``), so that a
-    failure keeps its context.
+    stderr; on an exception, all of them, so that a failure keeps its
+    context, unless it is one of the ``expected`` outcomes.
     """
     sys.stderr.flush()
     saved = os.dup(2)
@@ -155,8 +156,8 @@ def captured_stderr(
         failed = False
         try:
             yield
-        except BaseException:
-            failed = True
+        except BaseException as e:
+            failed = not isinstance(e, expected)
             raise
         finally:
             sys.stderr.flush()
@@ -165,14 +166,19 @@ def captured_stderr(
             held.seek(0)
             text = held.read().decode("utf-8", errors="replace")
             lines = text.splitlines(keepends=True)
-            shown = [
-                line
-                for line in lines
-                if (failed and replay_on_error) or keep(line)
-            ]
+            shown = [line for line in lines if failed or keep(line)]
             if shown:
                 sys.stderr.write("".join(shown))
                 sys.stderr.flush()
+
+
+def silence_exit() -> None:
+    """Sends what C++ code writes to stderr while the process exits to
+    /dev/null; call it when a command has said all it has to say."""
+    sys.stderr.flush()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
 
 
 def start(args: Sequence[str] | None = None) -> int:

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from tfgan_lite import _cli, _files, _flags
+from tfgan_lite import _cli, _files, _flags, _quiet
 from tfgan_lite._validation import check_choice, check_int
 from tfgan_lite.metrics import features as features_lib
 from tfgan_lite.metrics import modes as modes_lib
@@ -228,10 +228,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("usage: python -m tfgan_lite.evaluate [--flag=value ...]\n")
         print(values.get_help(include_special_flags=False))
         print(f"\n  {_cli.DEBUG_HELP}")
+        print(f"  {_quiet.FLAG_HELP}")
         return 0
 
     def run() -> None:
-        _flags.parse(values, args)
+        # --tf_log_level took effect when the package loaded.
+        _flags.parse(values, _quiet.strip_flag(args))
         config = _flags.to_config(values, EvaluateConfig, _HELPS)
         result = evaluate(config)
         print(
