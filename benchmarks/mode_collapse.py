@@ -635,7 +635,7 @@ def _stacked_section(
     lines.append("")
     lines += harness.markdown_table(
         stacked.TABLE_HEADER,
-        rows + stacked.published_rows(),
+        rows + [stacked.real_row(num_samples)] + stacked.published_rows(),
         align="llrrrr",
     )
     lines.append("")

@@ -193,5 +193,10 @@ def test_quick_stacked_run_reports_modes_kl_and_a_grid(tmp_path):
     assert np.log(1000 / modes) - 1e-3 <= kl <= np.log(1000) + 1e-3
     assert cells[4] == "4"
     assert not any(line.startswith("- default: G ") for line in report)
+    real = _cells(report, "real stacked digits (300)")
+    # 300 real images over 1,000 modes: about 260 distinct (the expected
+    # count is 1000 * (1 - 0.999**300) = 259), each seen about once.
+    assert 230 <= int(real[2]) <= 290
+    assert np.log(1000 / int(real[2])) - 1e-3 <= float(real[3]) <= 1.5
     grid = tmp_path / "mode_collapse_stacked.png"
     assert grid.read_bytes().startswith(b"\x89PNG")
