@@ -32,6 +32,7 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
+from zipfile import BadZipFile
 
 import keras
 import numpy as np
@@ -225,7 +226,7 @@ class CheckpointDir:
             path = self.path(step)
             try:
                 meta, values = self._read(path)
-            except (OSError, ValueError, KeyError, EOFError) as e:
+            except (OSError, ValueError, KeyError, EOFError, BadZipFile) as e:
                 warnings.warn(
                     f"Skipping checkpoint {path}: it cannot be read "
                     f"({type(e).__name__}: {e}).",
@@ -315,6 +316,7 @@ class StepCheckpointer(keras.callbacks.Callback):
         # The epoch after which fit stops (a resumed partial epoch).
         self.stop_after_epoch: int | None = None
         self.seconds: list[float] = []
+        self._current = 0
 
     def step(self) -> int:
         return training_step(self.model)
@@ -322,8 +324,13 @@ class StepCheckpointer(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         self.non_finite = None
 
+    def on_train_batch_begin(self, batch, logs=None):
+        # Read now: TrainingHealth, before this callback, restores an older
+        # state at batch end when this step's losses are not finite.
+        self._current = self.step() + 1
+
     def on_train_batch_end(self, batch, logs=None):
-        step = self.step()
+        step = self._current
         kill_point("step", step)
         if self.non_finite is not None:
             return

@@ -25,6 +25,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfgan_lite._checkpoint import state_variables
 from tfgan_lite._validation import (
     check_float,
     check_int,
@@ -470,19 +471,8 @@ class TrainingHealth(keras.callbacks.Callback):
 
     # -- non-finite values ---------------------------------------------------
 
-    @staticmethod
-    def _state_variables(gan) -> list:
-        """All variables that make the training state, each once."""
-        variables, seen = [], set()
-        optimizers = (gan.g_optimizer, gan.d_optimizer, gan.optimizer)
-        groups = [gan.weights]
-        groups += [o.variables for o in optimizers if o is not None]
-        for group in groups:
-            for v in group:
-                if id(v) not in seen:
-                    seen.add(id(v))
-                    variables.append(v)
-        return variables
+    # The variables that the run's step checkpoints save, in their order.
+    _state_variables = staticmethod(state_variables)
 
     def _read_state(self) -> list[np.ndarray]:
         return [np.array(v.numpy(), copy=True) for v in self._variables]
