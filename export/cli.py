@@ -3,6 +3,9 @@
     tfgan-export --model RUN_DIR/model.keras --out DIR \\
         --formats saved_model,tflite --quantize float16,int8 --uint8
 
+It prints the verification report; the converter's and LiteRT's own log
+lines (C++, on stderr) are held back unless ``--verbose`` is given.
+
 Flags are parsed with absl into a private ``FlagValues`` per call (never
 the global ``absl.flags.FLAGS``), so :func:`main` can be called from
 tests and from programs that define their own flags. The work is done by
@@ -24,6 +27,7 @@ traceback of an error.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import sys
 from collections.abc import Sequence
@@ -31,7 +35,7 @@ from typing import NamedTuple
 
 from absl import flags
 
-from tfgan_lite import _cli, _flags
+from tfgan_lite import _cli, _flags, _quiet
 from tfgan_lite.export import litert, pipeline, verify
 from tfgan_lite.export.config import FORMATS, MINIMUMS, ExportConfig
 
@@ -149,6 +153,30 @@ _FLAGS = {
 }
 
 
+_VERBOSE_HELP = (
+    "--verbose: also show the converter's and LiteRT's own log lines "
+    "(and TensorFlow's, at log level 0 unless --tf_log_level is given)."
+)
+_VERBOSE = {"--verbose": True, "--verbose=true": True, "--noverbose": False}
+
+
+def _split_verbose(args: Sequence[str]) -> tuple[list[str], bool]:
+    """The arguments without ``--verbose``, and whether it was given."""
+    verbose = False
+    rest = []
+    for arg in args:
+        if arg in _VERBOSE:
+            verbose = _VERBOSE[arg]
+        else:
+            rest.append(arg)
+    return rest, verbose
+
+
+def _is_python_warning(line: str) -> bool:
+    """Python warnings (``file:line: SomeWarning: ...``) stay visible."""
+    return "Warning: " in line and not line.startswith(("INFO", "WARNING"))
+
+
 _HELPS = {field: flag.help for field, flag in _FLAGS.items()}
 _NAMES = {field: flag.name for field, flag in _FLAGS.items()}
 _LOWER_BOUNDS = {
@@ -171,6 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         file, a failed write), 2 bad flags or input, 130 on Ctrl-C.
     """
     args, debug = _cli.split_debug(sys.argv[1:] if argv is None else argv)
+    args, verbose = _split_verbose(args)
     fv = flags.FlagValues()
     _flags.define(
         fv, ExportConfig, _HELPS, names=_NAMES, lower_bounds=_LOWER_BOUNDS
@@ -179,16 +208,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(_USAGE)
         print(fv.get_help(include_special_flags=False))
         print(f"\n  {_cli.DEBUG_HELP}")
+        print(f"  {_VERBOSE_HELP}")
+        print(f"  {_quiet.FLAG_HELP}")
         return 0
 
     def run() -> None:
         try:
-            _flags.parse(fv, [_PROG, *args])
+            # --tf_log_level took effect when the package loaded.
+            _flags.parse(fv, [_PROG, *_quiet.strip_flag(args)])
         except (flags.Error, ValueError) as e:
             raise ValueError(f"{e}\n{_USAGE}") from None
         config = _flags.to_config(fv, ExportConfig, _HELPS, names=_NAMES)
-        pipeline.run_export(config)
+        # The converter and the LiteRT runtime log to stderr from C++;
+        # the report says what the user needs, unless --verbose.
+        quiet = _quiet.captured_stderr(
+            _is_python_warning, expected=(verify.ParityError,)
+        )
+        with contextlib.nullcontext() if verbose else quiet:
+            pipeline.run_export(config)
 
-    return _cli.run(
+    status = _cli.run(
         run, debug=debug, prog=_PROG, failures=(verify.ParityError,)
     )
+    if argv is None and not verbose:
+        # The process ends here; LiteRT logs as it frees its environment.
+        _quiet.silence_exit()
+    return status

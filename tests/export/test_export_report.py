@@ -120,3 +120,16 @@ def test_text_report_is_a_table(full_export):
     assert "median of 2 runs" in text
     for f in report.files:
         assert f"| {f.path} | {f.variant} |" in text
+    # Each row says what was checked against which limit, quantized rows
+    # included: their SNR against the float32 file and its floor.
+    rows = {
+        f.variant: line
+        for f in report.files
+        for line in text.splitlines()
+        if line.startswith(f"| {f.path} |")
+    }
+    assert "| ok: max abs err " in rows["float32"]
+    assert "vs Keras (limit 1e-05) |" in rows["float32"]
+    for variant in set(rows) - {"float32"}:
+        assert "| ok: SNR " in rows[variant], rows[variant]
+        assert " dB vs float32 (floor " in rows[variant]
