@@ -56,6 +56,7 @@ __all__ = [
 KILL_ENV = "TFGAN_LITE_TEST_KILL"
 _NAME = re.compile(r"^ckpt-(\d+)\.npz$")
 _META = "__meta__"
+_UNIQUE_SUFFIX = re.compile(r"_\d+(?=/|$)")
 
 
 def kill_point(point: str, step: int) -> None:
@@ -117,6 +118,12 @@ class Restored(NamedTuple):
     step: int
     meta: dict
     path: str
+
+
+def _generic(path: str) -> str:
+    """A variable path without the "_<n>" that Keras adds to names taken
+    earlier in the process ("gan_1/noise_state" -> "gan/noise_state")."""
+    return _UNIQUE_SUFFIX.sub("", path)
 
 
 def _fsync_dir(directory: str) -> None:
@@ -254,9 +261,10 @@ class CheckpointDir:
             return meta, [archive[f"v{i}"] for i in range(count)]
 
     def _check_matches(self, path, meta, values) -> None:
-        ours = [v.path for v in self.variables]
+        ours = [_generic(v.path) for v in self.variables]
         shapes = [tuple(v.shape) for v in self.variables]
-        if meta["paths"] != ours or [a.shape for a in values] != shapes:
+        theirs = [_generic(p) for p in meta["paths"]]
+        if theirs != ours or [a.shape for a in values] != shapes:
             raise ValueError(
                 f"Checkpoint {path} holds the state of another model "
                 f"({len(meta['paths'])} variables, ours {len(ours)}). Use "
