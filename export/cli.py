@@ -157,19 +157,6 @@ _VERBOSE_HELP = (
     "--verbose: also show the converter's and LiteRT's own log lines "
     "(and TensorFlow's, at log level 0 unless --tf_log_level is given)."
 )
-_VERBOSE = {"--verbose": True, "--verbose=true": True, "--noverbose": False}
-
-
-def _split_verbose(args: Sequence[str]) -> tuple[list[str], bool]:
-    """The arguments without ``--verbose``, and whether it was given."""
-    verbose = False
-    rest = []
-    for arg in args:
-        if arg in _VERBOSE:
-            verbose = _VERBOSE[arg]
-        else:
-            rest.append(arg)
-    return rest, verbose
 
 
 def _is_python_warning(line: str) -> bool:
@@ -199,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         file, a failed write), 2 bad flags or input, 130 on Ctrl-C.
     """
     args, debug = _cli.split_debug(sys.argv[1:] if argv is None else argv)
-    args, verbose = _split_verbose(args)
+    args, verbose = _cli.split_bool_flag(args, "verbose")
     fv = flags.FlagValues()
     _flags.define(
         fv, ExportConfig, _HELPS, names=_NAMES, lower_bounds=_LOWER_BOUNDS

@@ -30,12 +30,11 @@ from absl import flags
 
 from tfgan_lite._files import CorruptFileError
 
-__all__ = ["DEBUG_HELP", "run", "split_debug"]
+__all__ = ["DEBUG_HELP", "run", "split_bool_flag", "split_debug"]
 
 USAGE, FAILURE, INTERRUPTED = 2, 1, 130
 
 DEBUG_HELP = "--debug: on an error, also print the Python traceback."
-_DEBUG = {"--debug": True, "--debug=true": True, "--nodebug": False}
 _DEBUG_HINT = "Run again with --debug for the traceback."
 # Errors of a path the user named that the user must change; other OSErrors
 # (a full disk, a permission) are failures.
@@ -47,13 +46,23 @@ def split_debug(args: Sequence[str]) -> tuple[list[str], bool]:
 
     The last of them wins, as with any absl boolean flag.
     """
-    rest, debug = [], False
+    return split_bool_flag(args, "debug")
+
+
+def split_bool_flag(args: Sequence[str], name: str) -> tuple[list[str], bool]:
+    """The arguments without ``--name``/``--noname``, and its value.
+
+    A command-level boolean flag read before absl parses the rest; the
+    last of them wins, as with any absl boolean flag.
+    """
+    forms = {f"--{name}": True, f"--{name}=true": True, f"--no{name}": False}
+    rest, value = [], False
     for arg in args:
-        if arg in _DEBUG:
-            debug = _DEBUG[arg]
+        if arg in forms:
+            value = forms[arg]
         else:
             rest.append(arg)
-    return rest, debug
+    return rest, value
 
 
 def run(
