@@ -28,6 +28,9 @@ PRESETS = [
     pytest.param(dcgan_32, (32, 32, 3), 4, 3, id="dcgan_32"),
     pytest.param(dcgan_64, (64, 64, 3), 4, 4, id="dcgan_64"),
 ]
+# Discriminator stages (down to a 4x4 map) and their kernel sizes, by
+# image side: 28 -> 14 -> 7 -> 4 halves the odd 7x7 map with a 3x3 kernel.
+D_KERNELS = {28: [4, 4, 3], 32: [4, 4, 4], 64: [4, 4, 4, 4]}
 SHAPES = [
     pytest.param((28, 28, 1), id="28"),
     pytest.param((32, 32, 3), id="32"),
@@ -110,13 +113,18 @@ def test_generator_layout(builder, shape, base, stages):
 @pytest.mark.parametrize("builder, shape, base, stages", PRESETS)
 def test_discriminator_layout(builder, shape, base, stages):
     _, d = builder(latent_dim=LATENT, width=WIDTH)
+    kernels = D_KERNELS[shape[0]]
+    d_stages = len(kernels)
     convs = _layers_of(d, keras.layers.Conv2D)
-    assert [c.filters for c in convs] == [WIDTH * 2**i for i in range(stages)]
+    assert [c.filters for c in convs] == [WIDTH * 2**i for i in range(d_stages)]
+    assert [c.kernel_size for c in convs] == [(k, k) for k in kernels]
     assert all(c.strides == (2, 2) for c in convs)
+    # The last convolution sees a 4x4 map before the logit.
+    assert d.get_layer("flatten").input.shape[1:3] == (4, 4)
     slopes = [
         layer.negative_slope for layer in _layers_of(d, keras.layers.LeakyReLU)
     ]
-    np.testing.assert_allclose(slopes, [0.2] * stages, rtol=0, atol=1e-7)
+    np.testing.assert_allclose(slopes, [0.2] * d_stages, rtol=0, atol=1e-7)
     assert _layers_of(d, keras.layers.BatchNormalization) == []
 
 
@@ -187,7 +195,8 @@ def test_spectral_norm_wraps_every_conv_and_dense(builder, shape, base, stages):
     bare = _layers_of(d, (keras.layers.Conv2D, keras.layers.Dense))
     assert bare == []
     inner = [type(w.layer) for w in wrappers]
-    assert inner == [keras.layers.Conv2D] * stages + [keras.layers.Dense]
+    d_stages = len(D_KERNELS[shape[0]])
+    assert inner == [keras.layers.Conv2D] * d_stages + [keras.layers.Dense]
     logits = d(_images(shape), training=True)
     assert tuple(logits.shape) == (BATCH, 1)
 
@@ -198,7 +207,7 @@ def test_no_spectral_norm_by_default(builder, shape, base, stages):
     assert _layers_of(d, keras.layers.SpectralNormalization) == []
     assert _layers_of(g, keras.layers.SpectralNormalization) == []
     bare = _layers_of(d, (keras.layers.Conv2D, keras.layers.Dense))
-    assert len(bare) == stages + 1
+    assert len(bare) == len(D_KERNELS[shape[0]]) + 1
     logits = d(_images(shape), training=False)
     assert tuple(logits.shape) == (BATCH, 1)
 

@@ -63,7 +63,8 @@ def test_kwargs_pass_through():
         for la in d.layers
         if isinstance(la, keras.layers.SpectralNormalization)
     ]
-    assert len(wrapped) == 3
+    # Three convolutions (28 -> 14 -> 7 -> 4) and the logit.
+    assert len(wrapped) == 4
 
     g, d = get("mlp_2d", latent_dim=3, hidden=5, depth=1)
     assert g.input_shape == (None, 3)

@@ -113,6 +113,15 @@ def _check_image_shape(image_shape: Any) -> tuple[int, int, int]:
     return shape  # type: ignore[return-value]
 
 
+def _discriminator_stages(side: int) -> int:
+    """Stride-2 stages that bring a side-wide map down to 4x4 or less."""
+    stages = 0
+    while side > 4:
+        side = -(-side // 2)
+        stages += 1
+    return stages
+
+
 def _num_stages(image_shape: tuple[int, int, int]) -> int:
     """Returns how many stride-2 stages link the base map and the image."""
     return (image_shape[0] // _BASE_SIDE[image_shape[0]]).bit_length() - 1
@@ -219,11 +228,16 @@ def dcgan_discriminator(
 ) -> keras.Model:
     """Builds a DCGAN discriminator mapping images to one logit each.
 
-    Layout (https://arxiv.org/abs/1511.06434): `n` stride-2 Conv2D +
-    LeakyReLU(0.2) stages with `width, 2 * width, ...` channels, then
-    Flatten and a Dense(1) logit. There is no BatchNorm: it mixes samples
-    within a batch, which breaks per-sample gradient penalties (WGAN-GP,
-    R1). The output has no sigmoid because the losses take logits.
+    Layout (https://arxiv.org/abs/1511.06434): stride-2 Conv2D +
+    LeakyReLU(0.2) stages with `width, 2 * width, ...` channels until the
+    map is 4x4 (3 stages for 28x28 and 32x32, 4 for 64x64; the 7x7 map of
+    28x28 images is halved with a 3x3 kernel), then Flatten and a Dense(1)
+    logit. The last 4x4 stage gives every feature a view of the whole
+    image before the linear logit; on the 28x28 digits it lowered the
+    Fréchet distance by about a third against stopping at 7x7 (BUILD.md).
+    There is no BatchNorm: it mixes samples within a batch, which breaks
+    per-sample gradient penalties (WGAN-GP, R1). The output has no sigmoid
+    because the losses take logits.
 
     Args:
         image_shape: Input image shape (side, side, channels), side 28, 32 or
@@ -266,10 +280,12 @@ def dcgan_discriminator(
     image = keras.Input(shape=image_shape, name="image")
     x = layers.Pack(pack, name="pack")(image) if pack > 1 else image
     channels = width
-    for i in range(1, _num_stages(image_shape) + 1):
+    side = image_shape[0]
+    for i in range(1, _discriminator_stages(side) + 1):
         conv = keras.layers.Conv2D(
             channels,
-            _KERNEL_SIZE,
+            # A 4x4 kernel halves even maps evenly; a 3x3 one odd maps.
+            _KERNEL_SIZE if side % 2 == 0 else 3,
             strides=2,
             padding="same",
             kernel_initializer=_init(),
@@ -278,6 +294,7 @@ def dcgan_discriminator(
         x = _maybe_sn(conv, spectral_norm, f"down_{i}_sn")(x)
         x = keras.layers.LeakyReLU(_LEAKY_SLOPE, name=f"down_{i}_lrelu")(x)
         channels *= 2
+        side = -(-side // 2)
     if minibatch_stddev:
         x = layers.MinibatchStdDev(name="minibatch_stddev")(x)
     x = keras.layers.Flatten(name="flatten")(x)
