@@ -228,26 +228,29 @@ class CheckpointDir:
             CorruptFileError: If there are checkpoints and none can be
                 read.
         """
-        steps = self.steps()
+        steps, skipped = self.steps(), []
         for step in steps:
             path = self.path(step)
             try:
                 meta, values = self._read(path)
             except (OSError, ValueError, KeyError, EOFError, BadZipFile) as e:
-                warnings.warn(
-                    f"Skipping checkpoint {path}: it cannot be read "
-                    f"({type(e).__name__}: {e}).",
-                    stacklevel=2,
-                )
+                skipped.append(f"{path} ({type(e).__name__}: {e})")
                 continue
             self._check_matches(path, meta, values)
             for variable, value in zip(self.variables, values, strict=True):
                 variable.assign(value)
+            if skipped:
+                warnings.warn(
+                    f"Skipped unreadable checkpoints: {'; '.join(skipped)}. "
+                    f"Resuming from {path}.",
+                    stacklevel=2,
+                )
             return Restored(int(meta["step"]), meta, path)
         if steps:
             raise CorruptFileError(
-                f"None of the checkpoints in {self.directory} can be read. "
-                "Remove that directory to train from the start.",
+                f"None of the checkpoints in {self.directory} can be read "
+                f"(first: {skipped[0]}). Remove that directory to train "
+                "from the start.",
                 self.directory,
             )
         return None

@@ -43,7 +43,7 @@ def test_a_damaged_newest_file_falls_back_to_the_one_before(tmp_path):
     with open(newest, "r+b") as f:
         f.truncate(os.path.getsize(newest) // 2)
     loaded = _variables()
-    with pytest.warns(UserWarning, match=r"Skipping checkpoint .*ckpt-0+4"):
+    with pytest.warns(UserWarning, match=r"Skipped unreadable .*ckpt-0+4"):
         restored = _checkpoint.CheckpointDir(str(tmp_path), loaded).restore()
     assert restored.step == 2
     np.testing.assert_array_equal(loaded[0].numpy(), np.ones((3, 2)))
@@ -54,10 +54,7 @@ def test_no_readable_file_is_an_error_naming_the_directory(tmp_path):
     path = checkpoints.save(2)
     with open(path, "wb") as f:
         f.write(b"PK\x03\x04 not a whole archive")
-    with (
-        pytest.warns(UserWarning),
-        pytest.raises(CorruptFileError, match="Remove that directory"),
-    ):
+    with pytest.raises(CorruptFileError, match="Remove that directory"):
         checkpoints.restore()
 
 
