@@ -49,20 +49,23 @@ def torch_network(model: keras.Model):
             layer, keras.layers.Conv2D | keras.layers.Conv2DTranspose
         ):
             kernel, stride = layer.kernel_size[0], layer.strides[0]
-            if layer.padding != "same" or (kernel - stride) % 2:
+            transposed = isinstance(layer, keras.layers.Conv2DTranspose)
+            if transposed:
+                pad = kernel - stride
+            else:
+                # Keras' "same" padding in total; torch pads both sides.
+                side, out = in_shape[0], -(-in_shape[0] // stride)
+                pad = max((out - 1) * stride + kernel - side, 0)
+            if layer.padding != "same" or pad % 2:
                 raise ValueError(f"Cannot map {layer.name} to torch.")
-            cls = (
-                nn.ConvTranspose2d
-                if isinstance(layer, keras.layers.Conv2DTranspose)
-                else nn.Conv2d
-            )
+            cls = nn.ConvTranspose2d if transposed else nn.Conv2d
             modules.append(
                 cls(
                     in_shape[-1],
                     layer.filters,
                     kernel,
                     stride,
-                    padding=(kernel - stride) // 2,
+                    padding=pad // 2,
                     bias=layer.use_bias,
                 )
             )
