@@ -8,13 +8,19 @@ A run directory holds everything a run makes::
     RUN_DIR/config.json      the resolved configuration
     RUN_DIR/logs/            TensorBoard: train/, samples/, health/, metrics/
     RUN_DIR/samples/         sample grids as PNG files
-    RUN_DIR/backup/          keras.callbacks.BackupAndRestore state
+    RUN_DIR/backup/          step checkpoints: every --checkpoint_every
+                             steps and every epoch, the two newest kept
     RUN_DIR/checkpoints/     the last good model, every epoch
     RUN_DIR/model.keras      the final model (also written on Ctrl-C)
     RUN_DIR/metrics.json     the last quality report (digit datasets)
     RUN_DIR/export/          exported generator, with --export
 
-Running the same command again resumes from the last completed epoch.
+Running the same command again resumes from the last checkpoint, at its
+step: mid-epoch, with the data order of an uninterrupted run. With
+``--deterministic`` on the CPU the final weights then equal an uninterrupted
+run's bit for bit. A NaN or inf in training stops the run, naming the step,
+or with ``--on_nan=rollback`` goes back to the last checkpoint with a lower
+learning rate; a non-finite state is never saved.
 
 Besides the GAN presets, two other kinds of run:
 
@@ -42,7 +48,11 @@ import dataclasses
 import functools
 import json
 import os
+import shutil
 import sys
+import tempfile
+import time
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -51,12 +61,22 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_lite import _cli, _files, _flags
+from tfgan_lite import _checkpoint, _cli, _flags
 from tfgan_lite import callbacks as callbacks_lib
 from tfgan_lite import data as data_lib
 from tfgan_lite import losses as losses_lib
 from tfgan_lite import metrics as metrics_lib
 from tfgan_lite import models as models_lib
+from tfgan_lite._console import (
+    Progress,
+    end_lines,
+    log_update_freq,
+    own_line_logging,
+    resolve_verbose,
+    start_line,
+)
+from tfgan_lite._quiet import FLAG_HELP as TF_LOG_LEVEL_HELP
+from tfgan_lite._quiet import strip_flag as strip_tf_log_level
 from tfgan_lite._validation import (
     check_choice,
     check_float,
@@ -117,6 +137,14 @@ _CYCLE_GRID_IMAGES = 8
 _DIGIT_DATASETS = ("digits", "mnist")
 # Real images the quality measurements compare against (two halves).
 _METRICS_REAL_IMAGES = 2_000
+_ON_NAN = ("stop", "rollback")
+# Files of the size of the training state a run directory holds at once:
+# two checkpoints and one being written, model.keras, checkpoints/last.keras
+# and a temporary copy. Logs and sample grids get _LOG_SPACE_BYTES.
+_STATE_COPIES = 6
+_LOG_SPACE_BYTES = 64 * 2**20
+# Real points under the 2-D scatter pictures (PacGAN scores 2,500).
+_SCATTER_REAL_POINTS = 2_500
 
 
 # Settings in which a preset's recipe differs from the dataclass defaults
@@ -172,6 +200,10 @@ class TrainConfig:
         metrics_every: Measure sample quality every this many epochs (and
             after the last) on digit datasets ("digits", "mnist") with the
             shipped digits classifier; 0 turns it off.
+        log_every_steps: Steps between the points of the TensorBoard
+            training curves (``batch_*`` scalars, besides the ``epoch_*``
+            ones); 0 logs per epoch only; -1 picks a period that gives at
+            least 100 points over the run.
         conditional: Train a ``ConditionalGAN`` on the dataset's class
             labels, with the conditional DCGAN of a dcgan preset.
         generator: CycleGAN's generators: "resnet" or "unet" (both with
@@ -183,6 +215,18 @@ class TrainConfig:
         identity_weight: CycleGAN's identity-loss weight; 0 turns it off.
         pool_size: Generated images kept per CycleGAN discriminator; 0
             shows them only the newest.
+        checkpoint_every: Steps between step checkpoints in RUN_DIR/backup
+            (there is one at every epoch end too); 0 means epoch ends only.
+        on_nan: What a NaN or inf in the losses or the state does: "stop"
+            (raise ``NonFiniteError`` naming the step, model.keras holding
+            the last good checkpoint) or "rollback" (reload the last good
+            checkpoint, multiply both learning rates by
+            ``rollback_lr_factor`` and go on).
+        rollback_lr_factor: Learning-rate factor of each rollback, in (0, 1).
+        max_rollbacks: Rollbacks a run may make; one more non-finite step
+            stops it as "stop" does.
+        deterministic: Call ``tf.config.experimental.enable_op_determinism``
+            (CPU runs are then reproducible bit for bit; see the README).
     """
 
     dataset: str = "digits"
@@ -208,6 +252,7 @@ class TrainConfig:
     export: bool = False
     sample_every: int = 5
     metrics_every: int = 10
+    log_every_steps: int = -1
 
     conditional: bool = False
     generator: str = "resnet"
@@ -216,6 +261,12 @@ class TrainConfig:
     cycle_weight: float = 10.0
     identity_weight: float = 0.0
     pool_size: int = 50
+
+    checkpoint_every: int = 100
+    on_nan: str = "stop"
+    rollback_lr_factor: float = 0.5
+    max_rollbacks: int = 3
+    deterministic: bool = False
 
     @classmethod
     def for_model(cls, model: str = "dcgan_28", **kwargs) -> TrainConfig:
@@ -243,6 +294,7 @@ class TrainConfig:
         check_int(self.steps, "--steps", minimum=0)
         check_int(self.sample_every, "--sample_every", minimum=1)
         check_int(self.metrics_every, "--metrics_every", minimum=0)
+        check_int(self.log_every_steps, "--log_every_steps", minimum=-1)
         check_float(self.lr, "--lr", low=0.0, low_closed=False)
         check_float(
             self.beta_1, "--beta_1", low=0.0, high=1.0, high_closed=False
@@ -264,6 +316,17 @@ class TrainConfig:
         check_int(self.pool_size, "--pool_size", minimum=0)
         check_float(self.cycle_weight, "--cycle_weight", low=0.0)
         check_float(self.identity_weight, "--identity_weight", low=0.0)
+        check_int(self.checkpoint_every, "--checkpoint_every", minimum=0)
+        check_choice(self.on_nan, "--on_nan", _ON_NAN)
+        check_float(
+            self.rollback_lr_factor,
+            "--rollback_lr_factor",
+            low=0.0,
+            high=1.0,
+            low_closed=False,
+            high_closed=False,
+        )
+        check_int(self.max_rollbacks, "--max_rollbacks", minimum=0)
         if self.batch_size < self.d_steps:
             raise ValueError(
                 f"--batch_size ({self.batch_size}) is split into d_steps "
@@ -300,6 +363,22 @@ MODEL_DEFAULTS[CYCLEGAN] = {
 
 class UsageError(ValueError):
     """Settings or data that a run cannot use; the command exits with 2."""
+
+
+class NonFiniteError(RuntimeError):
+    """Training met a NaN or inf it could not roll back; the command exits 1.
+
+    Attributes:
+        step: The training step (1-based) whose losses or state were not
+            finite.
+        restored_step: The step of the checkpoint that RUN_DIR/model.keras
+            then holds.
+    """
+
+    def __init__(self, message: str, step: int, restored_step: int):
+        super().__init__(message)
+        self.step = step
+        self.restored_step = restored_step
 
 
 def _is_pair(dataset: str) -> bool:
@@ -426,7 +505,7 @@ class _Run(NamedTuple):
 
 
 class _Grid(callbacks_lib.ImageGrid):
-    """``ImageGrid`` of another picture of the model, and of the last epoch.
+    """``ImageGrid`` of another picture of the model (the last epoch too).
 
     Args:
         draw: The model -> a uint8 grid (H, W, C).
@@ -444,38 +523,6 @@ class _Grid(callbacks_lib.ImageGrid):
         # ImageGrid's own begin checks for a GAN, and a CycleGAN is not one.
         tf.io.gfile.makedirs(self.png_dir)
         self._writer = tf.summary.create_file_writer(self.run_dir)
-
-    def on_epoch_end(self, epoch, logs=None):
-        period = self.every_n_epochs
-        # The last epoch always gets a grid, due or not.
-        if epoch + 1 == self.params.get("epochs"):
-            self.every_n_epochs = 1
-        try:
-            super().on_epoch_end(epoch, logs)
-        finally:
-            self.every_n_epochs = period
-
-
-class _BackupAndRestore(keras.callbacks.BackupAndRestore):
-    """``BackupAndRestore`` that names its folder when the backup is bad.
-
-    h5py's error for a truncated weights file names no file; a run that
-    cannot resume says which folder to delete to start over instead.
-    """
-
-    def on_train_begin(self, logs=None):
-        folder = self.backup_dir
-        if not (os.path.isdir(folder) and os.listdir(folder)):
-            return super().on_train_begin(logs)
-        run_dir = os.path.dirname(os.path.normpath(folder))
-        _files.read_file(
-            folder,
-            lambda: super(_BackupAndRestore, self).on_train_begin(logs),
-            what="the backup this run resumes from",
-            remedy=f"Delete {folder} to start the run over; "
-            f"{os.path.join(run_dir, 'checkpoints')} keeps the model of the "
-            "last good epoch.",
-        )
 
 
 def _optimizers(config: TrainConfig) -> tuple:
@@ -550,10 +597,28 @@ def _gan_run(config: TrainConfig, paths: dict[str, str]) -> _Run:
         )
     elif config.model != "mlp_2d":
         observers.append(callbacks_lib.ImageGrid(paths["logs"], **grid))
+    else:
+        observers.append(_point_scatter(config, dataset, paths))
     measure = _metrics_callback(config, dataset, paths["logs"])
     if measure is not None:
         observers.append(measure)
     return _Run(gan, dataset, resolved, [health], observers, measure)
+
+
+def _point_scatter(
+    config: TrainConfig, dataset: tf.data.Dataset, paths: dict[str, str]
+) -> callbacks_lib.PointScatter:
+    """Samples over the real 2-D mixture, with its known modes."""
+    centers, std = metrics_lib.known_mixture(config.dataset)
+    return callbacks_lib.PointScatter(
+        _real_samples(dataset, n=_SCATTER_REAL_POINTS),
+        paths["logs"],
+        centers=centers,
+        std=std,
+        every_n_epochs=config.sample_every,
+        seed=config.seed,
+        png_dir=paths["samples"],
+    )
 
 
 def _cyclegan_dataset(config: TrainConfig) -> tf.data.Dataset:
@@ -659,7 +724,18 @@ def _check_same_run(config: TrainConfig, path: str) -> None:
         saved = json.load(f)["config"]
     ours = dataclasses.asdict(config)
     # These may change between a run and its resumption.
-    free = {"epochs", "export", "sample_every", "metrics_every"}
+    free = {
+        "epochs",
+        "export",
+        "sample_every",
+        "metrics_every",
+        "log_every_steps",
+        "checkpoint_every",
+        "on_nan",
+        "rollback_lr_factor",
+        "max_rollbacks",
+        "deterministic",
+    }
     changed = sorted(
         k for k in ours if k not in free and saved.get(k) != ours[k]
     )
@@ -687,19 +763,31 @@ def train(
     Args:
         config: The run's settings.
         extra_callbacks: More Keras callbacks, run after the built-in ones.
-        verbose: Passed to ``fit`` (the progress bar shows the losses).
+        verbose: 0 prints nothing; 1 Keras' progress bar (the losses,
+            live); 2 one line per epoch; "auto" the bar when stdout is a
+            terminal, else one line per epoch. Unless 0, a line first says
+            what is trained for how long, and lines last say where the
+            files are and what to run next.
 
     Returns:
         The trained model. ``RUN_DIR/model.keras`` holds it too.
 
     Raises:
         UsageError: If the run directory holds a run with other settings,
-            or the data does not fit the model (e.g. no class labels).
+            cannot be written or lacks room for the run's files, the data
+            does not fit the model (e.g. no class labels), or a batch does
+            not fit in memory.
+        NonFiniteError: On a NaN or inf that ``config.on_nan`` does not
+            roll back (``model.keras`` then holds the last good checkpoint).
+        CorruptFileError: If ``RUN_DIR/backup`` holds checkpoints and none
+            can be read.
         KeyboardInterrupt: After saving ``model.keras``, on Ctrl-C.
     """
     paths = _paths(config.run_dir)
     _check_same_run(config, paths["config"])
-    os.makedirs(config.run_dir, exist_ok=True)
+    _check_writable(config.run_dir)
+    if config.deterministic:
+        tf.config.experimental.enable_op_determinism()
     keras.utils.set_random_seed(config.seed)
 
     run = (_cyclegan_run if config.model == CYCLEGAN else _gan_run)(
@@ -707,43 +795,290 @@ def train(
     )
     _write_config(config, run, paths["config"])
 
+    steps_per_epoch = _steps_per_epoch(config, run.dataset)
+    if steps_per_epoch is None:
+        steps_per_epoch = _count_batches(run.dataset)
+    checkpoints = _checkpoint.CheckpointDir(
+        paths["backup"], _checkpoint.state_variables(run.model)
+    )
+    # Saved with every checkpoint; rollbacks change it.
+    record = {"lr_scale": 1.0, "rollbacks": 0}
+    _check_free_space(config.run_dir, checkpoints.nbytes)
+    saver = _checkpoint.StepCheckpointer(
+        checkpoints,
+        every=config.checkpoint_every,
+        meta=lambda: dict(record),
+        keras_path=paths["checkpoint"],
+    )
+    verbose = resolve_verbose(verbose)
+    # First, so that Keras uses it instead of its own, added last: the
+    # bar's line is finished before other callbacks print at epoch end.
+    progress = Progress()
     callbacks: list[keras.callbacks.Callback] = [
+        progress,
         *run.first,
-        # Restores a backed-up run at train begin: run the same command
-        # again and it resumes from the last completed epoch.
-        _BackupAndRestore(
-            paths["backup"], save_freq="epoch", delete_checkpoint=False
+        keras.callbacks.TensorBoard(
+            paths["logs"],
+            update_freq=log_update_freq(
+                config.log_every_steps,
+                epochs=config.epochs,
+                steps_per_epoch=steps_per_epoch,
+            ),
         ),
-        keras.callbacks.TensorBoard(paths["logs"]),
         *run.observers,
     ]
-    # After TrainingHealth, which restores the last good weights on NaN.
-    callbacks.append(keras.callbacks.ModelCheckpoint(paths["checkpoint"]))
+    # After every callback that changes the state at batch or epoch end
+    # (EMAGenerator), so that a checkpoint holds the whole state of its
+    # step; it writes checkpoints/last.keras at epoch ends too.
+    callbacks.append(saver)
     callbacks.extend(extra_callbacks)
 
     model = run.model
-    try:
-        model.fit(
-            run.dataset,
-            epochs=config.epochs,
-            steps_per_epoch=config.steps or None,
-            callbacks=callbacks,
-            verbose=verbose,
+    if verbose:
+        print(
+            start_line(
+                model=f"a {type(model).__name__} ({config.model})",
+                dataset=config.dataset,
+                epochs=config.epochs,
+                steps_per_epoch=steps_per_epoch,
+                batch_size=config.batch_size,
+                run_dir=config.run_dir,
+            ),
+            flush=True,
         )
+    started = time.monotonic()
+    try:
+        with own_line_logging(progress):
+            _fit_from_checkpoints(
+                config,
+                run,
+                saver,
+                record,
+                steps_per_epoch,
+                paths["model"],
+                callbacks=callbacks,
+                verbose=verbose,
+                # The data is shuffled by tfgan_lite.data; Keras cannot
+                # shuffle a tf.data.Dataset and warns when asked to.
+                shuffle=False,
+            )
     except KeyboardInterrupt:
-        model.save(paths["model"])
+        _checkpoint.save_keras(model, paths["model"])
         print(
             f"\nInterrupted. Saved {paths['model']}. Run the same command "
-            "to resume from the last completed epoch.",
+            "to resume from the last checkpoint.",
             file=sys.stderr,
         )
         raise
-    model.save(paths["model"])
+    _checkpoint.save_keras(model, paths["model"])
     if run.measure is not None and run.measure.history:
         _write_metrics(run.measure, paths["metrics"])
     if config.export:
         _export(paths["model"], paths["export"])
+    if verbose:
+        lines = end_lines(
+            seconds=time.monotonic() - started,
+            paths=paths,
+            samples=_latest_samples(paths["samples"]),
+            exported=paths["export"] if config.export else None,
+        )
+        print("\n".join(lines), flush=True)
     return model
+
+
+def _steps_per_epoch(
+    config: TrainConfig, dataset: tf.data.Dataset
+) -> int | None:
+    """Steps of one epoch; None when the data's length is unknown."""
+    if config.steps:
+        return config.steps
+    cardinality = int(dataset.cardinality())
+    return cardinality if cardinality > 0 else None
+
+
+def _latest_samples(folder: str) -> str | None:
+    """The newest sample picture a run wrote, or None."""
+    for name in ("samples_latest.png", "scatter_latest.png"):
+        path = os.path.join(folder, name)
+        if os.path.exists(path):
+            return path
+    return None
+
+
+def _count_batches(dataset: tf.data.Dataset) -> int:
+    """Batches of one pass over data of unknown length (reads it once)."""
+    count = int(dataset.reduce(np.int64(0), lambda n, _: n + 1))
+    if not count:
+        raise UsageError("The dataset holds no full batch.")
+    return count
+
+
+def _check_writable(run_dir: str) -> None:
+    """Refuses a run directory that cannot be written, before training."""
+    try:
+        os.makedirs(run_dir, exist_ok=True)
+        handle, probe = tempfile.mkstemp(dir=run_dir, prefix=".write-test-")
+        try:
+            os.write(handle, b"0")
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+            os.remove(probe)
+    except OSError as e:
+        raise UsageError(
+            f"--run_dir {run_dir} cannot be written ({e.strerror or e}); "
+            "a run writes checkpoints there from its first step. Use a "
+            "writable --run_dir."
+        ) from None
+
+
+def _check_free_space(run_dir: str, state_bytes: int) -> None:
+    """Refuses a run directory without room for the run's files."""
+    need = _STATE_COPIES * state_bytes + _LOG_SPACE_BYTES
+    free = shutil.disk_usage(run_dir).free
+    if free < need:
+        mib = 2**20
+        raise UsageError(
+            f"--run_dir {run_dir} has {free / mib:.1f} MiB free; this run "
+            f"needs about {need / mib:.1f} MiB ({_STATE_COPIES} copies of "
+            f"its {state_bytes / mib:.1f} MiB training state: checkpoints "
+            f"and model files, plus {_LOG_SPACE_BYTES // mib} MiB of logs "
+            "and samples). Free some space or use another --run_dir."
+        )
+
+
+def _stream(make: Callable[[], tf.data.Dataset], step: int):
+    """The training batches from ``step`` on, as an uninterrupted run has.
+
+    Each call builds the pipeline afresh: the order of a fresh pipeline's
+    k-th pass is a pure function of the seed (its shuffle draws the seeds
+    of pass k from a generator that starts at the seed), so skipping
+    ``step`` batches gives exactly the batches an uninterrupted run sees
+    from ``step`` on, mid-epoch included. Skipping costs producing those
+    batches (no training), far less than training them; storing the
+    iterator instead would put the shuffle buffer, the whole cached
+    dataset, in every checkpoint.
+    """
+    return make().repeat().skip(step)
+
+
+def _set_learning_rate(model: keras.Model, value: float) -> None:
+    for optimizer in (model.g_optimizer, model.d_optimizer):
+        optimizer.learning_rate = value
+
+
+def _where(step: int, per_epoch: int) -> str:
+    epoch, batch = divmod(step - 1, per_epoch)
+    return f"step {step} (epoch {epoch + 1}, batch {batch + 1} of {per_epoch})"
+
+
+def _fit_from_checkpoints(
+    config: TrainConfig,
+    run: _Run,
+    saver: _checkpoint.StepCheckpointer,
+    record: dict,
+    per_epoch: int,
+    model_path: str,
+    **fit_kwargs,
+) -> None:
+    """Fits from the newest checkpoint to the last step, rolling back on NaN.
+
+    A run resumed mid-epoch fits the rest of that epoch first (stopping
+    after it), then the remaining epochs, so that every step sees the
+    batch an uninterrupted run sees. The epoch-end logs of a resumed
+    epoch average its resumed steps only.
+
+    Raises:
+        NonFiniteError: On a non-finite step that ``config.on_nan`` does
+            not roll back; ``model_path`` then holds the last checkpoint.
+        UsageError: If a batch does not fit in memory.
+    """
+    model, checkpoints = run.model, saver.checkpoints
+    restored = checkpoints.restore()
+    if restored is None:
+        # Step 0, so that a rollback always has a checkpoint to go to.
+        checkpoints.save(0, **record)
+    else:
+        record.update(
+            {k: restored.meta[k] for k in record if k in restored.meta}
+        )
+    _set_learning_rate(model, config.lr * record["lr_scale"])
+    build = functools.partial(
+        _cyclegan_dataset if config.model == CYCLEGAN else _dataset, config
+    )
+    total = config.epochs * per_epoch
+    while (step := _checkpoint.training_step(model)) < total:
+        epoch, batch = divmod(step, per_epoch)
+        saver.stop_after_epoch = epoch if batch else None
+        try:
+            model.fit(
+                _stream(build, step),
+                initial_epoch=epoch,
+                epochs=config.epochs,
+                steps_per_epoch=per_epoch - batch,
+                **fit_kwargs,
+            )
+        except (tf.errors.ResourceExhaustedError, MemoryError) as e:
+            last = checkpoints.steps()
+            failed = _checkpoint.training_step(model) + 1
+            raise UsageError(
+                f"Out of memory in {_where(failed, per_epoch)}: a "
+                f"batch of {config.batch_size} does not fit "
+                f"({type(e).__name__}). Use a smaller --batch_size or "
+                f"--width, with another --run_dir (the last checkpoint, "
+                f"step {last[0] if last else 0}, is kept)."
+            ) from None
+        if saver.non_finite is None:
+            done = _checkpoint.training_step(model)
+            if batch and done == (epoch + 1) * per_epoch:
+                continue  # The resumed epoch is done; now the others.
+            return
+        _after_non_finite(config, model, saver, record, per_epoch, model_path)
+
+
+def _after_non_finite(
+    config: TrainConfig,
+    model: keras.Model,
+    saver: _checkpoint.StepCheckpointer,
+    record: dict,
+    per_epoch: int,
+    model_path: str,
+) -> None:
+    """Rolls back to the last checkpoint, or raises NonFiniteError."""
+    step, what = saver.non_finite
+    checkpoints = saver.checkpoints
+    restored = checkpoints.restore()
+    where = _where(step, per_epoch)
+    rollback = config.on_nan == "rollback"
+    if rollback and record["rollbacks"] < config.max_rollbacks:
+        record["rollbacks"] += 1
+        record["lr_scale"] *= config.rollback_lr_factor
+        lr = config.lr * record["lr_scale"]
+        _set_learning_rate(model, lr)
+        # Saved again with the new record, so a resumed run keeps it.
+        checkpoints.save(restored.step, **record)
+        warnings.warn(
+            f"Non-finite values in {where}: {what}. Rolled back to the "
+            f"checkpoint of step {restored.step} with learning rate {lr:g} "
+            f"(rollback {record['rollbacks']} of {config.max_rollbacks}).",
+            stacklevel=2,
+        )
+        return
+    _checkpoint.save_keras(model, model_path)
+    after = f" after {record['rollbacks']} rollbacks" if rollback else ""
+    advice = (
+        "Lower --lr, or raise --max_rollbacks."
+        if rollback
+        else "Rerun with --on_nan=rollback to go back to it with a lower "
+        "learning rate, or lower --lr."
+    )
+    raise NonFiniteError(
+        f"Non-finite values in {where}: {what}. Training stopped{after}; "
+        f"{model_path} holds the last good checkpoint, step "
+        f"{restored.step}. {advice}",
+        step,
+        restored.step,
+    )
 
 
 def _known_modes(dataset: str) -> dict:
@@ -814,6 +1149,8 @@ _HELPS = {
     "sample_every": "Epochs between sample grids.",
     "metrics_every": "Epochs between quality measurements on digit "
     "datasets (digits classifier); 0 is off.",
+    "log_every_steps": "Steps between points of the TensorBoard training "
+    "curves; 0: per epoch only; -1: at least 100 points over the run.",
     "conditional": "Train a ConditionalGAN on the class labels of digits, "
     "mnist, fashion_mnist, cifar10 or a folder of class subfolders (ids "
     "follow the sorted subfolder names).",
@@ -824,6 +1161,13 @@ _HELPS = {
     "cycle_weight": "cyclegan: cycle-consistency weight.",
     "identity_weight": "cyclegan: identity-loss weight; 0 is off.",
     "pool_size": "cyclegan: fakes kept per discriminator; 0 is off.",
+    "checkpoint_every": "Steps between step checkpoints (also one every "
+    "epoch); 0: epoch ends only.",
+    "on_nan": "On a NaN or inf: stop (naming the step) or rollback (to "
+    "the last checkpoint, learning rates times --rollback_lr_factor).",
+    "rollback_lr_factor": "Learning-rate factor of each rollback.",
+    "max_rollbacks": "Rollbacks allowed before a NaN stops the run.",
+    "deterministic": "Enable TensorFlow op determinism (bit-exact CPU runs).",
 }
 
 
@@ -877,8 +1221,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("usage: python -m tfgan_lite.train [--flag=value ...]\n")
         print(values.get_help(include_special_flags=False))
         print(f"\n  {_cli.DEBUG_HELP}")
+        print(f"  {TF_LOG_LEVEL_HELP}")
         return 0
-    return _cli.run(lambda: train(parse_flags(args)), debug=debug)
+    # --tf_log_level took effect when the package loaded (tfgan_lite._quiet).
+    return _cli.run(
+        lambda: train(parse_flags(strip_tf_log_level(args))),
+        debug=debug,
+        failures=(NonFiniteError,),
+    )
 
 
 if __name__ == "__main__":
