@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from typing import Any
+
+import tensorflow as tf
 
 from tfgan_lite.gan import GAN
 
@@ -28,3 +32,25 @@ def _is_due(epoch: int, every_n_epochs: int) -> bool:
     epochs 0, n, 2n, ... so the first epoch is always covered.
     """
     return epoch % every_n_epochs == 0
+
+
+def _is_due_or_last(
+    epoch: int, every_n_epochs: int, params: Mapping | None
+) -> bool:
+    """``_is_due``, or the last epoch of the fit (Keras' ``params``)."""
+    last = epoch == (params or {}).get("epochs", 0) - 1
+    return _is_due(epoch, every_n_epochs) or last
+
+
+def _write_pngs(png, png_dir: str, prefix: str, epoch: int) -> None:
+    """Writes ``{prefix}_epoch_{epoch:04d}.png`` and ``{prefix}_latest.png``.
+
+    The latest file is written aside and renamed, so that a viewer never
+    reads half a file.
+    """
+    tf.io.write_file(
+        os.path.join(png_dir, f"{prefix}_epoch_{epoch:04d}.png"), png
+    )
+    latest = os.path.join(png_dir, f"{prefix}_latest.png")
+    tf.io.write_file(latest + ".tmp", png)
+    tf.io.gfile.rename(latest + ".tmp", latest, overwrite=True)

@@ -17,7 +17,11 @@ import tensorflow as tf
 
 from tfgan_lite._pixels import to_uint8
 from tfgan_lite._validation import check_bool, check_int, check_path
-from tfgan_lite.callbacks._common import _check_gan, _is_due
+from tfgan_lite.callbacks._common import (
+    _check_gan,
+    _is_due_or_last,
+    _write_pngs,
+)
 from tfgan_lite.conditional import ConditionalGAN
 
 __all__ = ["ImageGrid", "make_grid"]
@@ -264,8 +268,7 @@ class ImageGrid(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         # The last epoch always gets a grid, due or not: the final model's.
-        last = epoch + 1 == (self.params or {}).get("epochs")
-        if not (_is_due(epoch, self.every_n_epochs) or last):
+        if not _is_due_or_last(epoch, self.every_n_epochs, self.params):
             return
         grid = self.grid()
         with self._writer.as_default(step=epoch):
@@ -280,14 +283,7 @@ class ImageGrid(keras.callbacks.Callback):
             )
         # Flushed now: a run that crashes later still shows its grids.
         self._writer.flush()
-        png = tf.io.encode_png(grid)
-        tf.io.write_file(
-            os.path.join(self.png_dir, f"samples_epoch_{epoch:04d}.png"), png
-        )
-        # Written aside and renamed, so a viewer never reads half a file.
-        latest = os.path.join(self.png_dir, "samples_latest.png")
-        tf.io.write_file(latest + ".tmp", png)
-        tf.io.gfile.rename(latest + ".tmp", latest, overwrite=True)
+        _write_pngs(tf.io.encode_png(grid), self.png_dir, "samples", epoch)
 
     def on_train_end(self, logs=None):
         if self._writer is not None:

@@ -18,7 +18,11 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_lite._validation import check_float, check_int, check_path
-from tfgan_lite.callbacks._common import _check_gan, _is_due
+from tfgan_lite.callbacks._common import (
+    _check_gan,
+    _is_due_or_last,
+    _write_pngs,
+)
 
 __all__ = ["PointScatter", "render_scatter", "scatter_figure"]
 
@@ -323,22 +327,13 @@ class PointScatter(keras.callbacks.Callback):
         self._writer = tf.summary.create_file_writer(self.run_dir)
 
     def on_epoch_end(self, epoch, logs=None):
-        last = epoch == (self.params or {}).get("epochs", 0) - 1
-        if not (_is_due(epoch, self.every_n_epochs) or last):
+        if not _is_due_or_last(epoch, self.every_n_epochs, self.params):
             return
         image = self.picture()
         with self._writer.as_default(step=epoch):
             tf.summary.image(_IMAGE_TAG, image[None])
         self._writer.flush()
-        png = tf.io.encode_png(image)
-        tf.io.write_file(
-            os.path.join(self.png_dir, f"scatter_epoch_{epoch:04d}.png"), png
-        )
-        # Written under another name first, so that a reader never sees
-        # half a file.
-        latest = os.path.join(self.png_dir, "scatter_latest.png")
-        tf.io.write_file(latest + ".tmp", png)
-        tf.io.gfile.rename(latest + ".tmp", latest, overwrite=True)
+        _write_pngs(tf.io.encode_png(image), self.png_dir, "scatter", epoch)
 
     def on_train_end(self, logs=None):
         if self._writer is not None:
