@@ -25,7 +25,7 @@ from tfgan_lite._validation import (
 )
 
 # The optimizer lookup and static-shape reading are the GAN's.
-from tfgan_lite.gan import _network_shape, _optimizer
+from tfgan_lite.gan import _compile_players, _network_shape, _optimizer
 
 __all__ = ["DIRECTIONS", "CycleGAN"]
 
@@ -262,17 +262,14 @@ class CycleGAN(keras.Model):
             "run_eagerly": run_eagerly,
             "auto_scale_loss": auto_scale_loss,
         }
-        if auto_scale_loss and self.dtype_policy.name == "mixed_float16":
-            scale = keras.optimizers.LossScaleOptimizer
-            g_opt = g_opt if isinstance(g_opt, scale) else scale(g_opt)
-            d_opt = d_opt if isinstance(d_opt, scale) else scale(d_opt)
-        super().compile(
-            optimizer=None,
-            loss=None,
+        g_opt, d_opt = _compile_players(
+            self,
+            g_opt,
+            d_opt,
             jit_compile=jit_compile,
             steps_per_execution=steps_per_execution,
             run_eagerly=run_eagerly,
-            auto_scale_loss=False,
+            auto_scale_loss=auto_scale_loss,
         )
         self.g_optimizer = g_opt
         self.d_optimizer = d_opt

@@ -112,6 +112,42 @@ def _network_shape(network, attr: str) -> tuple | None:
         return None
 
 
+def _compile_players(
+    model: keras.Model,
+    g_opt: keras.optimizers.Optimizer,
+    d_opt: keras.optimizers.Optimizer,
+    *,
+    jit_compile,
+    steps_per_execution: int,
+    run_eagerly: bool,
+    auto_scale_loss: bool,
+) -> tuple[keras.optimizers.Optimizer, keras.optimizers.Optimizer]:
+    """Keras' compile for a model of two optimizer groups.
+
+    Keras itself gets no optimizer or loss: the models apply their own.
+    Under the mixed_float16 policy with ``auto_scale_loss``, each
+    optimizer is wrapped in a ``LossScaleOptimizer`` (once), which
+    ``apply_phases`` then uses to scale and unscale.
+
+    Returns:
+        The generator and discriminator optimizers to use.
+    """
+    if auto_scale_loss and model.dtype_policy.name == "mixed_float16":
+        scale = keras.optimizers.LossScaleOptimizer
+        g_opt = g_opt if isinstance(g_opt, scale) else scale(g_opt)
+        d_opt = d_opt if isinstance(d_opt, scale) else scale(d_opt)
+    keras.Model.compile(
+        model,
+        optimizer=None,
+        loss=None,
+        jit_compile=jit_compile,
+        steps_per_execution=steps_per_execution,
+        run_eagerly=run_eagerly,
+        auto_scale_loss=False,
+    )
+    return g_opt, d_opt
+
+
 def _optimizer(value, name: str) -> keras.optimizers.Optimizer:
     if value is None:
         return _default_optimizer()
@@ -432,17 +468,14 @@ class GAN(keras.Model):
             "run_eagerly": run_eagerly,
             "auto_scale_loss": auto_scale_loss,
         }
-        if auto_scale_loss and self.dtype_policy.name == "mixed_float16":
-            scale = keras.optimizers.LossScaleOptimizer
-            g_opt = g_opt if isinstance(g_opt, scale) else scale(g_opt)
-            d_opt = d_opt if isinstance(d_opt, scale) else scale(d_opt)
-        super().compile(
-            optimizer=None,
-            loss=None,
+        g_opt, d_opt = _compile_players(
+            self,
+            g_opt,
+            d_opt,
             jit_compile=jit_compile,
             steps_per_execution=steps_per_execution,
             run_eagerly=run_eagerly,
-            auto_scale_loss=False,
+            auto_scale_loss=auto_scale_loss,
         )
         self.g_optimizer = g_opt
         self.d_optimizer = d_opt
