@@ -25,7 +25,11 @@ from tfgan_lite._validation import (
 )
 
 # The optimizer lookup and static-shape reading are the GAN's.
-from tfgan_lite.gan import _compile_players, _network_shape, _optimizer
+from tfgan_lite.gan import (
+    _compile_players,
+    _network_shape,
+    _optimizer_pair,
+)
 
 __all__ = ["DIRECTIONS", "CycleGAN"]
 
@@ -244,13 +248,7 @@ class CycleGAN(keras.Model):
         identity_weight = check_float(
             identity_weight, "identity_weight", low=0.0
         )
-        g_opt = _optimizer(g_optimizer, "g_optimizer")
-        d_opt = _optimizer(d_optimizer, "d_optimizer")
-        if g_opt is d_opt:
-            raise ValueError(
-                "g_optimizer and d_optimizer are the same object; each "
-                "group needs its own optimizer state. Pass two instances."
-            )
+        g_opt, d_opt = _optimizer_pair(g_optimizer, d_optimizer)
         self._cyclegan_compile_config = {
             "g_optimizer": keras.saving.serialize_keras_object(g_opt),
             "d_optimizer": keras.saving.serialize_keras_object(d_opt),

@@ -148,6 +148,20 @@ def _compile_players(
     return g_opt, d_opt
 
 
+def _optimizer_pair(
+    g_optimizer, d_optimizer
+) -> tuple[keras.optimizers.Optimizer, keras.optimizers.Optimizer]:
+    """Resolves both optimizer arguments; they must be distinct objects."""
+    g_opt = _optimizer(g_optimizer, "g_optimizer")
+    d_opt = _optimizer(d_optimizer, "d_optimizer")
+    if g_opt is d_opt:
+        raise ValueError(
+            "g_optimizer and d_optimizer are the same object; each player "
+            "needs its own optimizer state. Pass two instances."
+        )
+    return g_opt, d_opt
+
+
 def _optimizer(value, name: str) -> keras.optimizers.Optimizer:
     if value is None:
         return _default_optimizer()
@@ -448,13 +462,7 @@ class GAN(keras.Model):
         # A weight of 0 turns the penalty off.
         gp_weight = check_float(gradient_penalty, "gradient_penalty", low=0.0)
         r1_weight = check_float(r1_penalty, "r1_penalty", low=0.0)
-        g_opt = _optimizer(g_optimizer, "g_optimizer")
-        d_opt = _optimizer(d_optimizer, "d_optimizer")
-        if g_opt is d_opt:
-            raise ValueError(
-                "g_optimizer and d_optimizer are the same object; each "
-                "network needs its own optimizer state. Pass two instances."
-            )
+        g_opt, d_opt = _optimizer_pair(g_optimizer, d_optimizer)
         compile_config = {
             "g_optimizer": keras.saving.serialize_keras_object(g_opt),
             "d_optimizer": keras.saving.serialize_keras_object(d_opt),
