@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import keras
@@ -347,3 +348,17 @@ def test_compile_rejects_negative_aux_weight():
 def test_preset_is_registered():
     g, d = models.get("conditional_dcgan_28", num_classes=4, width=4)
     assert d.get_layer("projection_embedding").input_dim == 4
+
+
+@pytest.mark.parametrize("conditioning", ["projection", "concat"])
+def test_discriminator_body_takes_one_image_tensor(conditioning):
+    d = models.conditional_dcgan_discriminator(
+        (28, 28, 1), 3, conditioning=conditioning, width=4
+    )
+    body = d.get_layer("body")
+    x = np.zeros((2, *body.input.shape[1:]), np.float32)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        features = body(x)
+    assert not [w for w in caught if "structure" in str(w.message)]
+    assert features.shape == (2, body.output.shape[-1])

@@ -1,5 +1,7 @@
 """Tests for tfgan_lite.GAN: golden updates, Algorithm 1, resume, errors."""
 
+import warnings
+
 import keras
 import numpy as np
 import pytest
@@ -559,3 +561,16 @@ def test_seed_beyond_int64_is_refused_naming_it():
 def test_generate_rejects(kwargs, error):
     with pytest.raises(error):
         _gan().generate(**kwargs)
+
+
+def test_fit_on_a_dataset_prints_no_shuffle_warning():
+    gan = _gan()
+    gan.compile()
+    data = tf.data.Dataset.from_tensor_slices(_points(16)).batch(8)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        gan.fit(data, epochs=1, verbose=0)
+    assert not [w for w in caught if "shuffle" in str(w.message)]
+    # An explicit request still reaches Keras, which says it is ignored.
+    with pytest.warns(UserWarning, match="shuffle=True"):
+        gan.fit(data, epochs=1, verbose=0, shuffle=True)

@@ -42,6 +42,8 @@ _GP = "gradient_penalty"
 _R1 = "r1_penalty"
 _D_NORM = "d_grad_norm"
 _G_NORM = "g_grad_norm"
+# Position of `shuffle` among keras.Model.fit's arguments after `x`.
+_FIT_SHUFFLE_INDEX = 7
 
 
 class AuxiliaryTerms(NamedTuple):
@@ -814,6 +816,11 @@ class GAN(keras.Model):
         self._require_compiled("fit")
         _check_finite_array(x, "fit")
         _check_finite_array(kwargs.get("validation_data"), "validation_data")
+        # Keras cannot shuffle a Dataset and warns on its own default
+        # shuffle=True: a plain gan.fit(dataset) would print a warning that
+        # the user did not cause.
+        if isinstance(x, tf.data.Dataset) and len(args) <= _FIT_SHUFFLE_INDEX:
+            kwargs.setdefault("shuffle", False)
         return super().fit(x, *args, **kwargs)
 
     def evaluate(self, x=None, *args, **kwargs):

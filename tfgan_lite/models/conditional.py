@@ -194,7 +194,7 @@ def conditional_dcgan_discriminator(
         body_shape, width=width, spectral_norm=spectral_norm
     )
     body = keras.Model(
-        base.inputs, base.get_layer("flatten").output, name="body"
+        base.input, base.get_layer("flatten").output, name="body"
     )
     features = body(x)
     # The DCGAN discriminator's last layer is the linear logit.
