@@ -154,12 +154,12 @@ _SCATTER_REAL_POINTS = 2_500
 MODEL_DEFAULTS = {
     "mlp_2d": {
         "width": 128,
-        "latent_dim": 8,
+        "latent_dim": 4,
         "batch_size": 256,
         "lr": 1e-3,
         "r1_penalty": 0.1,
         "ema": 0.999,
-        "epochs": 15,
+        "epochs": 20,
         "steps": 1000,
     },
 }

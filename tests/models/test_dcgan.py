@@ -101,13 +101,28 @@ def test_generator_layout(builder, shape, base, stages):
     assert not project.use_bias
 
     ups = _layers_of(g, keras.layers.Conv2DTranspose)
-    # Channels halve at each stage; the last stage emits the image.
-    expected = [top // 2**i for i in range(1, stages)] + [shape[-1]]
+    # Channels halve at each stage, down to WIDTH / 2 at full resolution.
+    expected = [top // 2**i for i in range(1, stages + 1)]
     assert [layer.filters for layer in ups] == expected
+    assert expected[-1] == WIDTH // 2
     assert all(layer.strides == (2, 2) for layer in ups)
-    assert [layer.use_bias for layer in ups] == [False] * (stages - 1) + [True]
-    assert ups[-1].activation is keras.activations.tanh
-    assert len(_layers_of(g, keras.layers.BatchNormalization)) == stages
+    assert not any(layer.use_bias for layer in ups)
+    # Each stage is refined by a 3x3 convolution; another emits the image.
+    convs = [
+        layer
+        for layer in _layers_of(g, keras.layers.Conv2D)
+        if not isinstance(layer, keras.layers.Conv2DTranspose)
+    ]
+    assert [layer.filters for layer in convs] == expected + [shape[-1]]
+    assert all(layer.kernel_size == (3, 3) for layer in convs)
+    assert all(layer.strides == (1, 1) for layer in convs)
+    assert [layer.use_bias for layer in convs] == [False] * stages + [True]
+    assert convs[-1].name == "to_image"
+    assert convs[-1].activation is keras.activations.tanh
+    assert g.get_layer(f"refine_{stages}").output.shape[1:3] == shape[:2]
+    assert len(_layers_of(g, keras.layers.BatchNormalization)) == (
+        2 * stages + 1
+    )
 
 
 @pytest.mark.parametrize("builder, shape, base, stages", PRESETS)
@@ -378,3 +393,12 @@ def test_docstring_examples():
     result = doctest.testmod(module)
     assert result.attempted >= 5
     assert result.failed == 0
+
+
+def test_width_one_keeps_one_channel_at_full_resolution():
+    g = dcgan_generator((28, 28, 1), latent_dim=LATENT, width=1)
+    assert g.get_layer("up_2").filters == 1
+    assert g.get_layer("refine_2").filters == 1
+    images = keras.ops.convert_to_numpy(g(_noise(), training=False))
+    assert images.shape == (BATCH, 28, 28, 1)
+    assert np.all(np.isfinite(images))
