@@ -149,7 +149,7 @@ _SCATTER_REAL_POINTS = 2_500
 
 # Settings in which a preset's recipe differs from the dataclass defaults
 # (the dcgan recipe). mlp_2d on the ring and grid: all modes on 5 of 5 seeds
-# each, 96.7% and 93.1% of samples high quality, about 2 minutes a run
+# each, 97.5% and 94.1% of samples high quality, about 2 minutes a run
 # (benchmarks/mode_collapse.py; see BUILD.md).
 MODEL_DEFAULTS = {
     "mlp_2d": {
