@@ -144,8 +144,9 @@ def dcgan_generator(
     image channels with `tanh`. `n` is 2 for 28x28 images and 3 or 4 for
     32x32 and 64x64 images. The paper's generator instead emits the image
     from its last transposed convolution; the refining convolutions and
-    the full-resolution stage halved the Fréchet distance of the 28x28
-    digits preset at the same number of images seen (BUILD.md).
+    the full-resolution stage lowered the Fréchet distance of the 28x28
+    digits preset by about 40% at the same number of images seen
+    (BUILD.md).
 
     Args:
         image_shape: Output image shape (side, side, channels), side 28, 32 or
@@ -190,20 +191,25 @@ def dcgan_generator(
     x = _bn_relu(x, "project")
     for i in range(1, stages + 1):
         channels = max(channels // 2, 1)
-        for name, layer in (
-            (f"up_{i}", keras.layers.Conv2DTranspose),
-            (f"refine_{i}", keras.layers.Conv2D),
-        ):
-            x = layer(
-                channels,
-                _KERNEL_SIZE if layer is keras.layers.Conv2DTranspose else 3,
-                strides=2 if layer is keras.layers.Conv2DTranspose else 1,
-                padding="same",
-                use_bias=False,
-                kernel_initializer=_init(),
-                name=name,
-            )(x)
-            x = _bn_relu(x, name)
+        x = keras.layers.Conv2DTranspose(
+            channels,
+            _KERNEL_SIZE,
+            strides=2,
+            padding="same",
+            use_bias=False,
+            kernel_initializer=_init(),
+            name=f"up_{i}",
+        )(x)
+        x = _bn_relu(x, f"up_{i}")
+        x = keras.layers.Conv2D(
+            channels,
+            3,
+            padding="same",
+            use_bias=False,
+            kernel_initializer=_init(),
+            name=f"refine_{i}",
+        )(x)
+        x = _bn_relu(x, f"refine_{i}")
     # The paper keeps BatchNorm off the output layer.
     image = keras.layers.Conv2D(
         image_shape[-1],
