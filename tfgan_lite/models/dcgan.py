@@ -191,25 +191,14 @@ def dcgan_generator(
     x = _bn_relu(x, "project")
     for i in range(1, stages + 1):
         channels = max(channels // 2, 1)
-        x = keras.layers.Conv2DTranspose(
-            channels,
-            _KERNEL_SIZE,
-            strides=2,
-            padding="same",
-            use_bias=False,
-            kernel_initializer=_init(),
-            name=f"up_{i}",
-        )(x)
-        x = _bn_relu(x, f"up_{i}")
-        x = keras.layers.Conv2D(
-            channels,
-            3,
-            padding="same",
-            use_bias=False,
-            kernel_initializer=_init(),
-            name=f"refine_{i}",
-        )(x)
-        x = _bn_relu(x, f"refine_{i}")
+        # Upsample, then refine at the new resolution.
+        for layer in (
+            keras.layers.Conv2DTranspose(
+                channels, _KERNEL_SIZE, strides=2, name=f"up_{i}", **_hidden()
+            ),
+            keras.layers.Conv2D(channels, 3, name=f"refine_{i}", **_hidden()),
+        ):
+            x = _bn_relu(layer(x), layer.name)
     # The paper keeps BatchNorm off the output layer.
     image = keras.layers.Conv2D(
         image_shape[-1],
@@ -220,6 +209,12 @@ def dcgan_generator(
         name="to_image",
     )(x)
     return keras.Model(z, image, name="generator")
+
+
+def _hidden() -> dict:
+    """Options of a hidden generator convolution."""
+    # No bias before BatchNorm: its mean subtraction would cancel it.
+    return {"padding": "same", "use_bias": False, "kernel_initializer": _init()}
 
 
 def _bn_relu(x, name: str):
