@@ -213,3 +213,49 @@ def test_ema_and_cyclegan_runs_resume_exactly(name, tmp_path):
     ours, theirs = (_checkpoint_arrays(d, last) for d in (killed, straight))
     assert ours.keys() == theirs.keys()
     assert all(np.array_equal(ours[k], theirs[k]) for k in ours)
+
+
+# A fresh interpreter: thread counts are fixed when TensorFlow's runtime
+# starts, once per process.
+_DETERMINISM_PROBE = """
+import warnings
+import tensorflow as tf
+from tfgan_lite import train
+if {started}:
+    tf.constant(1.0) + 1.0  # Starts the runtime with its default threads.
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    train._enable_determinism()
+print(tf.config.threading.get_inter_op_parallelism_threads())
+print(tf.config.threading.get_intra_op_parallelism_threads())
+print(len(caught), caught[0].message if caught else "")
+"""
+
+
+def _probe(started, **env):
+    result = subprocess.run(
+        [sys.executable, "-c", _DETERMINISM_PROBE.format(started=started)],
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout.strip().splitlines()
+
+
+def test_deterministic_runs_one_thread_per_op_on_the_cpu():
+    assert _probe(False) == ["1", "1", "0"]
+
+
+def test_deterministic_after_the_runtime_started_warns_how_to_fix():
+    inter, intra, warned = _probe(True)
+    assert (inter, intra) == ("0", "0")
+    assert warned.startswith("1 deterministic=True could not limit")
+    assert "TF_NUM_INTEROP_THREADS=1" in warned
+    assert "TF_NUM_INTRAOP_THREADS=1" in warned
+
+
+def test_deterministic_after_start_is_quiet_with_the_thread_variables():
+    lines = _probe(True, TF_NUM_INTEROP_THREADS="1", TF_NUM_INTRAOP_THREADS="1")
+    assert lines == ["0", "0", "0"]
