@@ -93,6 +93,26 @@ def test_run_directory_and_tensorboard_logs(tmp_path):
     )
 
 
+def test_epoch_summaries_ignore_the_step_logging_period(tmp_path):
+    # Keras' TensorBoard callback records step summaries only at multiples
+    # of its period, for the whole fit; the epoch ends here (steps 3 and 6)
+    # are not multiples of 4, and their samples, metrics and health
+    # figures must still be written.
+    config = _config(tmp_path, log_every_steps=4, metrics_every=1)
+    train_lib.train(config, verbose=0)
+    run = config.run_dir
+    assert [e.step for e in _tensors(run, "train").Tensors("batch_d_loss")] == [
+        4
+    ]
+    samples = _tensors(run, "samples")
+    (tag,) = samples.Tags()["tensors"]
+    assert [e.step for e in samples.Tensors(tag)] == [0, 1]
+    fd = _tensors(run, "metrics").Tensors("digits_cnn_v1/fd")
+    assert [e.step for e in fd] == [0, 1]
+    coverage = _tensors(run, "health").Tensors("coverage")
+    assert [e.step for e in coverage] == [0, 1]
+
+
 def test_interrupted_run_resumes_to_the_same_update_count(tmp_path):
     straight = train_lib.train(_config(tmp_path / "a"), verbose=0)
     config = _config(tmp_path / "b")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -23,6 +24,18 @@ def _check_gan(model: Any, callback: str) -> GAN:
             f"called on a {type(model).__name__}."
         )
     return model
+
+
+@contextlib.contextmanager
+def _epoch_summaries(writer: tf.summary.SummaryWriter, epoch: int):
+    """Makes ``writer`` the default at step ``epoch``, always recording.
+
+    Keras' TensorBoard callback with a step ``update_freq`` records
+    summaries, for the whole fit, only at steps that are multiples of it;
+    without ``record_if(True)`` most epoch-end figures would be dropped.
+    """
+    with writer.as_default(step=epoch), tf.summary.record_if(True):
+        yield
 
 
 def _is_due(epoch: int, every_n_epochs: int) -> bool:

@@ -32,7 +32,7 @@ from tfgan_lite._validation import (
     check_path,
     shapes_compatible,
 )
-from tfgan_lite.callbacks._common import _check_gan, _is_due
+from tfgan_lite.callbacks._common import _check_gan, _epoch_summaries, _is_due
 from tfgan_lite.metrics import features
 from tfgan_lite.metrics.modes import mixture_modes
 from tfgan_lite.metrics.precision_recall import density_coverage
@@ -614,14 +614,14 @@ class TrainingHealth(keras.callbacks.Callback):
         self.events.append(HealthEvent(int(epoch), kind, message, float(value)))
         _logger.warning(message)
         if self._writer is not None:
-            with self._writer.as_default(step=epoch):
+            with _epoch_summaries(self._writer, epoch):
                 tf.summary.text(kind, message)
             self._writer.flush()
 
     def _write_scalars(self, epoch: int, figures: dict[str, float]) -> None:
         if self._writer is None:
             return
-        with self._writer.as_default(step=epoch):
+        with _epoch_summaries(self._writer, epoch):
             for key, value in figures.items():
                 tf.summary.scalar(CURVE_TAGS.get(key, key), value)
         self._writer.flush()

@@ -19,6 +19,7 @@ from tfgan_lite._pixels import to_uint8
 from tfgan_lite._validation import check_bool, check_int, check_path
 from tfgan_lite.callbacks._common import (
     _check_gan,
+    _epoch_summaries,
     _is_due_or_last,
     _write_pngs,
 )
@@ -271,7 +272,7 @@ class ImageGrid(keras.callbacks.Callback):
         if not _is_due_or_last(epoch, self.every_n_epochs, self.params):
             return
         grid = self.grid()
-        with self._writer.as_default(step=epoch):
+        with _epoch_summaries(self._writer, epoch):
             tf.summary.image(
                 _IMAGE_TAG,
                 grid[np.newaxis],

@@ -18,7 +18,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_lite._validation import check_bool, check_int, check_path
-from tfgan_lite.callbacks._common import _check_gan, _is_due
+from tfgan_lite.callbacks._common import _check_gan, _epoch_summaries, _is_due
 from tfgan_lite.metrics import features as features_lib
 from tfgan_lite.metrics import quality
 
@@ -155,7 +155,7 @@ class MetricsCallback(keras.callbacks.Callback):
         )
         if self._writer is None:
             return
-        with self._writer.as_default(step=epoch):
+        with _epoch_summaries(self._writer, epoch):
             for metric, generated, real, _ in report.rows():
                 tag = f"{report.extractor}/{metric}"
                 tf.summary.scalar(tag, generated)

@@ -20,6 +20,7 @@ import tensorflow as tf
 from tfgan_lite._validation import check_float, check_int, check_path
 from tfgan_lite.callbacks._common import (
     _check_gan,
+    _epoch_summaries,
     _is_due_or_last,
     _write_pngs,
 )
@@ -330,7 +331,7 @@ class PointScatter(keras.callbacks.Callback):
         if not _is_due_or_last(epoch, self.every_n_epochs, self.params):
             return
         image = self.picture()
-        with self._writer.as_default(step=epoch):
+        with _epoch_summaries(self._writer, epoch):
             tf.summary.image(_IMAGE_TAG, image[None])
         self._writer.flush()
         _write_pngs(tf.io.encode_png(image), self.png_dir, "scatter", epoch)
