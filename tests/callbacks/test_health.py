@@ -527,6 +527,48 @@ def test_coverage_sees_dropped_modes_without_knowing_them():
     assert 0.05 < health.events[0].value < 0.3
 
 
+def _noise_image_run(**health_kwargs):
+    """A fixed generator of uniform-noise images, beside real digits.
+
+    Like an early generator's samples, they are as varied as the digits
+    but near none of them.
+    """
+    batch = next(iter(data.digits(batch_size=512, seed=0)))
+    real = batch.numpy()
+    health = TrainingHealth(real_samples=real, **health_kwargs)
+    z = keras.Input((28 * 28,))
+    image = keras.layers.Reshape((28, 28, 1))(
+        keras.layers.Activation("tanh")(z)
+    )
+    _, discriminator = models.dcgan((28, 28, 1), latent_dim=2, width=4)
+    gan = GAN(keras.Model(z, image), discriminator, seed=0)
+    gan.compile(keras.optimizers.SGD(0.0), keras.optimizers.SGD(0.0))
+    gan.fit(real, batch_size=256, epochs=2, verbose=0, callbacks=[health])
+    return health
+
+
+def test_samples_off_the_data_are_not_called_collapse(tmp_path):
+    # They cover little of the data (below the 0.3 threshold) and lie among
+    # no real digits either (density), so the coverage check stays quiet.
+    health = _noise_image_run(log_dir=tmp_path)
+    assert health.events == []
+    acc = _run(tmp_path / "health")
+    _, coverage = _scalars(acc, "coverage_ratio")
+    _, density = _scalars(acc, "density_ratio")
+    _, diversity = _scalars(acc, "diversity_ratio")
+    assert all(c < 0.3 for c in coverage), coverage
+    assert all(d < 0.5 for d in density), density
+    assert all(0.5 < d < 3.0 for d in diversity), diversity
+
+
+def test_dropped_modes_are_reported_with_the_samples_density():
+    health = _grid_run(4)
+    message = health.events[0].message
+    # Samples of 4 modes are dense among the real points of those modes.
+    density = float(re.search(r"density ([0-9.]+)x", message).group(1))
+    assert density > 1.0
+
+
 def test_a_generator_of_the_data_itself_stays_quiet(tmp_path):
     health = _grid_run(25, modes=_CENTERS, mode_std=_STD, log_dir=tmp_path)
     assert health.events == []

@@ -35,7 +35,10 @@ from tfgan_lite._validation import (
 from tfgan_lite.callbacks._common import _check_gan, _epoch_summaries, _is_due
 from tfgan_lite.metrics import features
 from tfgan_lite.metrics.modes import mixture_modes
-from tfgan_lite.metrics.precision_recall import density_coverage
+from tfgan_lite.metrics.precision_recall import (
+    DensityCoverage,
+    density_coverage,
+)
 
 __all__ = ["HealthEvent", "TrainingHealth"]
 
@@ -43,6 +46,12 @@ _logger = logging.getLogger(__name__)
 
 # k of the coverage balls (Naeem et al. 2020 use 5).
 _COVERAGE_NEIGHBOURS = 5
+# Low coverage is blamed on collapse only when the samples' density is at
+# least this fraction of real data's: samples that look real but cover
+# little of it. Early samples far from every real one (the digits recipe's
+# grey blobs at epochs 5-8) have near-zero density and coverage, and a
+# collapse to one unrealistic sample is the diversity check's case.
+_REALISTIC_DENSITY = 0.5
 # Samples for counting known modes, as PacGAN counts them.
 _MODE_SAMPLES = 2_500
 
@@ -118,7 +127,7 @@ class _CoverageCheck:
         self.k = min(_COVERAGE_NEIGHBOURS, half - 1)
         features_ = self._features(real)
         self._half_b = features_[order[half : 2 * half]]
-        self.real = self._coverage(features_[order[:half]])
+        self.real = self._score(features_[order[:half]])
 
     def _features(self, samples: np.ndarray) -> np.ndarray:
         if self._extractor is None:
@@ -127,12 +136,12 @@ class _CoverageCheck:
         clipped = np.clip(np.asarray(samples, np.float32), -1.0, 1.0)
         return features.extract(self._extractor, clipped, quantize=False)
 
-    def _coverage(self, candidate: np.ndarray) -> float:
-        return density_coverage(self._half_b, candidate, k=self.k).coverage
+    def _score(self, candidate: np.ndarray) -> DensityCoverage:
+        return density_coverage(self._half_b, candidate, k=self.k)
 
-    def measure(self, generated: np.ndarray) -> float:
-        """Coverage of real half B by the first ``size`` generated samples."""
-        return self._coverage(self._features(generated[: self.size]))
+    def measure(self, generated: np.ndarray) -> DensityCoverage:
+        """Density and coverage of half B by the first ``size`` samples."""
+        return self._score(self._features(generated[: self.size]))
 
 
 def _known_modes(modes, mode_std, sample_shape) -> tuple | None:
@@ -214,12 +223,14 @@ class TrainingHealth(keras.callbacks.Callback):
          or grid), 2,500 samples leave a mode uncaptured, with PacGAN's
          definitions (:func:`tfgan_lite.metrics.mixture_modes`);
       2. the samples cover less than ``coverage_ratio`` times what real
-         data covers: a fixed subsample of ``real_samples`` is split in
-         halves A and B, and the coverage of B (k = 5) by as many samples
-         as A holds is compared with the coverage of B by A. Images are
+         data covers, while their density is at least half of real
+         data's: a fixed subsample of ``real_samples`` is split in halves
+         A and B, and the coverage and density of B (k = 5) by as many
+         samples as A holds are compared with those of B by A. Images are
          compared on a fixed-seed random embedding, other samples as they
          are. A generator that drops modes leaves their real samples
-         uncovered, which check 3 does not see;
+         uncovered, which check 3 does not see; samples that are not yet
+         near any real one (low density too) are not collapse;
       3. their mean pairwise L2 distance is below ``collapse_ratio`` times
          that of the real subsample.
     * Discriminator overpowering the generator: the epoch mean of
@@ -262,7 +273,8 @@ class TrainingHealth(keras.callbacks.Callback):
     logged as TensorBoard scalars, so the health curves show even when
     nothing fires: ``diversity_ratio``, ``generated_diversity``,
     ``real_diversity``, ``coverage``, ``coverage_real``,
-    ``coverage_ratio``, with ``modes`` also ``modes`` and
+    ``coverage_ratio``, ``density``, ``density_real``, ``density_ratio``,
+    with ``modes`` also ``modes`` and
     ``high_quality``, and the epoch's mean D(G(z)) and generator gradient
     norm as ``epoch_d_fake`` and ``epoch_g_grad_norm``: the tags keras'
     TensorBoard callback gives the same training curves, so TensorBoard
@@ -521,11 +533,14 @@ class TrainingHealth(keras.callbacks.Callback):
         for key in ("d_fake", "g_grad_norm"):
             if logs.get(key) is not None:
                 figures[key] = float(logs[key])
-        coverage = self._coverage.measure(generated)
+        found, real = self._coverage.measure(generated), self._coverage.real
         figures.update(
-            coverage=coverage,
-            coverage_real=self._coverage.real,
-            coverage_ratio=coverage / self._coverage.real,
+            coverage=found.coverage,
+            coverage_real=real.coverage,
+            coverage_ratio=found.coverage / real.coverage,
+            density=found.density,
+            density_real=real.density,
+            density_ratio=found.density / real.density,
         )
         if self._modes is not None:
             centers, std = self._modes
@@ -560,15 +575,19 @@ class TrainingHealth(keras.callbacks.Callback):
             )
             return
         coverage_ratio = figures["coverage_ratio"]
-        if coverage_ratio < self.coverage_ratio:
+        if (
+            coverage_ratio < self.coverage_ratio
+            and figures["density_ratio"] >= _REALISTIC_DENSITY
+        ):
             self._report(
                 epoch,
                 MODE_COLLAPSE,
                 "Mode collapse suspected: fixed-noise samples cover "
                 f"{figures['coverage']:.0%} of the real samples' "
                 f"neighbourhoods, where real data covers "
-                f"{figures['coverage_real']:.0%} (coverage, Naeem et al. "
-                "2020).",
+                f"{figures['coverage_real']:.0%}, though they lie among "
+                f"real ones (density {figures['density_ratio']:.2g}x real "
+                "data's; Naeem et al. 2020).",
                 coverage_ratio,
             )
             return
