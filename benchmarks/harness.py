@@ -176,9 +176,15 @@ def package_version(name: str) -> str | None:
     return getattr(module, "__version__", "?")
 
 
-def command_line() -> str:
-    """This process's command line, quoted so that a shell can rerun it."""
-    return shlex.join(sys.orig_argv)
+def command_line(argv: Sequence[str] | None = None) -> str:
+    """This process's command line, quoted so that a shell can rerun it.
+
+    The interpreter is named by its file name alone: a report pasted into
+    the docs then shows ``python benchmarks/...``, not this machine's
+    install path.
+    """
+    interpreter, *args = sys.orig_argv if argv is None else argv
+    return shlex.join([os.path.basename(interpreter), *args])
 
 
 # --------------------------------------------------------------------------

@@ -63,3 +63,10 @@ def test_mean_se_matches_numpy():
     mean, se = harness.mean_se(values)
     np.testing.assert_allclose(mean, np.mean(values))
     np.testing.assert_allclose(se, np.std(values, ddof=1) / np.sqrt(5))
+
+
+def test_command_line_names_the_interpreter_without_its_path():
+    line = harness.command_line(
+        ["/opt/env/bin/python3.11", "benchmarks/x.py", "--tag=a b"]
+    )
+    assert line == "python3.11 benchmarks/x.py '--tag=a b'"
