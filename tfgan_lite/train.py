@@ -896,7 +896,7 @@ def _enable_determinism() -> None:
     With one inter-op and one intra-op thread, 36 of 36 were identical.
     """
     tf.config.experimental.enable_op_determinism()
-    if _accelerators():
+    if _has_accelerator():
         return
     try:
         tf.config.threading.set_inter_op_parallelism_threads(1)
@@ -929,12 +929,8 @@ def _one_thread_per_op() -> bool:
     )
 
 
-def _accelerators() -> list:
-    return [
-        device
-        for kind in ("GPU", "TPU")
-        for device in tf.config.list_physical_devices(kind)
-    ]
+def _has_accelerator() -> bool:
+    return any(tf.config.list_physical_devices(k) for k in ("GPU", "TPU"))
 
 
 def _steps_per_epoch(
