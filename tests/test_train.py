@@ -10,7 +10,7 @@ import pytest
 import tensorflow as tf
 from tensorboard.backend.event_processing import event_accumulator
 
-from tfgan_lite import GAN
+from tfgan_lite import GAN, callbacks
 from tfgan_lite import train as train_lib
 
 TINY = {"epochs": 2, "steps": 3, "batch_size": 16, "latent_dim": 8, "width": 8}
@@ -176,6 +176,7 @@ def test_main_trains_from_flags(tmp_path):
         (["--dataset=ring"], "go with --model mlp_2d"),
         (["--batch_size=2", "--d_steps=4"], "at least d_steps"),
         (["--ema=1.5"], r"--ema must be a finite number in \[0, 1\)"),
+        (["--ema_rampup=-0.1"], r"--ema_rampup must be .*\[0, 1\]"),
         (["--lr=nope"], "lr"),
     ],
 )
@@ -218,3 +219,21 @@ def test_a_preset_recipe_fills_the_flags_not_given():
     assert mine.latent_dim == recipe["latent_dim"]
     # The dcgan presets keep the dataclass defaults.
     assert train_lib.parse_flags(["train"]) == train_lib.TrainConfig()
+
+
+@pytest.mark.parametrize(
+    "flags, want",
+    [
+        (["--ema=0.999"], (0.999, 0.05)),
+        (["--ema=0.99", "--ema_rampup=0"], (0.99, None)),
+        (["--model=mlp_2d", "--dataset=ring"], (0.999, None)),
+    ],
+)
+def test_the_ema_flags_reach_the_callback(tmp_path, flags, want):
+    config = train_lib.parse_flags(
+        ["train", f"--run_dir={tmp_path}", "--metrics_every=0", *flags]
+    )
+    paths = {"logs": str(tmp_path / "logs"), "samples": str(tmp_path)}
+    run = train_lib._gan_run(config, paths)
+    (ema,) = [c for c in run.observers if isinstance(c, callbacks.EMAGenerator)]
+    assert (ema.decay, ema.rampup) == want

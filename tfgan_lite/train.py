@@ -128,6 +128,7 @@ _NOT_FOR_CYCLEGAN = (
     "gradient_penalty",
     "r1_penalty",
     "ema",
+    "ema_rampup",
     "metrics_every",
 )
 # Columns of the per-class sample grid, and inputs of the cycle grid.
@@ -159,6 +160,7 @@ MODEL_DEFAULTS = {
         "lr": 1e-3,
         "r1_penalty": 0.1,
         "ema": 0.999,
+        "ema_rampup": 0.0,
         "epochs": 20,
         "steps": 1000,
     },
@@ -193,6 +195,9 @@ class TrainConfig:
         gradient_penalty: WGAN-GP weight; 0 turns it off.
         r1_penalty: R1 weight; 0 turns it off.
         ema: Decay of the generator's weight average; 0 turns it off.
+        ema_rampup: Largest half-life of the average as a fraction of the
+            generator updates so far (``EMAGenerator(rampup=...)``), so the
+            copy follows the generator early in a run; 0 turns it off.
         seed: Seed of weights, data order and noise.
         run_dir: The run directory.
         export: Export the generator to RUN_DIR/export at the end.
@@ -248,6 +253,7 @@ class TrainConfig:
     gradient_penalty: float = 0.0
     r1_penalty: float = 1.0
     ema: float = 0.0
+    ema_rampup: float = 0.05
     seed: int = 0
     run_dir: str = "runs/default"
     export: bool = False
@@ -306,6 +312,7 @@ class TrainConfig:
         check_int(self.seed, "--seed", minimum=0, maximum=2**32 - 1)
         check_path(self.run_dir, "--run_dir")
         check_float(self.ema, "--ema", low=0.0, high=1.0, high_closed=False)
+        check_float(self.ema_rampup, "--ema_rampup", low=0.0, high=1.0)
         check_choice(self.generator, "--generator", _CYCLEGAN_GENERATORS)
         check_int(self.blocks, "--blocks", minimum=1)
         check_int(self.image_size, "--image_size", minimum=0)
@@ -581,7 +588,11 @@ def _gan_run(config: TrainConfig, paths: dict[str, str]) -> _Run:
     )
     observers = []
     if config.ema:
-        observers.append(callbacks_lib.EMAGenerator(decay=config.ema))
+        observers.append(
+            callbacks_lib.EMAGenerator(
+                decay=config.ema, rampup=config.ema_rampup or None
+            )
+        )
     grid = {
         "png_dir": paths["samples"],
         "every_n_epochs": config.sample_every,
@@ -1190,6 +1201,8 @@ _HELPS = {
     "gradient_penalty": "WGAN-GP weight; 0 is off.",
     "r1_penalty": "R1 weight; 0 is off.",
     "ema": "Decay of the generator weight average; 0 is off.",
+    "ema_rampup": "Largest half-life of the average, as a fraction of the "
+    "generator updates so far; 0 is off.",
     "seed": "Seed of weights, data order and noise.",
     "run_dir": "Run directory.",
     "export": "Export the generator to RUN_DIR/export at the end.",

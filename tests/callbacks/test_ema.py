@@ -63,7 +63,7 @@ class _Recorder(keras.callbacks.Callback):
         self.weights.append(self.model.generator.get_weights())
 
 
-def _numpy_ema(record, decay, start_step, last_step=0):
+def _numpy_ema(record, decay, start_step, last_step=0, rampup=None):
     """The EMA the callback should hold, in float64, one update at a time."""
     ema = [w.astype(np.float64) for w in record.initial_ema]
     for step, weights in zip(record.steps, record.weights, strict=True):
@@ -73,7 +73,12 @@ def _numpy_ema(record, decay, start_step, last_step=0):
         # Several updates between two calls (steps_per_execution) use the
         # m-fold decay; a window reaching into the copy phase copies.
         copy = step - updates + 1 <= start_step
-        d = 0.0 if copy else decay**updates
+        per_update = decay
+        if rampup is not None:
+            # Half-life at most rampup * step updates: d**(rampup * step)
+            # must not exceed 1/2.
+            per_update = min(decay, np.exp(np.log(0.5) / (rampup * step)))
+        d = 0.0 if copy else per_update**updates
         ema = [
             d * e + (1 - d) * w if trainable else w.astype(np.float64)
             for e, w, trainable in zip(
@@ -85,17 +90,22 @@ def _numpy_ema(record, decay, start_step, last_step=0):
 
 
 @pytest.mark.parametrize(
-    "decay, start_step, compile_kwargs, want_updates",
+    "decay, start_step, compile_kwargs, want_updates, rampup",
     [
-        (0.9, 0, {}, 8),
-        (0.8, 3, {}, 8),
-        (0.0, 0, {}, 8),
-        (0.9, 0, {"d_steps": 2}, None),
-        (0.7, 2, {"steps_per_execution": 2}, 8),
+        (0.9, 0, {}, 8, None),
+        (0.8, 3, {}, 8, None),
+        (0.0, 0, {}, 8, None),
+        (0.9, 0, {"d_steps": 2}, None, None),
+        (0.7, 2, {"steps_per_execution": 2}, 8, None),
+        # Ramp-up: 0.5**(1 / (0.5 t)) is 0.25, 0.5, 0.63, ... below 0.9
+        # for the first updates, then the decay caps it from update 14.
+        (0.9, 0, {}, 8, 0.5),
+        (0.6, 0, {}, 8, 0.5),
+        (0.9, 2, {"steps_per_execution": 2}, 8, 1.0),
     ],
 )
 def test_matches_numpy_ema_of_recorded_weights(
-    decay, start_step, compile_kwargs, want_updates
+    decay, start_step, compile_kwargs, want_updates, rampup
 ):
     gan = _gan()
     _compile(gan, **compile_kwargs)
@@ -104,7 +114,12 @@ def test_matches_numpy_ema_of_recorded_weights(
     record = _Recorder()
     # recalibration_samples=0: BatchNorm statistics are copied, as the
     # numpy reference does.
-    ema = EMAGenerator(decay, start_step=start_step, recalibration_samples=0)
+    ema = EMAGenerator(
+        decay,
+        start_step=start_step,
+        rampup=rampup,
+        recalibration_samples=0,
+    )
     gan.fit(
         _points(),
         batch_size=16,
@@ -118,7 +133,7 @@ def test_matches_numpy_ema_of_recorded_weights(
         np.testing.assert_array_equal(got, want)
     if want_updates is not None:
         assert record.steps[-1] == want_updates
-    want = _numpy_ema(record, decay, start_step)
+    want = _numpy_ema(record, decay, start_step, rampup=rampup)
     got = gan.ema_generator.get_weights()
     for g, w in zip(got, want, strict=True):
         np.testing.assert_allclose(g, w, rtol=1e-6, atol=1e-6)
@@ -213,6 +228,9 @@ BAD_ARGUMENTS = (
     ((True,), {}, TypeError, "decay.*bool"),
     ((), {"start_step": -1}, ValueError, "start_step=-1"),
     ((), {"start_step": 1.5}, TypeError, "start_step.*float"),
+    ((), {"rampup": 0.0}, ValueError, r"\(0, 1\].*rampup=0.0"),
+    ((), {"rampup": 1.5}, ValueError, "rampup=1.5"),
+    ((), {"rampup": "0.05"}, TypeError, "rampup.*str"),
 )
 
 
@@ -305,3 +323,14 @@ def test_recalibration_refuses_bad_sizes():
         recalibrate_batch_norm(_bn_generator(), 3.0)
     with pytest.raises(ValueError, match="recalibration_samples=-1"):
         EMAGenerator(recalibration_samples=-1)
+
+
+def test_rampup_lowers_the_decay_early_and_reaches_it_later():
+    ema = EMAGenerator(0.999, rampup=0.05)
+    # Update 100: half-life 5 updates, so 0.5**(1/5).
+    np.testing.assert_allclose(ema._decay_at(100), 0.5**0.2, rtol=1e-12)
+    np.testing.assert_allclose(ema._decay_at(4000), 0.5 ** (1 / 200))
+    # 0.999 has a half-life of 692.80 updates, reached at update 13,856.01.
+    assert ema._decay_at(13_856) < 0.999
+    assert ema._decay_at(13_857) == 0.999
+    assert EMAGenerator(0.999)._decay_at(1) == 0.999

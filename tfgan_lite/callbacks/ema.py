@@ -48,6 +48,16 @@ class EMAGenerator(keras.callbacks.Callback):
     after update ``start_step``); averaging starts with update
     ``start_step + 1``.
 
+    Ramp-up: with ``rampup`` set, the average's half-life in generator
+    updates is at most ``rampup`` times the updates made so far, so update
+    t uses ``min(decay, 0.5 ** (1 / (rampup * t)))``. Early in a run the
+    copy then follows the generator closely instead of holding the first
+    poor weights for ``1 / (1 - decay)`` updates, and later it averages
+    over the full ``decay``. StyleGAN2-ADA (Karras et al. 2020,
+    https://arxiv.org/abs/2006.06676, ``ema_rampup``) uses 0.05. The
+    decay depends only on the update count, so a resumed run averages as
+    an uninterrupted one.
+
     When Keras reports several steps at once (``steps_per_execution=s``),
     the generator may have made m > 1 updates since the last call; the
     callback then applies the m-fold decay, ``e <- decay**m * e +
@@ -74,6 +84,9 @@ class EMAGenerator(keras.callbacks.Callback):
             1 / (1 - decay) = 1000 generator updates.
         start_step: Number of initial generator updates during which the
             copy simply follows the generator.
+        rampup: Largest half-life of the average, as a fraction of the
+            generator updates so far, in (0, 1]; None keeps ``decay``
+            from the first update.
         recalibration_samples: Latents whose activations give the copy's
             BatchNorm statistics, drawn with a fixed seed in chunks of at
             most 128; 0 keeps the generator's statistics.
@@ -101,6 +114,7 @@ class EMAGenerator(keras.callbacks.Callback):
         decay: float = 0.999,
         *,
         start_step: int = 0,
+        rampup: float | None = None,
         recalibration_samples: int = 512,
     ):
         super().__init__()
@@ -108,6 +122,11 @@ class EMAGenerator(keras.callbacks.Callback):
             decay, "decay", low=0.0, high=1.0, high_closed=False
         )
         self.start_step = check_int(start_step, "start_step", minimum=0)
+        if rampup is not None:
+            rampup = check_float(
+                rampup, "rampup", low=0.0, high=1.0, low_closed=False
+            )
+        self.rampup = rampup
         self.recalibration_samples = check_int(
             recalibration_samples, "recalibration_samples", minimum=0
         )
@@ -173,8 +192,14 @@ class EMAGenerator(keras.callbacks.Callback):
             # averaging of (nearly) the same weights leaves those weights.
             self._copy_all_fn()
             return
-        decay = tf.constant(self.decay**updates, tf.float32)
+        decay = tf.constant(self._decay_at(step) ** updates, tf.float32)
         self._average_fn(decay)
+
+    def _decay_at(self, step: int) -> float:
+        """The per-update decay at generator update ``step`` (1-based)."""
+        if self.rampup is None:
+            return self.decay
+        return min(self.decay, 0.5 ** (1.0 / (self.rampup * step)))
 
     def on_epoch_end(self, epoch, logs=None):
         if self.recalibration_samples:
