@@ -323,6 +323,33 @@ def test_recalibration_refuses_bad_sizes():
         recalibrate_batch_norm(_bn_generator(), 3.0)
     with pytest.raises(ValueError, match="recalibration_samples=-1"):
         EMAGenerator(recalibration_samples=-1)
+    with pytest.raises(TypeError, match="`inputs` must be None or a func"):
+        recalibrate_batch_norm(_bn_generator(), 3, inputs="labels")
+
+
+def test_a_conditional_copy_is_recalibrated_on_latents_and_labels():
+    from tfgan_lite import _noise
+    from tfgan_lite.conditional import ConditionalGAN
+
+    keras.utils.set_random_seed(0)
+    g, d = models.conditional_dcgan_28(3, latent_dim=4, width=4)
+    gan = ConditionalGAN(g, d, num_classes=3, seed=0)
+    gan.compile()
+    images = np.zeros((8, 28, 28, 1), "float32")
+    labels = np.arange(8) % 3
+    ema = EMAGenerator(0.9, rampup=0.5, recalibration_samples=128)
+    # Before the fix, the epoch end called the generator on latents alone.
+    gan.fit(images, labels, batch_size=8, epochs=1, verbose=0, callbacks=[ema])
+    # By hand: one chunk of 128 latents with labels 0, 1, 2, 0, ...
+    copy = gan.ema_generator
+    z = _noise.normal((128, 4), [20_141, 0])
+    ids = tf.constant(np.arange(128) % 3, tf.int32)
+    body = copy.get_layer("generator_body")
+    bn = body.get_layer("project_bn")
+    x = tf.concat([z, copy.get_layer("label_embedding")(ids)], axis=1)
+    h = keras.Model(body.input, bn.input)(x).numpy().astype(np.float64)
+    axes = tuple(range(h.ndim - 1))
+    np.testing.assert_allclose(bn.moving_mean, h.mean(axis=axes), atol=1e-5)
 
 
 def test_rampup_lowers_the_decay_early_and_reaches_it_later():

@@ -10,6 +10,9 @@ IS across architectures.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import keras
 import tensorflow as tf
 
@@ -208,11 +211,18 @@ class EMAGenerator(keras.callbacks.Callback):
                 gan.ema_generator,
                 gan.latent_dim,
                 num_samples=self.recalibration_samples,
+                # A ConditionalGAN's generator also takes class labels;
+                # the GAN knows what goes with the latents.
+                inputs=lambda z: gan._generator_inputs(z, None),
             )
 
 
 def recalibrate_batch_norm(
-    generator: keras.Model, latent_dim: int, *, num_samples: int = 512
+    generator: keras.Model,
+    latent_dim: int,
+    *,
+    num_samples: int = 512,
+    inputs: Callable[[tf.Tensor], Any] | None = None,
 ) -> int:
     """Sets BatchNorm moving statistics from the network's own activations.
 
@@ -225,16 +235,24 @@ def recalibrate_batch_norm(
         generator: The network, e.g. ``gan.ema_generator``.
         latent_dim: Size of its latent vectors.
         num_samples: Latents to draw, >= 1.
+        inputs: Maps a chunk of latents to the generator's inputs, e.g.
+            ``[z, labels]`` for a class-conditional generator; None feeds
+            the latents alone.
 
     Returns:
         The number of BatchNormalization layers recalibrated.
 
     Raises:
         TypeError, ValueError: If ``latent_dim`` or ``num_samples`` is not
-            a positive int.
+            a positive int, or ``inputs`` is not callable.
     """
     latent_dim = check_int(latent_dim, "latent_dim", minimum=1)
     num_samples = check_int(num_samples, "num_samples", minimum=1)
+    if inputs is not None and not callable(inputs):
+        raise TypeError(
+            "`inputs` must be None or a function from a batch of latents to "
+            f"the generator's inputs, got {type(inputs).__name__}."
+        )
     layers = list(_batch_norm_layers(generator))
     if not layers:
         return 0
@@ -253,7 +271,7 @@ def recalibrate_batch_norm(
             for layer in layers:
                 layer.momentum = i / (i + 1)
             z = _noise.normal((size, latent_dim), [_SEED, i])
-            generator(z, training=True)
+            generator(z if inputs is None else inputs(z), training=True)
     finally:
         for layer, momentum, was in zip(
             layers, momenta, trainable, strict=True
