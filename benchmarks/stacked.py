@@ -52,6 +52,8 @@ class StackedConfig:
         beta_1: Adam's beta_1.
         r1: R1 penalty weight; 0 is off.
         ema: Decay of the generator's weight average; 0 is off.
+        ema_rampup: Largest half-life of the average, as a fraction of the
+            updates so far; 0 is off.
         steps: Generator updates.
         pack: PacGAN pack size of D; 1 is off.
         mbstd: Give D a minibatch standard deviation feature.
@@ -66,6 +68,7 @@ class StackedConfig:
     beta_1: float = _TRAIN.beta_1
     r1: float = _TRAIN.r1_penalty
     ema: float = _TRAIN.ema
+    ema_rampup: float = _TRAIN.ema_rampup
     steps: int = 3_200
     pack: int = 1
     mbstd: bool = False
@@ -105,6 +108,8 @@ def describe(config: StackedConfig) -> str:
         parts.append(f"R1 {config.r1:g}")
     if config.ema:
         parts.append(f"EMA {config.ema:g}")
+        if config.ema_rampup:
+            parts.append(f"ramp-up {config.ema_rampup:g}")
     if config.pack > 1:
         parts.append(f"pack {config.pack}")
     if config.mbstd:
@@ -173,7 +178,11 @@ def train_and_score(
     if config.max_seconds:
         callbacks.append(harness.TimeLimit(config.max_seconds))
     if config.ema:
-        callbacks.append(tfgan_lite.callbacks.EMAGenerator(config.ema))
+        callbacks.append(
+            tfgan_lite.callbacks.EMAGenerator(
+                config.ema, rampup=config.ema_rampup or None
+            )
+        )
     fit_start = time.perf_counter()
     gan.fit(
         dataset,

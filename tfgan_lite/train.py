@@ -252,7 +252,11 @@ class TrainConfig:
     width: int = 64
     gradient_penalty: float = 0.0
     r1_penalty: float = 1.0
-    ema: float = 0.0
+    # Samples come from the generator's weight average, whose half-life
+    # grows with the run. On 5,000 held-out MNIST digits after 4,000 steps:
+    # FD 5.5x real-vs-real against the live weights' 10.7x in the same run,
+    # and 14.3x against 33.6x after 2,000 steps (BUILD.md).
+    ema: float = 0.999
     ema_rampup: float = 0.05
     seed: int = 0
     run_dir: str = "runs/default"
@@ -365,6 +369,7 @@ MODEL_DEFAULTS[CYCLEGAN] = {
     "epochs": 12,
     "sample_every": 2,
     "r1_penalty": 0.0,
+    "ema": 0.0,
     "metrics_every": 0,
 }
 

@@ -1,0 +1,119 @@
+"""Tests for benchmarks/heldout_digits.py on the bundled digits as files."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import heldout_digits as hd
+import numpy as np
+import pytest
+import tensorflow as tf
+from sklearn.datasets import load_digits
+
+_SCRIPT = Path(hd.__file__)
+
+
+def _write_digits(root: Path, n: int) -> np.ndarray:
+    """Writes n bundled 8x8 digits as PNGs in class subfolders."""
+    bunch = load_digits()
+    images = np.round(bunch.images[:n] * (255 / 16)).astype(np.uint8)
+    for i, (image, label) in enumerate(
+        zip(images, bunch.target[:n], strict=True)
+    ):
+        folder = root / str(label)
+        folder.mkdir(parents=True, exist_ok=True)
+        png = tf.io.encode_png(image[..., None])
+        tf.io.write_file(str(folder / f"{i:04d}.png"), png)
+    return bunch.target[:n]
+
+
+@pytest.fixture(scope="module")
+def digits_folder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("digits")
+    labels = _write_digits(root, 600)
+    return root, labels
+
+
+def test_loads_every_image_with_its_class(digits_folder):
+    root, labels = digits_folder
+    images, got = hd.load_labelled_folder(str(root))
+    assert images.shape == (600, 28, 28, 1)
+    assert -1.0 <= images.min() < -0.99 and 0.99 < images.max() <= 1.0
+    # Every image once, labelled by its subfolder.
+    np.testing.assert_array_equal(np.bincount(got), np.bincount(labels))
+
+
+def test_halves_are_disjoint_and_equal():
+    a, b = hd.split_halves(601, seed=3)
+    assert len(a) == len(b) == 300
+    assert not set(a) & set(b)
+    np.testing.assert_array_equal(a, hd.split_halves(601, seed=3)[0])
+
+
+def test_the_bare_networks_are_keras_io_sized():
+    g, d = hd.bare_networks()
+    assert g.output_shape == (None, 28, 28, 1)
+    assert d.output_shape == (None, 1)
+    # keras.io's MNIST GAN: Dense 128 -> 7x7x128 (6,272 + bias), two
+    # 4x4x128x128 transposed convolutions, a 7x7x128 output convolution.
+    dense = 128 * 6272 + 6272
+    up = 2 * (4 * 4 * 128 * 128 + 128)
+    out = 7 * 7 * 128 + 1
+    assert g.count_params() == dense + up + out
+
+
+def test_a_small_run_reports_every_row(digits_folder):
+    root, _ = digits_folder
+    text = hd.run(
+        str(root),
+        steps=3,
+        batch=16,
+        classifier_epochs=3,
+        seed=0,
+        num_generated=160,
+    )
+    rows = {
+        line.split("|")[1].strip(): line
+        for line in text.splitlines()
+        if line.startswith("| ") and not line.startswith(("| row", "| ---"))
+    }
+    assert set(rows) == {
+        "recipe",
+        "recipe-live",
+        "bare",
+        "real: half A1 vs A2, absolute",
+    }
+    accuracy = float(text.split("correct on half A")[0].split()[-1][:-1])
+    assert 20.0 < accuracy <= 100.0  # Chance is 10%.
+    for name in ("recipe", "recipe-live", "bare"):
+        cells = [c.strip() for c in rows[name].split("|")[2:-1]]
+        values = [float(c) for c in cells]
+        assert all(np.isfinite(values)) and values[1] > 0  # FD / real
+        assert values[-1] >= 0  # seconds
+    assert "3 steps of 16 images; seed 0" in text
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--data=/no/such/folder"], "--data must be a folder"),
+        (["--data={flat}"], "one subfolder per class"),
+        (["--data={root}", "--rows=recipe,other"], "--rows takes recipe"),
+    ],
+)
+def test_bad_flags_end_in_a_message(digits_folder, tmp_path, flags, message):
+    root, _ = digits_folder
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    for path in sorted((root / "3").iterdir())[:3]:
+        (flat / path.name).write_bytes(path.read_bytes())
+    argv = [f.format(root=root, flat=flat) for f in flags]
+    done = subprocess.run(
+        [sys.executable, str(_SCRIPT), *argv],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode != 0
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
