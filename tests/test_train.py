@@ -136,9 +136,9 @@ def test_rerun_with_other_settings_is_refused(tmp_path):
     train_lib.train(_config(tmp_path, epochs=1), verbose=0)
     default_lr = train_lib.TrainConfig().lr
     with pytest.raises(
-        ValueError, match=rf"other settings \(lr: {default_lr} -> 0.001"
+        ValueError, match=rf"other settings \(lr: {default_lr} -> 0.0005"
     ):
-        train_lib.train(_config(tmp_path, epochs=1, lr=1e-3), verbose=0)
+        train_lib.train(_config(tmp_path, epochs=1, lr=5e-4), verbose=0)
 
 
 def test_main_trains_from_flags(tmp_path):
