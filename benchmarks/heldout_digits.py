@@ -350,7 +350,9 @@ def define_flags() -> None:
     flags.DEFINE_integer(
         "classifier_epochs", 20, "Epochs of the scoring CNN.", lower_bound=1
     )
-    flags.DEFINE_integer("seed", 0, "Seed of the split and both GANs.")
+    flags.DEFINE_integer(
+        "seed", 0, "Seed of the split and both GANs.", lower_bound=0
+    )
     flags.DEFINE_list("rows", ["recipe", "bare"], "recipe and/or bare.")
     flags.DEFINE_bool("quick", False, "Smoke run: a few steps, 256 samples.")
 

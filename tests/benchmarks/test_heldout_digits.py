@@ -99,6 +99,7 @@ def test_a_small_run_reports_every_row(digits_folder):
         (["--data=/no/such/folder"], "--data must be a folder"),
         (["--data={flat}"], "one subfolder per class"),
         (["--data={root}", "--rows=recipe,other"], "--rows takes recipe"),
+        (["--data={root}", "--seed=-1"], "--seed"),
     ],
 )
 def test_bad_flags_end_in_a_message(digits_folder, tmp_path, flags, message):
