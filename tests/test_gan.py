@@ -130,6 +130,76 @@ def test_one_step_matches_hand_computed_update(update, jit):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
 
 
+def _ref_r1(d, real):
+    with tf.GradientTape() as tape:
+        tape.watch(real)
+        logits = d(real)
+    grad = tape.gradient(logits, real)
+    return 0.5 * tf.reduce_mean(tf.reduce_sum(tf.square(grad), axis=1))
+
+
+@pytest.mark.parametrize("jit", [False, True])
+def test_lazy_r1_enters_every_nth_d_update_with_n_times_the_weight(jit):
+    """StyleGAN2's lazy regularization: n * gamma * R1 in updates 0, n, ..."""
+    lr, seed, gamma, n, steps = 0.1, 11, 0.7, 2, 3
+    gan = _gan(seed=seed)
+    g_ref = keras.models.clone_model(gan.generator)
+    d_ref = keras.models.clone_model(gan.discriminator)
+    g_ref.set_weights(gan.generator.get_weights())
+    d_ref.set_weights(gan.discriminator.get_weights())
+    data = _points(8 * steps)
+    draw = tf.function(
+        lambda s: tf.random.stateless_normal((8, LATENT), seed=s, alg="philox"),
+        jit_compile=jit,
+    )
+    r1_logged = []
+    for step in range(steps):
+        real = tf.constant(data[8 * step : 8 * (step + 1)])
+        z_d = draw(tf.constant([seed, 2 * step], tf.int64))
+        z_g = draw(tf.constant([seed, 2 * step + 1], tf.int64))
+        weight = n * gamma if step % n == 0 else 0.0
+        r1_logged.append(n * float(_ref_r1(d_ref, real)) if weight else 0.0)
+
+        def d_loss(real=real, z_d=z_d, weight=weight):
+            loss = _ref_d_loss(d_ref(real), d_ref(g_ref(z_d)))
+            return loss + weight * _ref_r1(d_ref, real) if weight else loss
+
+        _sgd_step(d_loss, d_ref.trainable_variables, lr)
+        _sgd_step(
+            lambda z_g=z_g: _ref_g_loss(d_ref(g_ref(z_g))),
+            g_ref.trainable_variables,
+            lr,
+        )
+
+    gan.compile(
+        keras.optimizers.SGD(lr),
+        keras.optimizers.SGD(lr),
+        r1_penalty=gamma,
+        r1_interval=n,
+        jit_compile=jit,
+    )
+    history = gan.fit(
+        data, batch_size=8, epochs=1, shuffle=False, verbose=0
+    ).history
+    # The logged value is the lazy estimate, averaged over the epoch.
+    assert r1_logged[1] == 0.0 and r1_logged[0] > 0.0
+    np.testing.assert_allclose(
+        history["r1_penalty"], [np.mean(r1_logged)], rtol=1e-5
+    )
+    for got, want in zip(
+        gan.generator.get_weights() + gan.discriminator.get_weights(),
+        g_ref.get_weights() + d_ref.get_weights(),
+        strict=True,
+    ):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    # Evaluation reports R1 itself, whatever the interval.
+    real = tf.constant(data[:8])
+    got = gan.evaluate(real, batch_size=8, verbose=0, return_dict=True)
+    np.testing.assert_allclose(
+        got["r1_penalty"], float(_ref_r1(gan.discriminator, real)), rtol=1e-5
+    )
+
+
 # -- Algorithm 1 -------------------------------------------------------------
 
 
@@ -382,6 +452,10 @@ def _resumable_gan():
         "wasserstein",
         d_steps=2,
         gradient_penalty=1.0,
+        # Lazy R1 every 3 of the 14 D updates per epoch: a resumed run must
+        # continue the schedule where it stopped.
+        r1_penalty=0.5,
+        r1_interval=3,
     )
     return gan
 
@@ -396,6 +470,7 @@ def test_save_load_round_trip(tmp_path):
     assert loaded.get_compile_config() == gan.get_compile_config()
     assert loaded.loss_pair.name == "wasserstein"
     assert (loaded.d_steps, loaded.gradient_penalty_weight) == (2, 1.0)
+    assert (loaded.r1_penalty_weight, loaded.r1_interval) == (0.5, 3)
     for a, b in zip(loaded.get_weights(), gan.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
     for opt in ("g_optimizer", "d_optimizer"):
@@ -520,6 +595,12 @@ def test_non_finite_arrays_are_refused():
             TypeError,
             "finite number >= 0, got '10' of type str",
         ),
+        (
+            {"r1_interval": 0},
+            ValueError,
+            "r1_interval` must be a positive int, got r1_interval=0",
+        ),
+        ({"r1_interval": 16.0}, TypeError, "r1_interval` must be a positive"),
         ({"g_optimizer": "nope"}, ValueError, "Keras optimizer"),
     ],
 )

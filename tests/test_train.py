@@ -1,5 +1,6 @@
 """End-to-end tests of the training command and its run directory."""
 
+import dataclasses
 import json
 import os
 import re
@@ -141,6 +142,33 @@ def test_rerun_with_other_settings_is_refused(tmp_path):
         train_lib.train(_config(tmp_path, epochs=1, lr=5e-4), verbose=0)
 
 
+def test_a_run_written_before_a_setting_existed_resumes(tmp_path):
+    config = _config(tmp_path, epochs=1, r1_penalty=0.5)
+    train_lib.train(config, verbose=0)
+    path = os.path.join(config.run_dir, "config.json")
+    with open(path) as f:
+        saved = json.load(f)
+    # As an older version wrote it: no r1_interval, which was always 1.
+    del saved["config"]["r1_interval"]
+    with open(path, "w") as f:
+        json.dump(saved, f)
+    resumed = train_lib.train(dataclasses.replace(config, epochs=2), verbose=0)
+    assert resumed.r1_interval == 1
+    with pytest.raises(ValueError, match=r"r1_interval: 1 -> 4"):
+        train_lib.train(
+            dataclasses.replace(config, epochs=3, r1_interval=4), verbose=0
+        )
+
+
+def test_the_r1_flags_reach_the_model(tmp_path):
+    config = train_lib.parse_flags(
+        ["train", f"--run_dir={tmp_path}", "--r1_penalty=2", "--r1_interval=8"]
+    )
+    paths = {"logs": str(tmp_path / "logs"), "samples": str(tmp_path)}
+    gan = train_lib._gan_run(config, paths).model
+    assert (gan.r1_penalty_weight, gan.r1_interval) == (2.0, 8)
+
+
 def test_main_trains_from_flags(tmp_path):
     run = tmp_path / "cli"
     code = train_lib.main(
@@ -177,6 +205,7 @@ def test_main_trains_from_flags(tmp_path):
         (["--batch_size=2", "--d_steps=4"], "at least d_steps"),
         (["--ema=1.5"], r"--ema must be a finite number in \[0, 1\)"),
         (["--ema_rampup=-0.1"], r"--ema_rampup must be .*\[0, 1\]"),
+        (["--r1_interval=0"], "--r1_interval must be a positive int"),
         (["--lr=nope"], "lr"),
     ],
 )

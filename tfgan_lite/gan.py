@@ -409,6 +409,7 @@ class GAN(keras.Model):
         update: str = "alternating",
         gradient_penalty: float = 0.0,
         r1_penalty: float = 0.0,
+        r1_interval: int = 1,
         jit_compile: bool | str = "auto",
         steps_per_execution: int = 1,
         run_eagerly: bool = False,
@@ -440,6 +441,15 @@ class GAN(keras.Model):
                 (Gulrajani et al. 2017); 0 turns it off, 10 is the paper's.
             r1_penalty: Weight gamma of the R1 penalty (Mescheder et al.
                 2018); 0 turns it off.
+            r1_interval: Discriminator updates per R1 evaluation. 1
+                computes R1 in every update. n > 1 is the lazy
+                regularization of StyleGAN2 (Karras et al. 2020,
+                https://arxiv.org/abs/1912.04958, Section 3.1): R1 enters
+                every n-th update with weight ``n * r1_penalty``, so its
+                average pull is unchanged while most updates skip its
+                second-order gradient. The ``r1_penalty`` metric is then
+                that lazy estimate (n times R1, or 0), whose mean over an
+                epoch estimates R1. Evaluation always computes R1.
             jit_compile: Passed to ``keras.Model.compile`` (XLA).
             steps_per_execution: Passed to ``keras.Model.compile``.
             run_eagerly: Passed to ``keras.Model.compile``.
@@ -464,6 +474,7 @@ class GAN(keras.Model):
         # A weight of 0 turns the penalty off.
         gp_weight = check_float(gradient_penalty, "gradient_penalty", low=0.0)
         r1_weight = check_float(r1_penalty, "r1_penalty", low=0.0)
+        r1_interval = check_int(r1_interval, "r1_interval", minimum=1)
         g_opt, d_opt = _optimizer_pair(g_optimizer, d_optimizer)
         compile_config = {
             "g_optimizer": keras.saving.serialize_keras_object(g_opt),
@@ -473,6 +484,7 @@ class GAN(keras.Model):
             "update": update,
             "gradient_penalty": gp_weight,
             "r1_penalty": r1_weight,
+            "r1_interval": r1_interval,
             "jit_compile": jit_compile,
             "steps_per_execution": steps_per_execution,
             "run_eagerly": run_eagerly,
@@ -494,6 +506,7 @@ class GAN(keras.Model):
         self.update = update
         self.gradient_penalty_weight = gp_weight
         self.r1_penalty_weight = r1_weight
+        self.r1_interval = r1_interval
         self._gan_compile_config = compile_config
         # Created now, not in the first step: a loaded model needs the slots
         # to restore saved values into, and nothing is left to build inside
@@ -728,11 +741,25 @@ class GAN(keras.Model):
                 out[_GP] = gp
                 d_loss += self.gradient_penalty_weight * gp
             if self.r1_penalty_weight:
-                r1 = penalties.r1_penalty(critic, real_x, training=training)
+                r1 = self._r1(critic, real_x, training)
                 out[_R1] = r1
                 d_loss += self.r1_penalty_weight * r1
             out[_D_LOSS] = d_loss
         return out
+
+    def _r1(self, critic, real, training: bool) -> tf.Tensor:
+        """R1, or in training its lazy estimate when r1_interval > 1."""
+        n = self.r1_interval
+        if n == 1 or not training:
+            return penalties.r1_penalty(critic, real, training=training)
+        # A tf.cond around the penalty term only: the optimizer update
+        # stays outside control flow, so replicas still synchronise.
+        due = tf.equal(self.d_optimizer.iterations % n, 0)
+        return tf.cond(
+            due,
+            lambda: n * penalties.r1_penalty(critic, real, training=training),
+            lambda: tf.zeros((), tf.float32),
+        )
 
     def _update(self, real, z, phases: Sequence[Phase]) -> dict[str, tf.Tensor]:
         """One forward pass, then each phase's gradient step."""

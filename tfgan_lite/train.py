@@ -127,6 +127,7 @@ _NOT_FOR_CYCLEGAN = (
     "update",
     "gradient_penalty",
     "r1_penalty",
+    "r1_interval",
     "ema",
     "ema_rampup",
     "metrics_every",
@@ -198,6 +199,9 @@ class TrainConfig:
             "mlp_2d".
         gradient_penalty: WGAN-GP weight; 0 turns it off.
         r1_penalty: R1 weight; 0 turns it off.
+        r1_interval: Discriminator updates per R1 evaluation, weighted by
+            the interval (``GAN.compile(r1_interval=...)``, StyleGAN2's lazy
+            regularization); 1 computes it in every update.
         ema: Decay of the generator's weight average; 0 turns it off.
         ema_rampup: Largest half-life of the average as a fraction of the
             generator updates so far (``EMAGenerator(rampup=...)``), so the
@@ -259,6 +263,7 @@ class TrainConfig:
     width: int = 64
     gradient_penalty: float = 0.0
     r1_penalty: float = 1.0
+    r1_interval: int = 1
     ema: float = 0.999
     ema_rampup: float = 0.05
     seed: int = 0
@@ -303,7 +308,14 @@ class TrainConfig:
             )
         losses_lib.get(self.loss)
         check_choice(self.update, "--update", UPDATES)
-        for name in ("epochs", "batch_size", "latent_dim", "width", "d_steps"):
+        for name in (
+            "epochs",
+            "batch_size",
+            "latent_dim",
+            "width",
+            "d_steps",
+            "r1_interval",
+        ):
             check_int(getattr(self, name), f"--{name}", minimum=1)
         check_int(self.steps, "--steps", minimum=0)
         check_int(self.sample_every, "--sample_every", minimum=1)
@@ -586,6 +598,7 @@ def _gan_run(config: TrainConfig, paths: dict[str, str]) -> _Run:
         update=config.update,
         gradient_penalty=config.gradient_penalty,
         r1_penalty=config.r1_penalty,
+        r1_interval=config.r1_interval,
     )
     resolved["sample_shape"] = list(gan.sample_shape)
     health = callbacks_lib.TrainingHealth(
@@ -736,6 +749,11 @@ def _write_config(config: TrainConfig, run: _Run, path: str) -> None:
         json.dump(record, f, indent=2, sort_keys=True)
 
 
+# Settings newer than some run directories, with the value that runs
+# written before them used.
+_ADDED_SETTINGS = {"r1_interval": 1, "ema_rampup": 0.0}
+
+
 def _check_same_run(config: TrainConfig, path: str) -> None:
     """Refuses to resume a run directory made with other settings."""
     if not os.path.exists(path):
@@ -756,6 +774,8 @@ def _check_same_run(config: TrainConfig, path: str) -> None:
         "max_rollbacks",
         "deterministic",
     }
+    # A setting added after the run was written ran with its old value.
+    saved = {**_ADDED_SETTINGS, **saved}
     changed = sorted(
         k for k in ours if k not in free and saved.get(k) != ours[k]
     )
@@ -1208,6 +1228,8 @@ _HELPS = {
     "width": "Base channels (dcgan) or hidden units (mlp_2d).",
     "gradient_penalty": "WGAN-GP weight; 0 is off.",
     "r1_penalty": "R1 weight; 0 is off.",
+    "r1_interval": "Discriminator updates per R1 evaluation (lazy R1, "
+    "weighted by the interval); 1: every update.",
     "ema": "Decay of the generator weight average; 0 is off.",
     "ema_rampup": "Largest half-life of the average, as a fraction of the "
     "generator updates so far; 0 is off.",
