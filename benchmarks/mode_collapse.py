@@ -154,6 +154,10 @@ class Config:
         r1: R1 penalty weight gamma; 0 is off.
         ema: Decay of the generator's weight average per update; 0 is off.
         ema_start: Generator updates before the average starts.
+        top_k: Fraction of fakes, those D scores as most real, in G's loss
+            (``GAN.compile(top_k=...)``); 1 uses all.
+        top_k_steps: Generator updates over which that fraction falls from
+            1 to ``top_k``; 0 starts at ``top_k``.
         pack: PacGAN pack size of D; 1 is off.
         mbstd: Give D a minibatch standard deviation feature.
         jit: Compile the train step with XLA.
@@ -178,6 +182,8 @@ class Config:
     r1: float = 0.1
     ema: float = 0.999
     ema_start: int = 0
+    top_k: float = 1.0
+    top_k_steps: int = 0
     pack: int = 1
     mbstd: bool = False
     jit: bool = False
@@ -293,6 +299,8 @@ def build_gan(config: Config, seed: int) -> tfgan_lite.GAN:
         _adam(config.lr_d, config),
         config.loss,
         r1_penalty=config.r1,
+        top_k=config.top_k,
+        top_k_steps=config.top_k_steps,
         jit_compile=config.jit,
     )
     return gan
@@ -397,6 +405,8 @@ def describe(config: Config) -> str:
         parts.append(f"R1 {config.r1:g}")
     if config.ema:
         parts.append(f"EMA {config.ema:g}")
+    if config.top_k < 1:
+        parts.append(f"top-k {config.top_k:g} over {config.top_k_steps} steps")
     if config.pack > 1:
         parts.append(f"pack {config.pack}")
     if config.mbstd:

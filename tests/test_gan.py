@@ -138,39 +138,67 @@ def _ref_r1(d, real):
     return 0.5 * tf.reduce_mean(tf.reduce_sum(tf.square(grad), axis=1))
 
 
-@pytest.mark.parametrize("jit", [False, True])
-def test_lazy_r1_enters_every_nth_d_update_with_n_times_the_weight(jit):
-    """StyleGAN2's lazy regularization: n * gamma * R1 in updates 0, n, ..."""
-    lr, seed, gamma, n, steps = 0.1, 11, 0.7, 2, 3
-    gan = _gan(seed=seed)
+def _reference_run(gan, data, *, lr, jit, r1_weights, g_keep):
+    """Hand-written SGD steps of batch 8: step i adds r1_weights[i] * R1 to
+    D's loss and averages G's loss over the g_keep[i] highest fake logits.
+
+    Returns the logged R1 values (the weight over gamma times R1, or 0) and
+    the reference networks.
+    """
     g_ref = keras.models.clone_model(gan.generator)
     d_ref = keras.models.clone_model(gan.discriminator)
     g_ref.set_weights(gan.generator.get_weights())
     d_ref.set_weights(gan.discriminator.get_weights())
-    data = _points(8 * steps)
+    # XLA draws another stream from the same seed, so draw as the step will.
     draw = tf.function(
         lambda s: tf.random.stateless_normal((8, LATENT), seed=s, alg="philox"),
         jit_compile=jit,
     )
-    r1_logged = []
-    for step in range(steps):
+    r1_values = []
+    pairs = zip(r1_weights, g_keep, strict=True)
+    for step, (weight, keep) in enumerate(pairs):
         real = tf.constant(data[8 * step : 8 * (step + 1)])
-        z_d = draw(tf.constant([seed, 2 * step], tf.int64))
-        z_g = draw(tf.constant([seed, 2 * step + 1], tf.int64))
-        weight = n * gamma if step % n == 0 else 0.0
-        r1_logged.append(n * float(_ref_r1(d_ref, real)) if weight else 0.0)
+        z_d = draw(tf.constant([gan.seed, 2 * step], tf.int64))
+        z_g = draw(tf.constant([gan.seed, 2 * step + 1], tf.int64))
+        r1_values.append(float(_ref_r1(d_ref, real)) if weight else 0.0)
 
         def d_loss(real=real, z_d=z_d, weight=weight):
             loss = _ref_d_loss(d_ref(real), d_ref(g_ref(z_d)))
             return loss + weight * _ref_r1(d_ref, real) if weight else loss
 
-        _sgd_step(d_loss, d_ref.trainable_variables, lr)
-        _sgd_step(
-            lambda z_g=z_g: _ref_g_loss(d_ref(g_ref(z_g))),
-            g_ref.trainable_variables,
-            lr,
-        )
+        def g_loss(z_g=z_g, keep=keep):
+            logits = tf.reshape(d_ref(g_ref(z_g)), (-1,))
+            best = tf.gather(logits, np.argsort(-logits.numpy())[:keep])
+            return _ref_g_loss(best)
 
+        _sgd_step(d_loss, d_ref.trainable_variables, lr)
+        _sgd_step(g_loss, g_ref.trainable_variables, lr)
+    return r1_values, g_ref, d_ref
+
+
+def _assert_same_weights(gan, g_ref, d_ref):
+    for got, want in zip(
+        gan.generator.get_weights() + gan.discriminator.get_weights(),
+        g_ref.get_weights() + d_ref.get_weights(),
+        strict=True,
+    ):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("jit", [False, True])
+def test_lazy_r1_enters_every_nth_d_update_with_n_times_the_weight(jit):
+    """StyleGAN2's lazy regularization: n * gamma * R1 in updates 0, n, ..."""
+    lr, gamma, n = 0.1, 0.7, 2
+    gan = _gan(seed=11)
+    data = _points(24)
+    r1_values, g_ref, d_ref = _reference_run(
+        gan,
+        data,
+        lr=lr,
+        jit=jit,
+        r1_weights=[n * gamma, 0.0, n * gamma],
+        g_keep=[8, 8, 8],
+    )
     gan.compile(
         keras.optimizers.SGD(lr),
         keras.optimizers.SGD(lr),
@@ -181,23 +209,47 @@ def test_lazy_r1_enters_every_nth_d_update_with_n_times_the_weight(jit):
     history = gan.fit(
         data, batch_size=8, epochs=1, shuffle=False, verbose=0
     ).history
-    # The logged value is the lazy estimate, averaged over the epoch.
-    assert r1_logged[1] == 0.0 and r1_logged[0] > 0.0
+    # The logged value is the lazy estimate (n * R1 or 0), epoch-averaged.
+    assert r1_values[0] > 0.0
     np.testing.assert_allclose(
-        history["r1_penalty"], [np.mean(r1_logged)], rtol=1e-5
+        history["r1_penalty"], [n * np.mean(r1_values)], rtol=1e-5
     )
-    for got, want in zip(
-        gan.generator.get_weights() + gan.discriminator.get_weights(),
-        g_ref.get_weights() + d_ref.get_weights(),
-        strict=True,
-    ):
-        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    _assert_same_weights(gan, g_ref, d_ref)
     # Evaluation reports R1 itself, whatever the interval.
     real = tf.constant(data[:8])
     got = gan.evaluate(real, batch_size=8, verbose=0, return_dict=True)
     np.testing.assert_allclose(
         got["r1_penalty"], float(_ref_r1(gan.discriminator, real)), rtol=1e-5
     )
+
+
+@pytest.mark.parametrize(
+    "top_k, top_k_steps, keep",
+    [
+        (0.5, 0, [4, 4, 4]),
+        # Falls from 8 of 8 to ceil(0.25 * 8) = 2 over two generator
+        # updates: fractions 1, 0.625, 0.25 of the batch.
+        (0.25, 2, [8, 5, 2]),
+        (0.01, 0, [1, 1, 1]),
+    ],
+)
+def test_top_k_updates_g_from_the_fakes_d_scores_most_real(
+    top_k, top_k_steps, keep
+):
+    lr = 0.1
+    gan = _gan(seed=11)
+    data = _points(24)
+    _, g_ref, d_ref = _reference_run(
+        gan, data, lr=lr, jit=False, r1_weights=[0.0] * 3, g_keep=keep
+    )
+    gan.compile(
+        keras.optimizers.SGD(lr),
+        keras.optimizers.SGD(lr),
+        top_k=top_k,
+        top_k_steps=top_k_steps,
+    )
+    gan.fit(data, batch_size=8, epochs=1, shuffle=False, verbose=0)
+    _assert_same_weights(gan, g_ref, d_ref)
 
 
 # -- Algorithm 1 -------------------------------------------------------------
@@ -601,6 +653,9 @@ def test_non_finite_arrays_are_refused():
             "r1_interval` must be a positive int, got r1_interval=0",
         ),
         ({"r1_interval": 16.0}, TypeError, "r1_interval` must be a positive"),
+        ({"top_k": 0.0}, ValueError, r"top_k` must be a finite number in \(0"),
+        ({"top_k": 1.5}, ValueError, r"top_k` must be a finite number in \(0"),
+        ({"top_k_steps": -1}, ValueError, "top_k_steps` must be"),
         ({"g_optimizer": "nope"}, ValueError, "Keras optimizer"),
     ],
 )

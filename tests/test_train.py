@@ -160,13 +160,15 @@ def test_a_run_written_before_a_setting_existed_resumes(tmp_path):
         )
 
 
-def test_the_r1_flags_reach_the_model(tmp_path):
+def test_the_r1_and_top_k_flags_reach_the_model(tmp_path):
+    flags = ["--r1_penalty=2", "--r1_interval=8", "--top_k=0.5"]
     config = train_lib.parse_flags(
-        ["train", f"--run_dir={tmp_path}", "--r1_penalty=2", "--r1_interval=8"]
+        ["train", f"--run_dir={tmp_path}", *flags, "--top_k_steps=100"]
     )
     paths = {"logs": str(tmp_path / "logs"), "samples": str(tmp_path)}
     gan = train_lib._gan_run(config, paths).model
     assert (gan.r1_penalty_weight, gan.r1_interval) == (2.0, 8)
+    assert (gan.top_k, gan.top_k_steps) == (0.5, 100)
 
 
 def test_main_trains_from_flags(tmp_path):
@@ -206,6 +208,8 @@ def test_main_trains_from_flags(tmp_path):
         (["--ema=1.5"], r"--ema must be a finite number in \[0, 1\)"),
         (["--ema_rampup=-0.1"], r"--ema_rampup must be .*\[0, 1\]"),
         (["--r1_interval=0"], "--r1_interval must be a positive int"),
+        (["--top_k=0"], r"--top_k must be a finite number in \(0, 1\]"),
+        (["--top_k_steps=-5"], "--top_k_steps must be"),
         (["--lr=nope"], "lr"),
     ],
 )

@@ -410,6 +410,8 @@ class GAN(keras.Model):
         gradient_penalty: float = 0.0,
         r1_penalty: float = 0.0,
         r1_interval: int = 1,
+        top_k: float = 1.0,
+        top_k_steps: int = 0,
         jit_compile: bool | str = "auto",
         steps_per_execution: int = 1,
         run_eagerly: bool = False,
@@ -450,6 +452,17 @@ class GAN(keras.Model):
                 second-order gradient. The ``r1_penalty`` metric is then
                 that lazy estimate (n times R1, or 0), whose mean over an
                 epoch estimates R1. Evaluation always computes R1.
+            top_k: Fraction of each batch's generated samples, those the
+                discriminator scores as most real, that the generator's
+                adversarial loss averages over (top-k training, Sinha et
+                al. 2020, https://arxiv.org/abs/2002.06224): the samples D
+                rejects most firmly, often between modes, no longer drag
+                the generator. In (0, 1]; 1.0 uses every sample.
+                At least one sample is always kept; evaluation uses all.
+            top_k_steps: Generator updates over which the kept fraction
+                falls linearly from 1 to ``top_k`` (the paper anneals it
+                too, so that early training uses every sample); 0 keeps
+                ``top_k`` from the first update.
             jit_compile: Passed to ``keras.Model.compile`` (XLA).
             steps_per_execution: Passed to ``keras.Model.compile``.
             run_eagerly: Passed to ``keras.Model.compile``.
@@ -475,6 +488,8 @@ class GAN(keras.Model):
         gp_weight = check_float(gradient_penalty, "gradient_penalty", low=0.0)
         r1_weight = check_float(r1_penalty, "r1_penalty", low=0.0)
         r1_interval = check_int(r1_interval, "r1_interval", minimum=1)
+        top_k = check_float(top_k, "top_k", low=0.0, high=1.0, low_closed=False)
+        top_k_steps = check_int(top_k_steps, "top_k_steps", minimum=0)
         g_opt, d_opt = _optimizer_pair(g_optimizer, d_optimizer)
         compile_config = {
             "g_optimizer": keras.saving.serialize_keras_object(g_opt),
@@ -485,6 +500,8 @@ class GAN(keras.Model):
             "gradient_penalty": gp_weight,
             "r1_penalty": r1_weight,
             "r1_interval": r1_interval,
+            "top_k": top_k,
+            "top_k_steps": top_k_steps,
             "jit_compile": jit_compile,
             "steps_per_execution": steps_per_execution,
             "run_eagerly": run_eagerly,
@@ -507,6 +524,8 @@ class GAN(keras.Model):
         self.gradient_penalty_weight = gp_weight
         self.r1_penalty_weight = r1_weight
         self.r1_interval = r1_interval
+        self.top_k = top_k
+        self.top_k_steps = top_k_steps
         self._gan_compile_config = compile_config
         # Created now, not in the first step: a loaded model needs the slots
         # to restore saved values into, and nothing is left to build inside
@@ -715,10 +734,11 @@ class GAN(keras.Model):
         if need_d or self.loss_pair.generator_needs_real:
             real_logits = self._logits(real, training)
         if need_g:
+            g_logits = self._top_k(fake_logits) if training else fake_logits
             if self.loss_pair.generator_needs_real:
-                g_loss = self.loss_pair.generator(fake_logits, real_logits)
+                g_loss = self.loss_pair.generator(g_logits, real_logits)
             else:
-                g_loss = self.loss_pair.generator(fake_logits)
+                g_loss = self.loss_pair.generator(g_logits)
             if extra:
                 g_loss += extra.generator
             out[_G_LOSS] = g_loss
@@ -746,6 +766,20 @@ class GAN(keras.Model):
                 d_loss += self.r1_penalty_weight * r1
             out[_D_LOSS] = d_loss
         return out
+
+    def _top_k(self, fake_logits: tf.Tensor) -> tf.Tensor:
+        """The logits of the fakes that the generator's loss uses."""
+        if self.top_k == 1.0:
+            return fake_logits
+        fraction = tf.constant(self.top_k, tf.float32)
+        if self.top_k_steps:
+            t = tf.cast(self.g_optimizer.iterations, tf.float32)
+            progress = tf.minimum(t / self.top_k_steps, 1.0)
+            fraction = 1.0 - (1.0 - fraction) * progress
+        n = tf.shape(fake_logits)[0]
+        k = tf.cast(tf.math.ceil(fraction * tf.cast(n, tf.float32)), tf.int32)
+        # Higher logits mean "more real" for every loss of the library.
+        return tf.math.top_k(fake_logits, k=tf.clip_by_value(k, 1, n)).values
 
     def _r1(self, critic, real, training: bool) -> tf.Tensor:
         """R1, or in training its lazy estimate when r1_interval > 1."""

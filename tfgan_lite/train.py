@@ -128,6 +128,8 @@ _NOT_FOR_CYCLEGAN = (
     "gradient_penalty",
     "r1_penalty",
     "r1_interval",
+    "top_k",
+    "top_k_steps",
     "ema",
     "ema_rampup",
     "metrics_every",
@@ -202,6 +204,11 @@ class TrainConfig:
         r1_interval: Discriminator updates per R1 evaluation, weighted by
             the interval (``GAN.compile(r1_interval=...)``, StyleGAN2's lazy
             regularization); 1 computes it in every update.
+        top_k: Fraction of each batch's generated samples, those the
+            discriminator scores as most real, that the generator's loss
+            uses (``GAN.compile(top_k=...)``, top-k training); 1 uses all.
+        top_k_steps: Generator updates over which that fraction falls
+            linearly from 1 to ``top_k``; 0 keeps ``top_k`` throughout.
         ema: Decay of the generator's weight average; 0 turns it off.
         ema_rampup: Largest half-life of the average as a fraction of the
             generator updates so far (``EMAGenerator(rampup=...)``), so the
@@ -264,6 +271,8 @@ class TrainConfig:
     gradient_penalty: float = 0.0
     r1_penalty: float = 1.0
     r1_interval: int = 1
+    top_k: float = 1.0
+    top_k_steps: int = 0
     ema: float = 0.999
     ema_rampup: float = 0.05
     seed: int = 0
@@ -327,6 +336,8 @@ class TrainConfig:
         )
         check_float(self.gradient_penalty, "--gradient_penalty", low=0.0)
         check_float(self.r1_penalty, "--r1_penalty", low=0.0)
+        check_float(self.top_k, "--top_k", low=0.0, high=1.0, low_closed=False)
+        check_int(self.top_k_steps, "--top_k_steps", minimum=0)
         # numpy's seed, which keras.utils.set_random_seed sets, is 32-bit.
         check_int(self.seed, "--seed", minimum=0, maximum=2**32 - 1)
         check_path(self.run_dir, "--run_dir")
@@ -599,6 +610,8 @@ def _gan_run(config: TrainConfig, paths: dict[str, str]) -> _Run:
         gradient_penalty=config.gradient_penalty,
         r1_penalty=config.r1_penalty,
         r1_interval=config.r1_interval,
+        top_k=config.top_k,
+        top_k_steps=config.top_k_steps,
     )
     resolved["sample_shape"] = list(gan.sample_shape)
     health = callbacks_lib.TrainingHealth(
@@ -751,7 +764,12 @@ def _write_config(config: TrainConfig, run: _Run, path: str) -> None:
 
 # Settings newer than some run directories, with the value that runs
 # written before them used.
-_ADDED_SETTINGS = {"r1_interval": 1, "ema_rampup": 0.0}
+_ADDED_SETTINGS = {
+    "r1_interval": 1,
+    "top_k": 1.0,
+    "top_k_steps": 0,
+    "ema_rampup": 0.0,
+}
 
 
 def _check_same_run(config: TrainConfig, path: str) -> None:
@@ -1230,6 +1248,10 @@ _HELPS = {
     "r1_penalty": "R1 weight; 0 is off.",
     "r1_interval": "Discriminator updates per R1 evaluation (lazy R1, "
     "weighted by the interval); 1: every update.",
+    "top_k": "Fraction of generated samples, those D scores as most real, "
+    "in the generator's loss (top-k training); 1: all.",
+    "top_k_steps": "Generator updates over which that fraction falls from 1 "
+    "to --top_k; 0: from the start.",
     "ema": "Decay of the generator weight average; 0 is off.",
     "ema_rampup": "Largest half-life of the average, as a fraction of the "
     "generator updates so far; 0 is off.",
