@@ -212,6 +212,8 @@ PLAIN = Config(
     batch=64,
     r1=0.0,
     ema=0.0,
+    top_k=1.0,
+    top_k_steps=0,
 )
 
 

@@ -54,6 +54,10 @@ class StackedConfig:
         ema: Decay of the generator's weight average; 0 is off.
         ema_rampup: Largest half-life of the average, as a fraction of the
             updates so far; 0 is off.
+        top_k: Fraction of fakes, those D scores as most real, in G's loss
+            (``GAN.compile(top_k=...)``); 1 uses all.
+        top_k_steps: Generator updates over which that fraction falls from
+            1 to ``top_k``; 0 starts at ``top_k``.
         steps: Generator updates.
         pack: PacGAN pack size of D; 1 is off.
         mbstd: Give D a minibatch standard deviation feature.
@@ -69,6 +73,8 @@ class StackedConfig:
     r1: float = _TRAIN.r1_penalty
     ema: float = _TRAIN.ema
     ema_rampup: float = _TRAIN.ema_rampup
+    top_k: float = _TRAIN.top_k
+    top_k_steps: int = _TRAIN.top_k_steps
     steps: int = 3_200
     pack: int = 1
     mbstd: bool = False
@@ -78,7 +84,9 @@ class StackedConfig:
 RECIPE = StackedConfig()
 
 # DCGAN as published: batch 64, Adam(2e-4, 0.5), no penalty.
-PLAIN = dataclasses.replace(RECIPE, batch=64, lr=2e-4, r1=0.0, ema=0.0)
+PLAIN = dataclasses.replace(
+    RECIPE, batch=64, lr=2e-4, r1=0.0, ema=0.0, top_k=1.0, top_k_steps=0
+)
 
 QUICK = {"steps": 20, "batch": 32}
 """What ``--quick`` changes, for smoke runs."""
@@ -110,6 +118,8 @@ def describe(config: StackedConfig) -> str:
         parts.append(f"EMA {config.ema:g}")
         if config.ema_rampup:
             parts.append(f"ramp-up {config.ema_rampup:g}")
+    if config.top_k < 1:
+        parts.append(f"top-k {config.top_k:g} over {config.top_k_steps} steps")
     if config.pack > 1:
         parts.append(f"pack {config.pack}")
     if config.mbstd:
@@ -161,6 +171,8 @@ def build_gan(config: StackedConfig, seed: int) -> tfgan_lite.GAN:
         keras.optimizers.Adam(config.lr, beta_1=config.beta_1),
         "non_saturating",
         r1_penalty=config.r1,
+        top_k=config.top_k,
+        top_k_steps=config.top_k_steps,
     )
     return gan
 
