@@ -153,8 +153,8 @@ _SCATTER_REAL_POINTS = 2_500
 
 # Settings in which a preset's recipe differs from the dataclass defaults
 # (the dcgan recipe). mlp_2d on the ring and grid: all modes on 5 of 5 seeds
-# each, 97.5% and 94.1% of samples high quality, about 2 minutes a run
-# (benchmarks/mode_collapse.py; see BUILD.md).
+# each, 98.3% and 94.9% of samples high quality (benchmarks/mode_collapse.py;
+# see BUILD.md).
 MODEL_DEFAULTS = {
     "mlp_2d": {
         "width": 128,
@@ -164,7 +164,7 @@ MODEL_DEFAULTS = {
         "r1_penalty": 0.1,
         "ema": 0.999,
         "ema_rampup": 0.0,
-        "epochs": 20,
+        "epochs": 30,
         "steps": 1000,
     },
     # Adam(1e-3) was measured on 28x28 digits only; the colour presets keep
