@@ -208,7 +208,9 @@ class GAN(keras.Model):
             minimax and non-saturating losses, as raw scores otherwise.
         d_grad_norm, g_grad_norm: global L2 norm of each player's gradient
             on the batch mean loss (training only).
-        gradient_penalty, r1_penalty: unweighted, when enabled.
+        gradient_penalty, r1_penalty: unweighted, when enabled (with
+            ``r1_interval=n`` in training, n times R1 in the updates that
+            compute it and 0 in the others, so the mean estimates R1).
 
     Args:
         generator: A Keras model from latent vectors (N, latent_dim) to
