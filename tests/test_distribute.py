@@ -29,10 +29,19 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.mark.parametrize("update", ["alternating", "simultaneous"])
-def test_mirrored_matches_single_device(update):
+@pytest.mark.parametrize(
+    "update, steps, r1_interval",
+    [
+        ("alternating", 1, 1),
+        ("simultaneous", 1, 1),
+        # Lazy R1's tf.cond in updates 0 and 2 of 3, inside the replicas.
+        ("alternating", 3, 2),
+    ],
+)
+def test_mirrored_matches_single_device(update, steps, r1_interval):
+    script = str(SCRIPTS / "mirrored_step.py")
     proc = subprocess.run(
-        [sys.executable, str(SCRIPTS / "mirrored_step.py"), update, "1"],
+        [sys.executable, script, update, str(steps), str(r1_interval)],
         capture_output=True,
         text=True,
         timeout=300,
@@ -40,7 +49,7 @@ def test_mirrored_matches_single_device(update):
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = _result(proc.stdout)
     assert result["replicas"] == 2
-    # One step with the same global batch and seeds: same updated weights.
+    # The same steps, global batches and seeds: the same updated weights.
     assert result["weight_error"] < 1e-5, result
     for name in ("d_loss", "g_loss", "d_real", "d_fake", "gradient_penalty"):
         assert result["mirrored"][name] == pytest.approx(

@@ -461,6 +461,8 @@ class GAN(keras.Model):
                 rejects most firmly, often between modes, no longer drag
                 the generator. In (0, 1]; 1.0 uses every sample.
                 At least one sample is always kept; evaluation uses all.
+                Under tf.distribute each replica keeps that fraction of
+                its own share of the batch.
             top_k_steps: Generator updates over which the kept fraction
                 falls linearly from 1 to ``top_k`` (the paper anneals it
                 too, so that early training uses every sample); 0 keeps

@@ -23,7 +23,7 @@ import numpy as np  # noqa: E402
 from tfgan_lite import GAN, models  # noqa: E402
 
 
-def _train(strategy, update: str, steps: int):
+def _train(strategy, update: str, steps: int, r1_interval: int):
     keras.utils.set_random_seed(0)
     with strategy.scope():
         gan = GAN(*models.mlp(latent_dim=4, hidden=16, depth=2), seed=3)
@@ -33,6 +33,7 @@ def _train(strategy, update: str, steps: int):
             update=update,
             gradient_penalty=1.0,
             r1_penalty=0.5,
+            r1_interval=r1_interval,
         )
     x = np.random.default_rng(0).normal(size=(16 * steps, 2))
     data = tf.data.Dataset.from_tensor_slices(x.astype("float32")).batch(16)
@@ -40,10 +41,11 @@ def _train(strategy, update: str, steps: int):
     return gan, history
 
 
-def main(update: str, steps: int) -> None:
-    single, h1 = _train(tf.distribute.get_strategy(), update, steps)
+def main(update: str, steps: int, r1_interval: int) -> None:
+    default = tf.distribute.get_strategy()
+    single, h1 = _train(default, update, steps, r1_interval)
     mirrored = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-    multi, h2 = _train(mirrored, update, steps)
+    multi, h2 = _train(mirrored, update, steps, r1_interval)
     weight_error = max(
         float(np.abs(a - b).max())
         for a, b in zip(single.get_weights(), multi.get_weights(), strict=True)
@@ -62,4 +64,4 @@ def main(update: str, steps: int) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]))
+    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))
