@@ -252,6 +252,19 @@ def test_top_k_updates_g_from_the_fakes_d_scores_most_real(
     _assert_same_weights(gan, g_ref, d_ref)
 
 
+@pytest.mark.parametrize(
+    "top_k, n, want",
+    # 0.28 * 25 and 0.07 * 100 round to just above 7 in floating point.
+    [(0.28, 25, 7), (0.07, 100, 7), (0.5, 7, 4), (0.1, 3, 1), (1.0, 5, 5)],
+)
+def test_top_k_keeps_the_ceiling_of_the_fraction(top_k, n, want):
+    gan = _gan()
+    gan.compile(top_k=top_k)
+    logits = tf.constant(np.random.default_rng(0).normal(size=n), tf.float32)
+    kept = np.sort(gan._top_k(logits).numpy())[::-1]
+    np.testing.assert_array_equal(kept, np.sort(logits.numpy())[::-1][:want])
+
+
 # -- Algorithm 1 -------------------------------------------------------------
 
 
