@@ -775,15 +775,16 @@ class GAN(keras.Model):
         """The logits of the fakes that the generator's loss uses."""
         if self.top_k == 1.0:
             return fake_logits
-        fraction = tf.constant(self.top_k, tf.float64)
+        # float32, not float64, which TPUs lack.
+        fraction = tf.constant(self.top_k, tf.float32)
         if self.top_k_steps:
-            t = tf.cast(self.g_optimizer.iterations, tf.float64)
+            t = tf.cast(self.g_optimizer.iterations, tf.float32)
             progress = tf.minimum(t / self.top_k_steps, 1.0)
             fraction = 1.0 - (1.0 - fraction) * progress
         n = tf.shape(fake_logits)[0]
-        # The slack keeps rounding (0.07 * 100 = 7.000000000000001) from
-        # keeping one sample more than the fraction says.
-        wanted = fraction * tf.cast(n, tf.float64) - 1e-6
+        # A slack of 4 float32 ulps keeps rounding (0.07 * 100 = 7.0000005)
+        # from keeping one sample more than the fraction says.
+        wanted = fraction * tf.cast(n, tf.float32) * (1.0 - 4.8e-7)
         k = tf.cast(tf.math.ceil(wanted), tf.int32)
         # Higher logits mean "more real" for every loss of the library.
         return tf.math.top_k(fake_logits, k=tf.clip_by_value(k, 1, n)).values
