@@ -254,8 +254,15 @@ def test_top_k_updates_g_from_the_fakes_d_scores_most_real(
 
 @pytest.mark.parametrize(
     "top_k, n, want",
-    # 0.28 * 25 and 0.07 * 100 round to just above 7 in floating point.
-    [(0.28, 25, 7), (0.07, 100, 7), (0.5, 7, 4), (0.1, 3, 1), (1.0, 5, 5)],
+    # In float32, 0.6 * 25 and 0.3 * 50 round to just above 15.
+    [
+        (0.6, 25, 15),
+        (0.3, 50, 15),
+        (0.28, 25, 7),
+        (0.5, 7, 4),
+        (0.1, 3, 1),
+        (1.0, 5, 5),
+    ],
 )
 def test_top_k_keeps_the_ceiling_of_the_fraction(top_k, n, want):
     gan = _gan()

@@ -782,7 +782,7 @@ class GAN(keras.Model):
             progress = tf.minimum(t / self.top_k_steps, 1.0)
             fraction = 1.0 - (1.0 - fraction) * progress
         n = tf.shape(fake_logits)[0]
-        # A slack of 4 float32 ulps keeps rounding (0.07 * 100 = 7.0000005)
+        # A slack of 4 float32 ulps keeps rounding (0.6 * 25 = 15.000001)
         # from keeping one sample more than the fraction says.
         wanted = fraction * tf.cast(n, tf.float32) * (1.0 - 4.8e-7)
         k = tf.cast(tf.math.ceil(wanted), tf.int32)
