@@ -26,6 +26,29 @@ def test_log_update_freq(every, epochs, steps, want):
         assert epochs * steps // got >= _console.MIN_LOGGED_POINTS or got == 1
 
 
+@pytest.mark.parametrize(
+    "epochs, steps, chunk, want",
+    [
+        # The 2-D recipe: 45,000 steps in chunks of 10 -> every 450.
+        (45, 1000, 10, 450),
+        # 3,420 steps in chunks of 4: 34 rounds down to 32 (106 points).
+        (60, 57, 4, 32),
+        # Shorter runs than 100 chunks log every chunk.
+        (2, 30, 6, 6),
+        # Unknown length: 10 rounds up to a whole chunk.
+        (3, None, 4, 12),
+    ],
+)
+def test_picked_log_period_is_a_whole_number_of_chunks(
+    epochs, steps, chunk, want
+):
+    got = _console.log_update_freq(
+        -1, epochs=epochs, steps_per_epoch=steps, steps_per_execution=chunk
+    )
+    assert got == want
+    assert got % chunk == 0
+
+
 def test_auto_verbose_is_one_line_per_epoch_off_a_terminal(capsys):
     # pytest's captured stdout is not a terminal, as a log file is not.
     assert _console.resolve_verbose("auto") == 2

@@ -114,6 +114,67 @@ def test_epoch_summaries_ignore_the_step_logging_period(tmp_path):
     assert [e.step for e in coverage] == [0, 1]
 
 
+def test_chunked_steps_log_and_checkpoint_on_the_step_axis(tmp_path):
+    # Chunks of 2 steps: Keras calls the callbacks at steps 2, 4, ..., 12
+    # and counts its calls (1, 2, ...); the curves and the checkpoints
+    # must still be placed at training steps, also after a resumption.
+    config = _config(
+        tmp_path,
+        epochs=2,
+        steps=6,
+        steps_per_execution=2,
+        log_every_steps=4,
+        checkpoint_every=4,
+    )
+    with pytest.raises(KeyboardInterrupt):
+        train_lib.train(
+            config, extra_callbacks=[_InterruptAt(epoch=1, batch=3)], verbose=0
+        )
+    backup = os.path.join(config.run_dir, "backup")
+    steps = sorted(int(n[5:14]) for n in os.listdir(backup))
+    # Periodic at 4 and 8, the epoch end at 6; the newest two are kept.
+    assert steps == [6, 8]
+    gan = train_lib.train(config, verbose=0)
+    assert int(gan.g_optimizer.iterations) == 12
+    assert gan.steps_per_execution == 2
+    batch = _tensors(config.run_dir, "train").Tensors("batch_d_loss")
+    # Step 8's point is written twice: before the interruption at step 10
+    # (which kept checkpoint 8), and by the resumed run from step 8 on.
+    assert sorted({e.step for e in batch}) == [4, 8, 12]
+
+
+@pytest.mark.parametrize(
+    "flags, want",
+    [
+        ([], 10),
+        (["--steps=2"], 2),
+        (["--steps=1000", "--checkpoint_every=25"], 5),
+        (["--log_every_steps=4"], 2),
+        # One pass per epoch: its length is not known when flags are read.
+        (["--steps=0"], 1),
+        (["--steps=40", "--steps_per_execution=20"], 20),
+    ],
+)
+def test_the_recipe_chunk_fits_the_steps_a_user_chose(flags, want):
+    # The mlp_2d recipe trains in chunks of 10; a user's --steps that 10
+    # does not divide shrinks the chunk rather than being refused.
+    argv = ["train", "--model=mlp_2d", "--dataset=ring", *flags]
+    assert train_lib.parse_flags(argv).steps_per_execution == want
+    kwargs = {f[2:].split("=")[0]: int(f.split("=")[1]) for f in flags}
+    config = train_lib.TrainConfig.for_model("mlp_2d", dataset="ring", **kwargs)
+    assert config.steps_per_execution == want
+
+
+def test_an_epoch_not_a_multiple_of_the_chunk_is_refused(tmp_path):
+    # 1,797 digits in batches of 16: 112 steps per pass, not a multiple of 5.
+    config = _config(tmp_path, steps=0, steps_per_execution=5)
+    with pytest.raises(
+        train_lib.UsageError,
+        match=r"has 112 steps, not a multiple of --steps_per_execution \(5\)",
+    ):
+        train_lib.train(config, verbose=0)
+
+
 def test_interrupted_run_resumes_to_the_same_update_count(tmp_path):
     straight = train_lib.train(_config(tmp_path / "a"), verbose=0)
     config = _config(tmp_path / "b")
@@ -210,6 +271,20 @@ def test_main_trains_from_flags(tmp_path):
         (["--r1_interval=0"], "--r1_interval must be a positive int"),
         (["--top_k=0"], r"--top_k must be a finite number in \(0, 1\]"),
         (["--top_k_steps=-5"], "--top_k_steps must be"),
+        (["--steps_per_execution=0"], "--steps_per_execution must be a pos"),
+        (
+            ["--steps=25", "--steps_per_execution=10"],
+            r"--steps \(25\) must be a multiple of --steps_per_execution "
+            r"\(10\).*--steps=30",
+        ),
+        (
+            ["--steps=20", "--steps_per_execution=10", "--checkpoint_every=15"],
+            r"--checkpoint_every \(15\) must be a multiple.*=20",
+        ),
+        (
+            ["--steps=20", "--steps_per_execution=10", "--log_every_steps=5"],
+            r"--log_every_steps \(5\) must be a multiple",
+        ),
         (["--lr=nope"], "lr"),
     ],
 )

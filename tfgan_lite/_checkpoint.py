@@ -328,6 +328,7 @@ class StepCheckpointer(keras.callbacks.Callback):
         self.stop_after_epoch: int | None = None
         self.seconds: list[float] = []
         self._current = 0
+        self._first_batch = 0
 
     def step(self) -> int:
         return training_step(self.model)
@@ -338,17 +339,21 @@ class StepCheckpointer(keras.callbacks.Callback):
     def on_train_batch_begin(self, batch, logs=None):
         # Read now: TrainingHealth, before this callback, restores an older
         # state at batch end when this step's losses are not finite.
-        self._current = self.step() + 1
+        self._current = self.step()
+        self._first_batch = batch
 
     def on_train_batch_end(self, batch, logs=None):
-        step = self._current
+        # With steps_per_execution > 1, Keras calls this once per chunk of
+        # steps: batch is the chunk's last step in the epoch.
+        before = self._current
+        step = before + batch - self._first_batch + 1
         kill_point("step", step)
         if self.non_finite is not None:
             return
         found = _non_finite_logs(logs)
         if found:
             self._stop(step, found)
-        elif self.every and step % self.every == 0:
+        elif self.every and step // self.every > before // self.every:
             # The epoch's last step is saved at epoch end, after callbacks
             # that change the state there (EMAGenerator's recalibration).
             if batch + 1 != self.params.get("steps"):

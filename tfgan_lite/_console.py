@@ -51,7 +51,11 @@ def resolve_verbose(verbose: int | str) -> int:
 
 
 def log_update_freq(
-    log_every_steps: int, *, epochs: int, steps_per_epoch: int | None
+    log_every_steps: int,
+    *,
+    epochs: int,
+    steps_per_epoch: int | None,
+    steps_per_execution: int = 1,
 ) -> int | str:
     """``keras.callbacks.TensorBoard(update_freq=...)`` of a run.
 
@@ -62,6 +66,9 @@ def log_update_freq(
             shorter runs).
         epochs: Epochs of the run.
         steps_per_epoch: Steps of one epoch, or None when unknown.
+        steps_per_execution: Steps per call of the train function; the
+            callbacks see only every this-many steps, so a picked period
+            is a multiple of it.
 
     Returns:
         A positive step count, or "epoch".
@@ -70,9 +77,11 @@ def log_update_freq(
         return "epoch"
     if log_every_steps > 0:
         return log_every_steps
+    chunk = steps_per_execution
     if steps_per_epoch is None:
-        return _UNKNOWN_LENGTH_EVERY
-    return max(1, epochs * steps_per_epoch // MIN_LOGGED_POINTS)
+        return -(-_UNKNOWN_LENGTH_EVERY // chunk) * chunk
+    every = epochs * steps_per_epoch // MIN_LOGGED_POINTS
+    return max(chunk, every // chunk * chunk)
 
 
 class Progress(keras.callbacks.ProgbarLogger):

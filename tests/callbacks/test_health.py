@@ -519,6 +519,21 @@ def test_known_modes_left_uncaptured_are_reported():
     assert quiet.events == []
 
 
+def test_modes_are_counted_on_the_samples_users_get():
+    # Trained weights that drop modes, averaged weights that do not (and
+    # the reverse): the diagnosis follows the EMA copy, which generate
+    # samples from.
+    points, _ = data.grid(2_000, seed=1)
+    for live, average, want in ((8, 25, []), (25, 8, [COLLAPSE, COLLAPSE])):
+        gan = _grid_gan(live)
+        gan.ema_generator = _grid_gan(average).generator
+        health = TrainingHealth(
+            real_samples=points, modes=_CENTERS, mode_std=_STD
+        )
+        gan.fit(points, batch_size=500, epochs=2, verbose=0, callbacks=[health])
+        assert [e.kind for e in health.events] == want, (live, average)
+
+
 def test_coverage_sees_dropped_modes_without_knowing_them():
     health = _grid_run(4)
     assert [e.kind for e in health.events] == [COLLAPSE, COLLAPSE]
