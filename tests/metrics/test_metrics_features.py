@@ -132,6 +132,29 @@ def test_random_embedding_is_a_function_of_the_seed():
     assert np.abs(a[0] - a[1]).max() > 1e-3
 
 
+@pytest.mark.parametrize("make", [F.digits_classifier, F.random_embedding])
+def test_extractors_ignore_a_mixed_precision_policy(make, held_out_digits):
+    # A run under mixed_bfloat16 measures with the same float32 networks.
+    images = held_out_digits[0][:64]
+
+    def measure():
+        extractor = make()
+        if extractor.probabilities is None:
+            return [F.extract(extractor, images)]
+        return list(F.extract_all(extractor, images))
+
+    want = measure()
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        got = measure()
+        assert keras.mixed_precision.global_policy().name == "mixed_bfloat16"
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    for w, g in zip(want, got, strict=True):
+        assert g.dtype == w.dtype == np.float32
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
+
+
 def test_random_embedding_name_and_sizes():
     extractor = F.random_embedding(
         seed=2, image_size=(64, 48), channels=3, dim=16

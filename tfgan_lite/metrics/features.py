@@ -57,6 +57,7 @@ Example:
 from __future__ import annotations
 
 import collections.abc
+import contextlib
 import dataclasses
 import math
 import os
@@ -445,6 +446,23 @@ def _layer_extractor(
     )
 
 
+@contextlib.contextmanager
+def _float32_policy():
+    """Builds models in float32 whatever the global dtype policy is.
+
+    An extractor's numbers must not depend on the mixed precision of the
+    run that measures (``keras.mixed_precision.set_global_policy``): under
+    "mixed_bfloat16" the digits classifier's softmax rows sum to 1 only
+    within bfloat16's 3 significant digits.
+    """
+    saved = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy("float32")
+    try:
+        yield
+    finally:
+        keras.mixed_precision.set_global_policy(saved)
+
+
 def _build_digits_cnn() -> keras.Model:
     """The architecture of :func:`digits_classifier`, untrained.
 
@@ -520,7 +538,8 @@ def digits_classifier() -> FeatureExtractor:
             f"`python scripts/train_digits_classifier.py --out "
             f"{_DIGITS_WEIGHTS}`."
         )
-    model = _build_digits_cnn()
+    with _float32_policy():
+        model = _build_digits_cnn()
     model.load_weights(_DIGITS_WEIGHTS)
     return from_model(
         model,
@@ -572,7 +591,8 @@ def inception_v3(
         raise FileNotFoundError(
             f"No InceptionV3 weights file at {path!r}. {_INCEPTION_HOW_TO}"
         )
-    base = keras.applications.InceptionV3(weights=None, include_top=True)
+    with _float32_policy():
+        base = keras.applications.InceptionV3(weights=None, include_top=True)
     problem = None
     # Keras only warns about some parts it cannot match (they keep their
     # random initial values); any such warning makes the file unusable.
@@ -595,6 +615,30 @@ def inception_v3(
             f"{_INCEPTION_HOW_TO}"
         ) from problem
     return from_model(base, name=name, layer="avg_pool", probabilities=True)
+
+
+def _random_cnn(
+    image_size: tuple[int, int], channels: int, dim: int
+) -> keras.Model:
+    """The untrained network of :func:`random_embedding`."""
+    layers = keras.layers
+    inputs = keras.Input((*image_size, channels))
+    x = inputs
+    height, width = image_size
+    widths = (32, 64, 128, 256)
+    stage = 0
+    while min(height, width) >= 8:
+        x = layers.Conv2D(
+            widths[min(stage, len(widths) - 1)],
+            3,
+            padding="same",
+            activation="relu",
+        )(x)
+        x = layers.AveragePooling2D(2)(x)
+        height, width, stage = height // 2, width // 2, stage + 1
+    x = layers.Flatten()(x)
+    outputs = layers.Dense(dim)(x)
+    return keras.Model(inputs, outputs)
 
 
 def random_embedding(
@@ -643,24 +687,8 @@ def random_embedding(
     image_size = check_size(image_size, "image_size")
     channels = _pipeline.check_channels(channels)
     dim = check_int(dim, "dim", minimum=1)
-    layers = keras.layers
-    inputs = keras.Input((*image_size, channels))
-    x = inputs
-    height, width = image_size
-    widths = (32, 64, 128, 256)
-    stage = 0
-    while min(height, width) >= 8:
-        x = layers.Conv2D(
-            widths[min(stage, len(widths) - 1)],
-            3,
-            padding="same",
-            activation="relu",
-        )(x)
-        x = layers.AveragePooling2D(2)(x)
-        height, width, stage = height // 2, width // 2, stage + 1
-    x = layers.Flatten()(x)
-    outputs = layers.Dense(dim)(x)
-    model = keras.Model(inputs, outputs)
+    with _float32_policy():
+        model = _random_cnn(image_size, channels, dim)
     rng = np.random.default_rng(seed)
     weights = []
     for variable in model.weights:
