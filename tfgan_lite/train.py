@@ -230,8 +230,10 @@ class TrainConfig:
             step time of small networks, at two costs: callbacks see the
             steps in chunks (the weight average takes one m-fold update
             per chunk, see ``EMAGenerator``; a NaN is reported at its
-            chunk's last step), and the steps of an epoch and
-            ``checkpoint_every`` must be multiples of it.
+            chunk's last step), and the steps of an epoch,
+            ``checkpoint_every`` and ``log_every_steps`` must be multiples
+            of it. A preset's chunk (``MODEL_DEFAULTS``) shrinks to divide
+            the values given on the command line or to ``for_model``.
         log_every_steps: Steps between the points of the TensorBoard
             training curves (``batch_*`` scalars, besides the ``epoch_*``
             ones); 0 logs per epoch only; -1 picks a period that gives at
