@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 from tensorboard.backend.event_processing import event_accumulator
 
-from tfgan_lite import GAN, callbacks
+from tfgan_lite import GAN, ClusteredGAN, callbacks
 from tfgan_lite import train as train_lib
 
 TINY = {"epochs": 2, "steps": 3, "batch_size": 16, "latent_dim": 8, "width": 8}
@@ -286,6 +286,24 @@ def test_main_trains_from_flags(tmp_path):
             r"--log_every_steps \(5\) must be a multiple",
         ),
         (["--lr=nope"], "lr"),
+        (["--clusters=1"], r"--clusters must be 0 \(a plain GAN\) or at"),
+        (["--clusters=-3"], "--clusters must be"),
+        (
+            ["--model=mlp_2d", "--dataset=ring", "--clusters=5"],
+            "--clusters applies to the dcgan presets",
+        ),
+        (
+            ["--conditional", "--clusters=10"],
+            "--clusters and --conditional exclude each other",
+        ),
+        (
+            ["--model=cyclegan", "--dataset=digits_invert", "--clusters=5"],
+            "--clusters does not apply to --model=cyclegan",
+        ),
+        (
+            ["--clusters=2000", "--epochs=1", "--steps=1"],
+            r"--clusters 2000: Cannot form 2000 clusters from 1792 distinct",
+        ),
     ],
 )
 def test_main_rejects_bad_flags(tmp_path, capsys, argv, message):
@@ -327,6 +345,36 @@ def test_a_preset_recipe_fills_the_flags_not_given():
     assert mine.latent_dim == recipe["latent_dim"]
     # The dcgan presets keep the dataclass defaults.
     assert train_lib.parse_flags(["train"]) == train_lib.TrainConfig()
+
+
+def test_the_recipe_trains_a_clustered_gan_that_samples_like_a_gan(tmp_path):
+    config = _config(tmp_path, epochs=1, clusters=4)
+    gan = train_lib.train(config, verbose=0)
+    assert isinstance(gan, ClusteredGAN) and gan.num_clusters == 4
+    with open(os.path.join(config.run_dir, "config.json")) as f:
+        prior = json.load(f)["resolved"]["cluster_prior"]
+    # Shares of one pass of batches of 16 (1,792 digits), to 5 decimals.
+    counts = np.array(prior) * 1792
+    np.testing.assert_allclose(counts, np.round(counts), atol=0.01)
+    np.testing.assert_allclose(gan.cluster_prior(), prior, atol=1e-4)
+    loaded = keras.saving.load_model(
+        os.path.join(config.run_dir, "model.keras")
+    )
+    assert loaded.generator.input_shape == (None, 8)
+    assert loaded.generate(3, seed=0).shape == (3, 28, 28, 1)
+    # A resumed run keeps the clusters it started with.
+    resumed = train_lib.train(dataclasses.replace(config, epochs=2), verbose=0)
+    np.testing.assert_array_equal(
+        resumed.cluster_centers.numpy(), gan.cluster_centers.numpy()
+    )
+
+
+def test_clusters_zero_and_the_colour_presets_train_a_plain_gan(tmp_path):
+    paths = {"logs": str(tmp_path / "logs"), "samples": str(tmp_path)}
+    plain = train_lib.parse_flags(["train", "--clusters=0"])
+    assert type(train_lib._gan_run(plain, paths).model) is GAN
+    assert train_lib.parse_flags(["train", "--model=dcgan_32"]).clusters == 0
+    assert train_lib.TrainConfig().clusters == 25
 
 
 @pytest.mark.parametrize(

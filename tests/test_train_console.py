@@ -89,7 +89,8 @@ def test_command_starts_quietly_and_ends_saying_where_things_are(tmp_path):
         assert noise not in done.stderr, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0] == (
-        "Training a GAN (dcgan_28) on digits: 1 epoch of 2 steps, batch 32. "
+        "Training a ClusteredGAN (dcgan_28, 25 clusters) on digits: 1 epoch "
+        "of 2 steps, batch 32. "
         f"Run directory: {run_dir}"
     )
     # Output to a pipe: one line per epoch, no progress-bar updates.

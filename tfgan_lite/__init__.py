@@ -18,6 +18,7 @@ from tfgan_lite import metrics
 from tfgan_lite import models
 from tfgan_lite import penalties
 from tfgan_lite.cyclegan import CycleGAN
+from tfgan_lite.clustered import ClusteredGAN
 from tfgan_lite.conditional import ConditionalGAN
 from tfgan_lite.gan import GAN
 from tfgan_lite.infogan import InfoGAN
@@ -25,6 +26,7 @@ from tfgan_lite.infogan import InfoGAN
 __version__ = "0.1.0"
 
 __all__ = [
+    "ClusteredGAN",
     "CycleGAN",
     "ConditionalGAN",
     "GAN",

@@ -9,6 +9,8 @@
   the 70x70 PatchGAN discriminator (`patchgan`), with instance norm.
 * Class-conditional DCGAN pairs (projection or concatenated one-hot
   discriminators, optional AC-GAN class head) for `ConditionalGAN`.
+* A cluster-conditioned DCGAN pair for `ClusteredGAN` (`clustered_dcgan`):
+  a generator of latents alone that reads its cluster from z[:, 0].
 * `layers`: `Pack` (PacGAN) and `MinibatchStdDev`, which let a
   discriminator see several samples at once; both presets take `pack=` and
   `minibatch_stddev=`.
@@ -28,6 +30,7 @@ from tfgan_lite.models.dcgan import (
     dcgan_generator,
 )
 from tfgan_lite.models import layers
+from tfgan_lite.models.clustered import LatentCluster, clustered_dcgan
 from tfgan_lite.models.conditional import (
     ClassMaps,
     conditional_dcgan,
@@ -56,9 +59,11 @@ from tfgan_lite.models.unet import unet_generator
 
 __all__ = [
     "ClassMaps",
+    "LatentCluster",
     "PRESETS",
     "ReflectionPadding2D",
     "SUPPORTED_IMAGE_SHAPES",
+    "clustered_dcgan",
     "conditional_dcgan",
     "conditional_dcgan_28",
     "conditional_dcgan_discriminator",
