@@ -61,6 +61,10 @@ class StackedConfig:
         steps: Generator updates.
         pack: PacGAN pack size of D; 1 is off.
         mbstd: Give D a minibatch standard deviation feature.
+        clusters: k-means clusters both players are conditioned on (a
+            ``ClusteredGAN``); 0 trains a plain GAN. The packed and
+            minibatch-deviation variants keep 0: their discriminators take
+            images alone.
         max_seconds: Stop training after this many seconds; 0 trains all
             ``steps``.
     """
@@ -78,6 +82,7 @@ class StackedConfig:
     steps: int = 3_200
     pack: int = 1
     mbstd: bool = False
+    clusters: int = _TRAIN.clusters
     max_seconds: float = 0.0
 
 
@@ -85,7 +90,14 @@ RECIPE = StackedConfig()
 
 # DCGAN as published: batch 64, Adam(2e-4, 0.5), no penalty.
 PLAIN = dataclasses.replace(
-    RECIPE, batch=64, lr=2e-4, r1=0.0, ema=0.0, top_k=1.0, top_k_steps=0
+    RECIPE,
+    batch=64,
+    lr=2e-4,
+    r1=0.0,
+    ema=0.0,
+    top_k=1.0,
+    top_k_steps=0,
+    clusters=0,
 )
 
 QUICK = {"steps": 20, "batch": 32}
@@ -98,8 +110,8 @@ def variants(recipe: StackedConfig = RECIPE) -> dict[str, StackedConfig]:
     return {
         "default": recipe,
         "plain": dataclasses.replace(PLAIN, steps=plain_steps),
-        "pack4": dataclasses.replace(recipe, pack=4),
-        "mbstd": dataclasses.replace(recipe, mbstd=True),
+        "pack4": dataclasses.replace(recipe, pack=4, clusters=0),
+        "mbstd": dataclasses.replace(recipe, mbstd=True, clusters=0),
     }
 
 
@@ -124,6 +136,8 @@ def describe(config: StackedConfig) -> str:
         parts.append(f"pack {config.pack}")
     if config.mbstd:
         parts.append("mbstd")
+    if config.clusters:
+        parts.append(f"{config.clusters} clusters")
     return ", ".join(parts)
 
 
@@ -158,14 +172,25 @@ class StackedResult(NamedTuple):
 def build_gan(config: StackedConfig, seed: int) -> tfgan_lite.GAN:
     """A compiled GAN for ``config``, weights drawn from ``seed``."""
     keras.utils.set_random_seed(seed)
-    generator, discriminator = tfgan_lite.models.dcgan(
-        IMAGE_SHAPE,
-        latent_dim=config.latent_dim,
-        width=config.width,
-        pack=config.pack,
-        minibatch_stddev=config.mbstd,
-    )
-    gan = tfgan_lite.GAN(generator, discriminator, seed=seed)
+    if config.clusters:
+        generator, discriminator = tfgan_lite.models.clustered_dcgan(
+            IMAGE_SHAPE,
+            config.clusters,
+            latent_dim=config.latent_dim,
+            width=config.width,
+        )
+        gan = tfgan_lite.ClusteredGAN(
+            generator, discriminator, num_clusters=config.clusters, seed=seed
+        )
+    else:
+        generator, discriminator = tfgan_lite.models.dcgan(
+            IMAGE_SHAPE,
+            latent_dim=config.latent_dim,
+            width=config.width,
+            pack=config.pack,
+            minibatch_stddev=config.mbstd,
+        )
+        gan = tfgan_lite.GAN(generator, discriminator, seed=seed)
     gan.compile(
         keras.optimizers.Adam(config.lr, beta_1=config.beta_1),
         keras.optimizers.Adam(config.lr, beta_1=config.beta_1),

@@ -156,6 +156,10 @@ _ON_NAN = ("stop", "rollback")
 # and a temporary copy. Logs and sample grids get _LOG_SPACE_BYTES.
 _STATE_COPIES = 6
 _LOG_SPACE_BYTES = 64 * 2**20
+# Training images read to count and find the clusters of a ClusteredGAN,
+# and the fewest images per cluster on small data sets.
+_CLUSTER_IMAGES = 10_000
+_IMAGES_PER_CLUSTER = 8
 # Real points under the 2-D scatter pictures (PacGAN scores 2,500).
 _SCATTER_REAL_POINTS = 2_500
 
@@ -245,7 +249,8 @@ class TrainConfig:
         clusters: k-means clusters of the training images (at most 10,000
             read, downsampled to 14x14) that both networks are conditioned
             on: a ``ClusteredGAN``, whose generator still takes latents
-            alone. 0 trains a plain ``GAN``. Read by the dcgan presets
+            alone, at most one cluster per 8 images read (a plain ``GAN``
+            below 2). 0 trains a plain ``GAN``. Read by the dcgan presets
             only, and not with ``conditional``, which uses the data's
             labels.
         log_every_steps: Steps between the points of the TensorBoard
@@ -663,20 +668,38 @@ def _model_words(model: keras.Model, config: TrainConfig) -> str:
     return f"a {type(model).__name__} ({preset})"
 
 
+def _cluster_count(config: TrainConfig) -> int:
+    """The clusters a run uses: --clusters, fewer on small data sets.
+
+    At most one cluster per _IMAGES_PER_CLUSTER training images (of at
+    most _CLUSTER_IMAGES read), so that every cluster has examples of
+    its own; below 2 the run trains a plain GAN.
+    """
+    if not config.clusters or config.model not in _IMAGE_SHAPES:
+        return 0
+    count = 0
+    for batch in _dataset(config):
+        count += len(batch[0] if isinstance(batch, tuple) else batch)
+        if count >= _CLUSTER_IMAGES:
+            break
+    return min(config.clusters, count // _IMAGES_PER_CLUSTER)
+
+
 def _adapt(gan: ClusteredGAN, config: TrainConfig) -> np.ndarray:
     """Clusters one pass of the training images (at most 10,000)."""
     try:
-        return gan.adapt(_dataset(config))
+        return gan.adapt(_dataset(config), max_samples=_CLUSTER_IMAGES)
     except ValueError as e:
         raise UsageError(f"--clusters {config.clusters}: {e}") from None
 
 
 def _gan_run(config: TrainConfig, paths: dict[str, str]) -> _Run:
-    """A GAN or ConditionalGAN, its data and its callbacks."""
+    """A GAN, ClusteredGAN or ConditionalGAN, its data and its callbacks."""
     if config.conditional:
         _check_has_classes(config.dataset)
     dataset = _dataset(config)
     resolved = {}
+    clusters = 0 if config.conditional else _cluster_count(config)
     if config.conditional:
         names = _class_names(config.dataset, dataset)
     # Repeated before the real samples below are drawn, which may be
@@ -693,21 +716,18 @@ def _gan_run(config: TrainConfig, paths: dict[str, str]) -> _Run:
             g, d, num_classes=len(names), seed=config.seed, ema=config.ema > 0
         )
         resolved = {"num_classes": len(names), "class_names": names}
-    elif config.clusters and config.model in _IMAGE_SHAPES:
+    elif clusters >= 2:
         g, d = models_lib.clustered_dcgan(
             _IMAGE_SHAPES[config.model],
-            config.clusters,
+            clusters,
             latent_dim=config.latent_dim,
             width=config.width,
         )
         gan = ClusteredGAN(
-            g,
-            d,
-            num_clusters=config.clusters,
-            seed=config.seed,
-            ema=config.ema > 0,
+            g, d, num_clusters=clusters, seed=config.seed, ema=config.ema > 0
         )
         prior = _adapt(gan, config)
+        resolved["clusters"] = clusters
         resolved["cluster_prior"] = [round(float(p), 5) for p in prior]
     else:
         gan = GAN(*_networks(config), seed=config.seed, ema=config.ema > 0)
