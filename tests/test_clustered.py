@@ -1,5 +1,10 @@
 """Tests for tfgan_lite.clustered.ClusteredGAN and the k-means behind it."""
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import keras
 import numpy as np
 import pytest
@@ -8,6 +13,8 @@ import tensorflow as tf
 from tfgan_lite import GAN, ClusteredGAN, models
 from tfgan_lite._kmeans import kmeans
 from tfgan_lite.models import LatentCluster
+
+SCRIPTS = Path(__file__).parent / "scripts"
 
 
 def _groups(sizes=(12, 8, 4), side=28, seed=0):
@@ -167,6 +174,25 @@ def test_save_and_load_keeps_clusters_prior_and_samples(tmp_path):
     np.testing.assert_array_equal(
         loaded.assign(images).numpy(), gan.assign(images).numpy()
     )
+
+
+def test_mirrored_strategy_matches_single_device():
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPTS / "clustered_mirrored.py")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    line = [s for s in proc.stdout.splitlines() if s.startswith("RESULT ")]
+    result = json.loads(line[-1][len("RESULT ") :])
+    assert result["replicas"] == 2
+    # Same clusters, steps, batches and seeds: the same weights.
+    assert result["weight_error"] < 1e-5, result
+    for name in ("d_loss", "g_loss", "gradient_penalty", "r1_penalty"):
+        assert result["mirrored"][name] == pytest.approx(
+            result["single"][name], rel=1e-5, abs=1e-6
+        )
 
 
 # -- refusals ----------------------------------------------------------------
