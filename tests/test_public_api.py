@@ -60,6 +60,7 @@ def test_all_names_exist_and_have_docstrings(module_name):
 
 def test_top_level_surface():
     assert sorted(tfgan_lite.__all__) == [
+        "ClusteredGAN",
         "ConditionalGAN",
         "CycleGAN",
         "GAN",
