@@ -218,6 +218,15 @@ def test_discriminator_must_take_the_cluster():
         ClusteredGAN(g, d, num_clusters=3)
 
 
+def test_discriminator_must_return_one_logit_per_sample():
+    g, _ = models.clustered_dcgan((28, 28, 1), 3, latent_dim=8, width=4)
+    d = models.conditional_dcgan_discriminator(
+        (28, 28, 1), 3, width=4, aux_classifier=True
+    )
+    with pytest.raises(ValueError, match=r"one logit per sample.*\(None, 3\)"):
+        ClusteredGAN(g, d, num_clusters=3)
+
+
 def test_adapt_refuses_bad_samples():
     gan = _image_gan()
     images, _ = _groups()

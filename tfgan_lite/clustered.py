@@ -157,16 +157,9 @@ class ClusteredGAN(GAN):
                 f"this one cannot (samples of shape {tuple(fake.shape)}). "
                 f"Keras said: {e}"
             ) from e
-        if isinstance(logits, (list, tuple)) or tuple(logits.shape) not in (
-            (None, 1),
-            (None,),
-        ):
-            shapes = [
-                tuple(t.shape)
-                for t in (
-                    logits if isinstance(logits, (list, tuple)) else [logits]
-                )
-            ]
+        outputs = logits if isinstance(logits, (list, tuple)) else [logits]
+        shapes = [tuple(t.shape) for t in outputs]
+        if shapes not in ([(None, 1)], [(None,)]):
             raise ValueError(
                 "The discriminator must return one logit per sample, shape "
                 f"(batch, 1) or (batch,); it returns {shapes}."
