@@ -1,25 +1,14 @@
 """Trains a tiny ClusteredGAN on one device and under MirroredStrategy.
 
-Prints one JSON line. Run as a script: logical devices must be configured
-before TensorFlow starts, which a pytest process has already done.
+Prints one JSON line, as conditional_mirrored.py does (whose import sets
+up the two logical CPUs before anything else starts TensorFlow).
 """
 
-import json
-import os
+import keras
+import numpy as np
+from conditional_mirrored import main, tf
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-import tensorflow as tf  # noqa: E402
-
-_CPU = tf.config.list_physical_devices("CPU")[0]
-tf.config.set_logical_device_configuration(
-    _CPU, [tf.config.LogicalDeviceConfiguration()] * 2
-)
-
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-
-from tfgan_lite import ClusteredGAN, models  # noqa: E402
+from tfgan_lite import ClusteredGAN, models
 
 
 def _networks():
@@ -60,26 +49,5 @@ def _train(strategy):
     return gan, history
 
 
-def main() -> None:
-    single, h1 = _train(tf.distribute.get_strategy())
-    mirrored = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-    multi, h2 = _train(mirrored)
-    weight_error = max(
-        float(np.abs(a - b).max())
-        for a, b in zip(single.get_weights(), multi.get_weights(), strict=True)
-    )
-    print(
-        "RESULT "
-        + json.dumps(
-            {
-                "replicas": mirrored.num_replicas_in_sync,
-                "weight_error": weight_error,
-                "single": {k: float(v[-1]) for k, v in h1.items()},
-                "mirrored": {k: float(v[-1]) for k, v in h2.items()},
-            }
-        )
-    )
-
-
 if __name__ == "__main__":
-    main()
+    main(_train)

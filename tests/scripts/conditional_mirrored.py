@@ -41,10 +41,11 @@ def _train(strategy):
     return gan, history
 
 
-def main() -> None:
-    single, h1 = _train(tf.distribute.get_strategy())
+def main(train=_train) -> None:
+    """Prints the comparison of ``train(strategy)`` on 1 and 2 devices."""
+    single, h1 = train(tf.distribute.get_strategy())
     mirrored = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-    multi, h2 = _train(mirrored)
+    multi, h2 = train(mirrored)
     weight_error = max(
         float(np.abs(a - b).max())
         for a, b in zip(single.get_weights(), multi.get_weights(), strict=True)
