@@ -1430,8 +1430,8 @@ _HELPS = {
     "function; above 1 saves per-step overhead on small networks (the "
     "steps of an epoch and --checkpoint_every must be multiples of it).",
     "clusters": "k-means clusters of the training images that both networks "
-    "are conditioned on (ClusteredGAN; samples need no label); 0 trains a "
-    "plain GAN. The dcgan_28 recipe uses 25.",
+    "are conditioned on (ClusteredGAN; samples need no label), at most one "
+    "per 8 images; 0 trains a plain GAN. The dcgan_28 recipe uses 25.",
     "conditional": "Train a ConditionalGAN on the class labels of digits, "
     "mnist, fashion_mnist, cifar10 or a folder of class subfolders (ids "
     "follow the sorted subfolder names).",
