@@ -80,7 +80,9 @@ class StackedConfig:
     ema_rampup: float = _TRAIN.ema_rampup
     top_k: float = _TRAIN.top_k
     top_k_steps: int = _TRAIN.top_k_steps
-    steps: int = 3_200
+    # 6,400 steps of 32 (8 passes over the 25,600 images): at 3,200 the
+    # mode histogram was further from uniform (reverse KL 0.162, seed 0).
+    steps: int = 6_400
     pack: int = 1
     mbstd: bool = False
     clusters: int = 0
