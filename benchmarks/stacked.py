@@ -64,8 +64,9 @@ class StackedConfig:
         mbstd: Give D a minibatch standard deviation feature.
         clusters: k-means clusters both players are conditioned on (a
             ``ClusteredGAN``); 0 trains a plain GAN. 0 here, unlike the
-            digits recipe: on stacked digits, seed 0, 25 clusters gave
-            reverse KL 0.202 and 100 gave 0.180, against 0.162 without.
+            digits recipe: on stacked digits, seed 0, 3,200 steps, 25
+            clusters gave reverse KL 0.202 and 100 gave 0.180, against
+            0.162 without.
         max_seconds: Stop training after this many seconds; 0 trains all
             ``steps``.
     """
