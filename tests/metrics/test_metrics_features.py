@@ -264,7 +264,11 @@ def test_numpy_dataset_and_iterator_agree(classifier):
     }
     for kind, images in inputs.items():
         got = F.extract(classifier, images, batch_size=32)
-        np.testing.assert_array_equal(got, expected, err_msg=kind)
+        # Batches of another size may take other CPU kernels, whose sums
+        # differ in the last bits (seen on AMD EPYC): a tolerance, not ==.
+        np.testing.assert_allclose(
+            got, expected, rtol=0, atol=1e-5, err_msg=kind
+        )
 
 
 def test_batch_size_does_not_change_features(classifier):
