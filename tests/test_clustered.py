@@ -1,20 +1,14 @@
 """Tests for tfgan_lite.clustered.ClusteredGAN and the k-means behind it."""
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from mirrored_testutil import mirrored_result
 
 from tfgan_lite import GAN, ClusteredGAN, models
 from tfgan_lite._kmeans import kmeans
 from tfgan_lite.models import LatentCluster
-
-SCRIPTS = Path(__file__).parent / "scripts"
 
 
 def _groups(sizes=(12, 8, 4), side=28, seed=0):
@@ -177,15 +171,7 @@ def test_save_and_load_keeps_clusters_prior_and_samples(tmp_path):
 
 
 def test_mirrored_strategy_matches_single_device():
-    proc = subprocess.run(
-        [sys.executable, str(SCRIPTS / "clustered_mirrored.py")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    line = [s for s in proc.stdout.splitlines() if s.startswith("RESULT ")]
-    result = json.loads(line[-1][len("RESULT ") :])
+    result = mirrored_result("clustered_mirrored.py")
     assert result["replicas"] == 2
     # Same clusters, steps, batches and seeds: the same weights.
     assert result["weight_error"] < 1e-5, result

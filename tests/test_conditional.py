@@ -1,20 +1,15 @@
 """Tests for tfgan_lite.conditional.ConditionalGAN and its presets."""
 
-import json
-import subprocess
-import sys
 import warnings
-from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from mirrored_testutil import mirrored_result
 
 from tfgan_lite import GAN, ConditionalGAN, _noise, models
 from tfgan_lite.models.conditional import ClassMaps, conditional_mlp
-
-SCRIPTS = Path(__file__).parent / "scripts"
 
 
 def _sigmoid(x):
@@ -205,15 +200,7 @@ def test_aux_loss_matches_numpy_on_the_class_head():
 
 
 def test_mirrored_strategy_matches_single_device():
-    proc = subprocess.run(
-        [sys.executable, str(SCRIPTS / "conditional_mirrored.py")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    line = [s for s in proc.stdout.splitlines() if s.startswith("RESULT ")]
-    result = json.loads(line[-1][len("RESULT ") :])
+    result = mirrored_result("conditional_mirrored.py")
     assert result["replicas"] == 2
     assert result["weight_error"] < 1e-5, result
     for name in ("d_loss", "g_loss", "gradient_penalty", "r1_penalty"):
