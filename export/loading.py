@@ -27,9 +27,9 @@ from tfgan_lite import _files
 
 # Importing the modules registers `GAN` and `CycleGAN` for deserialization
 # by load_model.
-from tfgan_lite import gan as _gan_module  # noqa: F401
+from tfgan_lite import gans as _gans  # noqa: F401
 from tfgan_lite._validation import check_bool, check_choice
-from tfgan_lite.cyclegan import DIRECTIONS, CycleGAN
+from tfgan_lite.gans.cyclegan import DIRECTIONS, CycleGAN
 
 __all__ = [
     "DIRECTION_CHOICES",

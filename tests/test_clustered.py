@@ -7,7 +7,7 @@ import tensorflow as tf
 from mirrored_testutil import mirrored_result
 
 from tfgan_lite import GAN, ClusteredGAN, models
-from tfgan_lite._kmeans import kmeans
+from tfgan_lite.gans._kmeans import kmeans
 from tfgan_lite.models import LatentCluster
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from tfgan_lite import models
-from tfgan_lite.cyclegan import CycleGAN
+from tfgan_lite.gans.cyclegan import CycleGAN
 
 SIDE = 8
 

@@ -9,7 +9,7 @@ import tensorflow as tf
 from tensorboard.backend.event_processing import event_accumulator
 
 from tfgan_lite import models
-from tfgan_lite.gan import GAN
+from tfgan_lite.gans.gan import GAN
 
 LATENT = 3
 

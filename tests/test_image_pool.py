@@ -4,7 +4,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_lite import _noise
-from tfgan_lite._image_pool import query_pool
+from tfgan_lite.gans._image_pool import query_pool
 
 
 def _reference(pool, count, images, coins, picks):

@@ -36,7 +36,8 @@ def test_every_public_module_is_listed():
         "tfgan_lite.data",
         "tfgan_lite.export",
         "tfgan_lite.export.cli",
-        "tfgan_lite.gan",
+        "tfgan_lite.gans",
+        "tfgan_lite.gans.gan",
         "tfgan_lite.losses",
         "tfgan_lite.models",
         "tfgan_lite.penalties",
@@ -74,7 +75,7 @@ def test_top_level_surface():
         "models",
         "penalties",
     ]
-    assert tfgan_lite.GAN.__module__ == "tfgan_lite.gan"
+    assert tfgan_lite.GAN.__module__ == "tfgan_lite.gans.gan"
 
 
 @pytest.mark.parametrize(

@@ -17,11 +17,11 @@ from tfgan_lite import losses
 from tfgan_lite import metrics
 from tfgan_lite import models
 from tfgan_lite import penalties
-from tfgan_lite.cyclegan import CycleGAN
-from tfgan_lite.clustered import ClusteredGAN
-from tfgan_lite.conditional import ConditionalGAN
-from tfgan_lite.gan import GAN
-from tfgan_lite.infogan import InfoGAN
+from tfgan_lite.gans.cyclegan import CycleGAN
+from tfgan_lite.gans.clustered import ClusteredGAN
+from tfgan_lite.gans.conditional import ConditionalGAN
+from tfgan_lite.gans.gan import GAN
+from tfgan_lite.gans.infogan import InfoGAN
 
 __version__ = "0.1.0"
 

@@ -79,7 +79,7 @@ class EvaluateConfig:
 
 
 def _load_gan(path: str):
-    from tfgan_lite.gan import GAN
+    from tfgan_lite.gans.gan import GAN
 
     model = _files.load_keras(
         path,

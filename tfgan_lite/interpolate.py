@@ -32,8 +32,8 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_lite._validation import check_bool, check_choice, check_int
-from tfgan_lite.conditional import ConditionalGAN
-from tfgan_lite.gan import GAN
+from tfgan_lite.gans.conditional import ConditionalGAN
+from tfgan_lite.gans.gan import GAN
 
 __all__ = [
     "METHODS",

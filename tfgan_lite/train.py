@@ -90,10 +90,10 @@ from tfgan_lite._validation import (
     check_int,
     check_path,
 )
-from tfgan_lite.clustered import ClusteredGAN
-from tfgan_lite.conditional import ConditionalGAN
-from tfgan_lite.cyclegan import CycleGAN
-from tfgan_lite.gan import GAN, UPDATES
+from tfgan_lite.gans.clustered import ClusteredGAN
+from tfgan_lite.gans.conditional import ConditionalGAN
+from tfgan_lite.gans.cyclegan import CycleGAN
+from tfgan_lite.gans.gan import GAN, UPDATES
 
 __all__ = [
     "MODEL_DEFAULTS",

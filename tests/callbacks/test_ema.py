@@ -7,7 +7,7 @@ import tensorflow as tf
 
 from tfgan_lite import models
 from tfgan_lite.callbacks import EMAGenerator
-from tfgan_lite.gan import GAN
+from tfgan_lite.gans.gan import GAN
 
 LATENT = 3
 
@@ -329,7 +329,7 @@ def test_recalibration_refuses_bad_sizes():
 
 def test_a_conditional_copy_is_recalibrated_on_latents_and_labels():
     from tfgan_lite import _noise
-    from tfgan_lite.conditional import ConditionalGAN
+    from tfgan_lite.gans.conditional import ConditionalGAN
 
     keras.utils.set_random_seed(0)
     g, d = models.conditional_dcgan_28(3, latent_dim=4, width=4)

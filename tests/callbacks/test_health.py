@@ -14,7 +14,7 @@ from tensorboard.backend.event_processing import event_accumulator
 from tfgan_lite import data, metrics, models
 from tfgan_lite.callbacks import EMAGenerator, HealthEvent, TrainingHealth
 from tfgan_lite.callbacks.health import _mean_pairwise_distance
-from tfgan_lite.gan import GAN
+from tfgan_lite.gans.gan import GAN
 
 LATENT = 4
 COLLAPSE = TrainingHealth.MODE_COLLAPSE

@@ -10,7 +10,7 @@ from tensorboard.backend.event_processing import event_accumulator
 
 from tfgan_lite import ConditionalGAN, models
 from tfgan_lite.callbacks import EMAGenerator, ImageGrid, make_grid
-from tfgan_lite.gan import GAN
+from tfgan_lite.gans.gan import GAN
 
 LATENT = 4
 SIDE = 4

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tfgan_lite import losses, models
-from tfgan_lite.gan import GAN
+from tfgan_lite.gans.gan import GAN
 
 EXAMPLES = settings(max_examples=200, deadline=None)
 LATENT_DIM = 4

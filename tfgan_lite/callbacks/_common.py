@@ -9,7 +9,7 @@ from typing import Any
 
 import tensorflow as tf
 
-from tfgan_lite.gan import GAN
+from tfgan_lite.gans.gan import GAN
 
 
 def _check_gan(model: Any, callback: str) -> GAN:

@@ -23,7 +23,7 @@ from tfgan_lite.callbacks._common import (
     _is_due_or_last,
     _write_pngs,
 )
-from tfgan_lite.conditional import ConditionalGAN
+from tfgan_lite.gans.conditional import ConditionalGAN
 
 __all__ = ["ImageGrid", "make_grid"]
 

@@ -22,7 +22,7 @@ import tensorflow as tf
 
 from tfgan_lite import auxiliary_losses
 from tfgan_lite._validation import check_float, check_int
-from tfgan_lite.gan import GAN, AuxiliaryTerms
+from tfgan_lite.gans.gan import GAN, AuxiliaryTerms
 
 __all__ = ["ConditionalGAN", "check_labels"]
 

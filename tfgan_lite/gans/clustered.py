@@ -21,10 +21,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_lite import _kmeans
 from tfgan_lite._validation import check_int
-from tfgan_lite.conditional import check_labels
-from tfgan_lite.gan import GAN
+from tfgan_lite.gans import _kmeans
+from tfgan_lite.gans.conditional import check_labels
+from tfgan_lite.gans.gan import GAN
 from tfgan_lite.models.clustered import LatentCluster
 
 __all__ = ["ClusteredGAN"]

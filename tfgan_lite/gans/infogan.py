@@ -21,7 +21,7 @@ import tensorflow as tf
 from tfgan_lite import _noise
 from tfgan_lite._validation import check_float, check_int, check_optional_int
 from tfgan_lite.auxiliary_losses import mutual_information_loss
-from tfgan_lite.gan import GAN, AuxiliaryTerms
+from tfgan_lite.gans.gan import GAN, AuxiliaryTerms
 
 __all__ = ["InfoGAN"]
 

@@ -17,9 +17,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_lite import _keras_compat, _noise, penalties
+from tfgan_lite import _noise, penalties
 from tfgan_lite import losses as losses_lib
-from tfgan_lite._update import Phase, apply_phases
 from tfgan_lite._validation import (
     check_bool,
     check_choice,
@@ -28,6 +27,8 @@ from tfgan_lite._validation import (
     find_non_finite,
     shapes_compatible,
 )
+from tfgan_lite.gans import _keras_compat
+from tfgan_lite.gans._update import Phase, apply_phases
 
 __all__ = ["GAN"]
 

@@ -14,18 +14,19 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_lite import _image_pool, _keras_compat, _noise
+from tfgan_lite import _noise
 from tfgan_lite import losses as losses_lib
-from tfgan_lite._update import Phase, apply_phases
 from tfgan_lite._validation import (
     check_choice,
     check_float,
     check_int,
     shapes_compatible,
 )
+from tfgan_lite.gans import _image_pool, _keras_compat
+from tfgan_lite.gans._update import Phase, apply_phases
 
 # The optimizer lookup and static-shape reading are the GAN's.
-from tfgan_lite.gan import (
+from tfgan_lite.gans.gan import (
     _compile_players,
     _network_shape,
     _optimizer_pair,
