@@ -7,7 +7,8 @@ The data are scikit-learn's 1,797 8x8 digits, made exactly as
 ``tfgan_lite.data.digits(image_size=(28, 28))`` makes them (28x28x1, in
 [-1, 1]). 80% of them, split with ``train_test_split(test_size=0.2,
 stratify=labels, random_state=0)``, train the network of
-``tfgan_lite.metrics.features._build_digits_cnn``; the other 20% measure it.
+``tfgan_lite.metrics.features.digits._build_digits_cnn``; the other 20%
+measure it.
 
 The classifier also judges GAN samples and other digit datasets, whose
 digits are thinner and smaller in the frame (MNIST centres each digit in a
@@ -40,7 +41,7 @@ from sklearn.datasets import load_digits  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 
 from tfgan_lite.data import from_arrays  # noqa: E402
-from tfgan_lite.metrics.features import _build_digits_cnn  # noqa: E402
+from tfgan_lite.metrics.features.digits import _build_digits_cnn  # noqa: E402
 
 IMAGE_SIZE = (28, 28)
 TEST_FRACTION = 0.2

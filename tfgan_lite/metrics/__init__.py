@@ -31,7 +31,7 @@ A number is only meaningful together with the feature extractor that
 produced its features: an FID from Inception-v3 pool features and a
 "FID" from a small digit classifier are different quantities. Results
 must therefore be reported, stored and compared together with the name of
-the feature extractor (``features.py``), and numbers from different
+the feature extractor (``features/``), and numbers from different
 extractors never mixed.
 
 Example:
