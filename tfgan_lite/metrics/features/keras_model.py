@@ -157,13 +157,8 @@ def from_model(
                 "`layer` needs a functional or Sequential Keras model; "
                 f"`model` is a {type(model).__name__}."
             )
-        return FeatureExtractor(
-            name=name,
-            image_size=image_size,
-            channels=channels,
-            features=model,
-            probabilities=model if probabilities else None,
-            joint=_twice(model) if probabilities else None,
+        return _whole_output(
+            model, name, image_size, channels, probabilities=probabilities
         )
     if len(getattr(model, "outputs", None) or [None]) != 1:
         raise ValueError(
@@ -172,13 +167,8 @@ def from_model(
         )
     if layer is None:
         call = _compiled(model, image_size, channels)
-        return FeatureExtractor(
-            name=name,
-            image_size=image_size,
-            channels=channels,
-            features=call,
-            probabilities=call if probabilities else None,
-            joint=_twice(call) if probabilities else None,
+        return _whole_output(
+            call, name, image_size, channels, probabilities=probabilities
         )
     return _layer_extractor(
         model,
@@ -187,6 +177,25 @@ def from_model(
         image_size=image_size,
         channels=channels,
         probabilities=probabilities,
+    )
+
+
+def _whole_output(
+    call: Callable,
+    name: str,
+    image_size: tuple[int, int],
+    channels: int,
+    *,
+    probabilities: bool,
+) -> FeatureExtractor:
+    """`call`'s output as the features, and as the probabilities if asked."""
+    return FeatureExtractor(
+        name=name,
+        image_size=image_size,
+        channels=channels,
+        features=call,
+        probabilities=call if probabilities else None,
+        joint=_twice(call) if probabilities else None,
     )
 
 
