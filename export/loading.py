@@ -358,8 +358,8 @@ def _translator_spec(
             f"Y and F: Y -> X), got direction={direction!r}. Export both "
             "with direction='both' (--direction both)."
         )
-    network = model.generator(direction)
-    partner = model.generator("yx" if direction == "xy" else "xy")
+    network = model.generator_for(direction)
+    partner = model.generator_for("yx" if direction == "xy" else "xy")
     shapes = (
         (model.x_shape, model.y_shape)
         if direction == "xy"

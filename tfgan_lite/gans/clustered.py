@@ -23,8 +23,7 @@ import tensorflow as tf
 
 from tfgan_lite._validation import check_int
 from tfgan_lite.gans import _kmeans
-from tfgan_lite.gans.conditional import check_labels
-from tfgan_lite.gans.gan import GAN
+from tfgan_lite.gans._labels import LabelConditionedGAN, check_labels
 from tfgan_lite.models.clustered import LatentCluster
 
 __all__ = ["ClusteredGAN"]
@@ -51,7 +50,7 @@ def _images(batch) -> Any:
 
 
 @keras.saving.register_keras_serializable(package="tfgan_lite")
-class ClusteredGAN(GAN):
+class ClusteredGAN(LabelConditionedGAN):
     """A GAN whose players are conditioned on k-means clusters of the data.
 
     ``fit`` takes unlabelled samples, as ``GAN.fit`` does. Before the
@@ -106,8 +105,6 @@ class ClusteredGAN(GAN):
         ema: bool = False,
         **kwargs,
     ):
-        # Read by _build_networks, which GAN.__init__ calls.
-        self.num_clusters = check_int(num_clusters, "num_clusters", minimum=2)
         super().__init__(
             generator,
             discriminator,
@@ -116,6 +113,16 @@ class ClusteredGAN(GAN):
             ema=ema,
             **kwargs,
         )
+        self.num_clusters = check_int(num_clusters, "num_clusters", minimum=2)
+        layer = _cluster_layer(self.generator)
+        if layer is None or layer.num_clusters != self.num_clusters:
+            found = "none" if layer is None else layer.num_clusters
+            raise ValueError(
+                "ClusteredGAN needs a generator that reads its cluster from "
+                f"the latents: a LatentCluster layer of {self.num_clusters} "
+                f"clusters (found: {found}). Build the pair with "
+                "tfgan_lite.models.clustered_dcgan(num_clusters=...)."
+            )
         width = int(np.prod(self._feature_shape()))
         self.cluster_centers = self.add_weight(
             shape=(self.num_clusters, width),
@@ -135,22 +142,18 @@ class ClusteredGAN(GAN):
 
     # -- construction ------------------------------------------------------
 
-    def _build_networks(self) -> None:
-        """Builds both networks symbolically and checks how they fit."""
-        layer = _cluster_layer(self.generator)
-        if layer is None or layer.num_clusters != self.num_clusters:
-            found = "none" if layer is None else layer.num_clusters
-            raise ValueError(
-                "ClusteredGAN needs a generator that reads its cluster from "
-                f"the latents: a LatentCluster layer of {self.num_clusters} "
-                f"clusters (found: {found}). Build the pair with "
-                "tfgan_lite.models.clustered_dcgan(num_clusters=...)."
-            )
-        z = keras.KerasTensor((None, self.latent_dim), dtype="float32")
-        fake = self.generator(z)
+    @staticmethod
+    def _trace_networks(generator, discriminator, latent_dim: int) -> tuple:
+        """Calls G on latents and D on (samples, clusters), symbolically.
+
+        Returns:
+            (sample shape, the discriminator's symbolic outputs).
+        """
+        z = keras.KerasTensor((None, latent_dim), dtype="float32")
+        fake = generator(z)
         cluster = keras.KerasTensor((None,), dtype="int32")
         try:
-            logits = self.discriminator([fake, cluster])
+            logits = discriminator([fake, cluster])
         except (ValueError, TypeError) as e:
             raise ValueError(
                 "ClusteredGAN's discriminator takes [samples, cluster ids]; "
@@ -164,8 +167,7 @@ class ClusteredGAN(GAN):
                 "The discriminator must return one logit per sample, shape "
                 f"(batch, 1) or (batch,); it returns {shapes}."
             )
-        self.sample_shape = tuple(fake.shape[1:])
-        self.built = True
+        return tuple(fake.shape[1:]), logits
 
     def _feature_shape(self) -> tuple:
         """Shape of one sample's clustering features."""
@@ -230,7 +232,7 @@ class ClusteredGAN(GAN):
             data = [data[:max_samples]]
         features, count = [], 0
         for batch in data:
-            images = GAN._real_batch(self, _images(batch))
+            images = self._checked_samples(_images(batch))
             images = images[: max_samples - count]
             features.append(self.cluster_features(images).numpy())
             count += len(features[-1])
@@ -284,8 +286,11 @@ class ClusteredGAN(GAN):
         if labels is None:
             return z
         n = int(z.shape[0])
-        clusters = check_labels(labels, n, self.num_clusters)
-        return _cluster_layer(self.generator).latents_for(z, clusters)
+        return self._condition(z, check_labels(labels, n, self.num_clusters))
+
+    def _condition(self, z, labels):
+        # The generator reads its cluster from z[:, 0]: move z there.
+        return _cluster_layer(self.generator).latents_for(z, labels)
 
     # -- the adversarial step hooks -------------------------------------------
 
@@ -293,23 +298,3 @@ class ClusteredGAN(GAN):
         """(samples, cluster ids): labels in the data are ignored."""
         images = super()._real_batch(data)
         return images, self.assign(images)
-
-    def _logits(self, samples, training: bool) -> tf.Tensor:
-        x, clusters = samples
-        logits = self.discriminator([x, clusters], training=training)
-        return tf.cast(tf.reshape(logits, (-1,)), tf.float32)
-
-    def _fake(self, real, z, training: bool):
-        _, clusters = real
-        z = _cluster_layer(self.generator).latents_for(z, clusters)
-        return self.generator(z, training=training), clusters
-
-    def _critic(self, real, fake) -> tuple:
-        images, clusters = real
-
-        def critic(x, training: bool = True):
-            return self._logits((x, clusters), training)
-
-        # Fakes are drawn for the real batch's clusters, so one cluster per
-        # row fits both ends of WGAN-GP's interpolation.
-        return critic, images, fake[0]

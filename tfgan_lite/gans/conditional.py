@@ -9,8 +9,9 @@ https://arxiv.org/abs/1802.05637) or by concatenated one-hot maps, as in
 output of class logits adds the AC-GAN class loss (Odena et al. 2017,
 https://arxiv.org/abs/1610.09585).
 
-``ConditionalGAN`` subclasses ``GAN`` and overrides only how batches are
-unpacked, how fakes are made and scored, and the extra class loss; the
+``ConditionalGAN`` subclasses ``GAN`` (through the label conditioning it
+shares with ``ClusteredGAN``) and overrides only how batches are
+unpacked, how the generator takes a label, and the extra class loss; the
 update (Algorithm 1, penalties, replica and loss scaling) stays ``GAN``'s.
 """
 
@@ -22,7 +23,8 @@ import tensorflow as tf
 
 from tfgan_lite import auxiliary_losses
 from tfgan_lite._validation import check_float, check_int
-from tfgan_lite.gans.gan import GAN, AuxiliaryTerms
+from tfgan_lite.gans._labels import LabelConditionedGAN, check_labels
+from tfgan_lite.gans.gan import AuxiliaryTerms
 
 __all__ = ["ConditionalGAN", "check_labels"]
 
@@ -35,54 +37,6 @@ _EXPECTED_D = (
     "a discriminator with two inputs, in this order: samples and integer "
     "class labels of shape (batch,)"
 )
-
-
-def check_labels(labels, n: int, num_classes: int) -> np.ndarray:
-    """Returns class ids for n samples as an int32 array of shape (n,).
-
-    Args:
-        labels: One class id for all n samples, or n class ids.
-        n: Number of samples.
-        num_classes: Class ids must lie in [0, num_classes).
-
-    Returns:
-        An int32 numpy array of shape (n,).
-
-    Raises:
-        TypeError: If the labels are not integers.
-        ValueError: If a label lies outside [0, num_classes), or the count
-            is not n.
-
-    Example:
-        >>> check_labels(2, 3, num_classes=10).tolist()
-        [2, 2, 2]
-        >>> check_labels([0, 12], 2, num_classes=10)
-        Traceback (most recent call last):
-        ...
-        ValueError: `labels` must hold class ids in [0, 9], got labels[1]=12.
-    """
-    if np.ndim(labels) == 0 and not isinstance(labels, np.ndarray):
-        label = check_int(labels, "labels", minimum=0, maximum=num_classes - 1)
-        return np.full((n,), label, np.int32)
-    array = np.asarray(labels)
-    if array.dtype == bool or not np.issubdtype(array.dtype, np.integer):
-        raise TypeError(
-            "`labels` must be an int or an array of ints (class ids), got "
-            f"dtype {array.dtype}."
-        )
-    if array.shape != (n,):
-        raise ValueError(
-            f"`labels` must hold one class id per sample, shape ({n},), got "
-            f"shape {array.shape}."
-        )
-    bad = np.flatnonzero((array < 0) | (array >= num_classes))
-    if bad.size:
-        i = int(bad[0])
-        raise ValueError(
-            f"`labels` must hold class ids in [0, {num_classes - 1}], got "
-            f"labels[{i}]={int(array[i])}."
-        )
-    return array.astype(np.int32)
 
 
 def _inputs(network, role: str, expected: str) -> list:
@@ -101,7 +55,7 @@ def _is_label(tensor) -> bool:
 
 
 @keras.saving.register_keras_serializable(package="tfgan_lite")
-class ConditionalGAN(GAN):
+class ConditionalGAN(LabelConditionedGAN):
     """A class-conditional GAN trained with ``fit`` on (images, labels).
 
     Each training batch is a pair (images, integer labels); fakes are drawn
@@ -153,8 +107,6 @@ class ConditionalGAN(GAN):
         ema: bool = False,
         **kwargs,
     ):
-        # Read by _build_networks, which GAN.__init__ calls.
-        self.num_classes = check_int(num_classes, "num_classes", minimum=2)
         super().__init__(
             generator,
             discriminator,
@@ -163,7 +115,13 @@ class ConditionalGAN(GAN):
             ema=ema,
             **kwargs,
         )
-        self._trackers[_CLASS_LOSS] = keras.metrics.Mean(name=_CLASS_LOSS)
+        self.num_classes = check_int(num_classes, "num_classes", minimum=2)
+        _, scores = self._trace_networks(
+            self.generator, self.discriminator, self.latent_dim
+        )
+        self.aux_classifier = isinstance(scores, (list, tuple))
+        self._check_classes(scores)
+        self._add_tracker(_CLASS_LOSS)
         self.aux_weight = 0.0
 
     # -- construction ------------------------------------------------------
@@ -194,15 +152,34 @@ class ConditionalGAN(GAN):
             raise ValueError("Pass ConditionalGAN(..., latent_dim=N).")
         return int(known)
 
-    def _build_networks(self) -> None:
-        """Builds both networks symbolically and checks the class counts."""
-        inputs = _inputs(self.discriminator, "discriminator", _EXPECTED_D)
+    @staticmethod
+    def _trace_networks(generator, discriminator, latent_dim: int) -> tuple:
+        """Calls both networks on (latents or samples, labels) symbolically.
+
+        Returns:
+            (sample shape, the discriminator's symbolic outputs).
+        """
+        inputs = _inputs(discriminator, "discriminator", _EXPECTED_D)
         if len(inputs) != 2 or not _is_label(inputs[1]):
             shapes = [tuple(t.shape) for t in inputs]
             raise ValueError(
                 f"ConditionalGAN needs {_EXPECTED_D}; this discriminator "
                 f"takes inputs of shapes {shapes}."
             )
+        z = keras.KerasTensor((None, latent_dim), dtype="float32")
+        label = keras.KerasTensor((None,), dtype="int32")
+        fake = generator([z, label])
+        scores = discriminator([fake, label])
+        logits = scores[0] if isinstance(scores, (list, tuple)) else scores
+        if tuple(logits.shape) not in ((None, 1), (None,)):
+            raise ValueError(
+                "The discriminator must return one logit per sample, shape "
+                f"(batch, 1) or (batch,); it returns {tuple(logits.shape)}."
+            )
+        return tuple(fake.shape[1:]), scores
+
+    def _check_classes(self, scores) -> None:
+        """Checks the label embedding and any class head for num_classes."""
         for layer in self.generator.layers:
             if isinstance(layer, keras.layers.Embedding) and (
                 layer.input_dim != self.num_classes
@@ -213,12 +190,6 @@ class ConditionalGAN(GAN):
                     f"{layer.input_dim} classes. Build the generator for "
                     f"{self.num_classes} classes."
                 )
-        z = keras.KerasTensor((None, self.latent_dim), dtype="float32")
-        label = keras.KerasTensor((None,), dtype="int32")
-        fake = self.generator([z, label])
-        scores = self.discriminator([fake, label])
-        self.aux_classifier = isinstance(scores, (list, tuple))
-        logits = scores[0] if self.aux_classifier else scores
         if self.aux_classifier and (
             len(scores) != 2
             or tuple(scores[1].shape) != (None, self.num_classes)
@@ -228,13 +199,6 @@ class ConditionalGAN(GAN):
                 f"class_logits of shape (batch, {self.num_classes}); this one "
                 f"returns shapes {[tuple(s.shape) for s in scores]}."
             )
-        if tuple(logits.shape) not in ((None, 1), (None,)):
-            raise ValueError(
-                "The discriminator must return one logit per sample, shape "
-                f"(batch, 1) or (batch,); it returns {tuple(logits.shape)}."
-            )
-        self.sample_shape = tuple(fake.shape[1:])
-        self.built = True
 
     # -- compile and serialization -------------------------------------------
 
@@ -251,15 +215,17 @@ class ConditionalGAN(GAN):
         weight = check_float(aux_weight, "aux_weight", low=0.0)
         super().compile(*args, **kwargs)
         self.aux_weight = weight
-        self._gan_compile_config["aux_weight"] = weight
+
+    def get_compile_config(self) -> dict:
+        config = super().get_compile_config()
+        return {**config, "aux_weight": self.aux_weight} if config else {}
 
     def get_config(self) -> dict:
         return {**super().get_config(), "num_classes": self.num_classes}
 
-    @property
-    def metrics(self) -> list[keras.metrics.Metric]:
-        extra = [self._trackers[_CLASS_LOSS]] if self._uses_aux() else []
-        return super().metrics + extra
+    def _metric_names(self) -> list[str]:
+        extra = [_CLASS_LOSS] if self._uses_aux() else []
+        return super()._metric_names() + extra
 
     def _uses_aux(self) -> bool:
         return self.aux_classifier and bool(getattr(self, "aux_weight", 0.0))
@@ -277,7 +243,11 @@ class ConditionalGAN(GAN):
         n = int(z.shape[0])
         if labels is None:
             labels = np.arange(n) % self.num_classes
-        return [z, tf.constant(check_labels(labels, n, self.num_classes))]
+        labels = tf.constant(check_labels(labels, n, self.num_classes))
+        return self._condition(z, labels)
+
+    def _condition(self, z, labels):
+        return [z, labels]
 
     # -- the adversarial step hooks -------------------------------------------
 
@@ -291,7 +261,7 @@ class ConditionalGAN(GAN):
                 "of (images, labels) pairs (e.g. tfgan_lite.data.digits("
                 "with_labels=True))."
             )
-        images = super()._real_batch(images)
+        images = self._checked_samples(images)
         labels = tf.convert_to_tensor(labels)
         if not labels.dtype.is_integer:
             raise TypeError(
@@ -308,32 +278,6 @@ class ConditionalGAN(GAN):
         ]
         with tf.control_dependencies(checks):
             return images, tf.identity(labels)
-
-    def _scores(self, samples, training: bool):
-        """(flat float32 logits, class logits or None) for (x, labels)."""
-        x, labels = samples
-        scores = self.discriminator([x, labels], training=training)
-        class_logits = None
-        if self.aux_classifier:
-            scores, class_logits = scores
-        return tf.cast(tf.reshape(scores, (-1,)), tf.float32), class_logits
-
-    def _logits(self, samples, training: bool) -> tf.Tensor:
-        return self._scores(samples, training)[0]
-
-    def _fake(self, real, z, training: bool):
-        _, labels = real
-        return self.generator([z, labels], training=training), labels
-
-    def _critic(self, real, fake) -> tuple:
-        images, labels = real
-
-        def critic(x, training: bool = True):
-            return self._logits((x, labels), training)
-
-        # Fakes share the real batch's labels, so one label per row fits
-        # both ends of WGAN-GP's interpolation.
-        return critic, images, fake[0]
 
     def _auxiliary(self, real, z, fake, training: bool):
         if not self._uses_aux():

@@ -22,14 +22,15 @@ from tfgan_lite._validation import (
     check_int,
     shapes_compatible,
 )
-from tfgan_lite.gans import _image_pool, _keras_compat
+from tfgan_lite.gans import _image_pool
 from tfgan_lite.gans._update import Phase, apply_phases
-
-# The optimizer lookup and static-shape reading are the GAN's.
-from tfgan_lite.gans.gan import (
-    _compile_players,
-    _network_shape,
-    _optimizer_pair,
+from tfgan_lite.gans.base import (
+    D_LOSS,
+    D_NORM,
+    G_LOSS,
+    G_NORM,
+    AdversarialModel,
+    network_shape,
 )
 
 __all__ = ["DIRECTIONS", "CycleGAN"]
@@ -37,20 +38,16 @@ __all__ = ["DIRECTIONS", "CycleGAN"]
 # "xy" is G: X -> Y, "yx" is F: Y -> X.
 DIRECTIONS = ("xy", "yx")
 
-# Metric names, in the order they appear in logs and the progress bar.
-_G_LOSS = "g_loss"
-_D_LOSS = "d_loss"
+# Metric names besides the base's.
 _CYCLE = "cycle_loss"
 _IDENTITY = "identity_loss"
-_G_NORM = "g_grad_norm"
-_D_NORM = "d_grad_norm"
 
 # The CycleGAN paper's pool size (Section 4, after Shrivastava et al.).
 DEFAULT_POOL_SIZE = 50
 
 
 def _image_shape(network, attr: str, role: str) -> tuple | None:
-    shape = _network_shape(network, attr)
+    shape = network_shape(network, attr)
     if shape is not None and len(shape) != 4:
         raise ValueError(
             f"`{role}` must map image batches (batch, height, width, "
@@ -60,13 +57,15 @@ def _image_shape(network, attr: str, role: str) -> tuple | None:
 
 
 @keras.saving.register_keras_serializable(package="tfgan_lite")
-class CycleGAN(keras.Model):
+class CycleGAN(AdversarialModel):
     """Two generators and two discriminators for unpaired translation.
 
     ``fit`` takes batches ``(x, y)``: images of domain X and, unpaired,
     images of domain Y, both in [-1, 1] (``tfgan_lite.data.unpaired``
     makes such datasets). Calling the model on images of X returns G(x);
-    ``translate`` runs either direction.
+    ``translate`` runs either direction. ``generator`` is G, the X -> Y
+    network, as on every model of the package; ``generator_for`` picks
+    either direction's.
 
     The generators minimise
     ``L_adv(G, D_Y) + L_adv(F, D_X) + cycle_weight * L_cyc
@@ -119,6 +118,9 @@ class CycleGAN(keras.Model):
         (4, 16, 16, 1)
     """
 
+    _NETWORK_ARGS = ("g_xy", "g_yx", "d_x", "d_y")
+    _COMPILE_HINT = "model.compile() (least squares, Adam(2e-4, 0.5))"
+
     def __init__(
         self,
         g_xy: keras.Model,
@@ -130,19 +132,13 @@ class CycleGAN(keras.Model):
         seed: int | None = None,
         **kwargs,
     ):
-        super().__init__(**kwargs)
-        networks = {"g_xy": g_xy, "g_yx": g_yx, "d_x": d_x, "d_y": d_y}
-        for role, network in networks.items():
-            if not isinstance(network, keras.layers.Layer):
-                raise TypeError(
-                    f"`{role}` must be a keras.Model (or keras.layers.Layer), "
-                    f"got {type(network).__name__}."
-                )
-        self.g_xy, self.g_yx, self.d_x, self.d_y = g_xy, g_yx, d_x, d_y
+        super().__init__(
+            {"g_xy": g_xy, "g_yx": g_yx, "d_x": d_x, "d_y": d_y},
+            seed=seed,
+            trackers=(G_LOSS, D_LOSS, _CYCLE, _IDENTITY, G_NORM, D_NORM),
+            **kwargs,
+        )
         self.pool_size = check_int(pool_size, "pool_size", minimum=0)
-        if seed is None:
-            seed = int(np.random.SeedSequence().generate_state(1)[0] >> 1)
-        self.seed = check_int(seed, "seed", minimum=0)
         self.x_shape, self.y_shape = self._check_shapes()
         self._pool_noise = _noise.NoiseStream(
             self, self.seed, name="pool_noise_state"
@@ -155,14 +151,6 @@ class CycleGAN(keras.Model):
         self.pool_y = _image_pool.ImagePool(
             self, self.pool_size, self.y_shape or (), name="pool_y"
         )
-        self._trackers = {
-            key: keras.metrics.Mean(name=key)
-            for key in (_G_LOSS, _D_LOSS, _CYCLE, _IDENTITY, _G_NORM, _D_NORM)
-        }
-        self.loss_pair: losses_lib.LossPair | None = None
-        self.g_optimizer = None
-        self.d_optimizer = None
-        self.built = True
 
     # -- construction ------------------------------------------------------
 
@@ -197,10 +185,6 @@ class CycleGAN(keras.Model):
                 "pool_size=0."
             )
         return x_shape, y_shape
-
-    def build(self, input_shape=None):
-        # The networks come built; the pools are created in __init__.
-        self.built = True
 
     # -- compile -----------------------------------------------------------
 
@@ -249,72 +233,39 @@ class CycleGAN(keras.Model):
         identity_weight = check_float(
             identity_weight, "identity_weight", low=0.0
         )
-        g_opt, d_opt = _optimizer_pair(g_optimizer, d_optimizer)
-        self._cyclegan_compile_config = {
-            "g_optimizer": keras.saving.serialize_keras_object(g_opt),
-            "d_optimizer": keras.saving.serialize_keras_object(d_opt),
-            "loss": losses_lib.serialize(loss_pair),
-            "cycle_weight": cycle_weight,
-            "identity_weight": identity_weight,
-            "jit_compile": jit_compile,
-            "steps_per_execution": steps_per_execution,
-            "run_eagerly": run_eagerly,
-            "auto_scale_loss": auto_scale_loss,
-        }
-        g_opt, d_opt = _compile_players(
-            self,
-            g_opt,
-            d_opt,
+        self._compile_players(
+            g_optimizer,
+            d_optimizer,
+            loss_pair,
+            {"cycle_weight": cycle_weight, "identity_weight": identity_weight},
+            generators=self.generators,
+            discriminators=self.discriminators,
             jit_compile=jit_compile,
             steps_per_execution=steps_per_execution,
             run_eagerly=run_eagerly,
             auto_scale_loss=auto_scale_loss,
         )
-        self.g_optimizer = g_opt
-        self.d_optimizer = d_opt
-        self.loss_pair = loss_pair
         self.cycle_weight = cycle_weight
         self.identity_weight = identity_weight
-        # Slots now, so that a loaded model has them to restore into.
-        self.g_optimizer.build(self._variables(self.generators))
-        self.d_optimizer.build(self._variables(self.discriminators))
-
-    def get_compile_config(self) -> dict:
-        if not self.compiled or not hasattr(self, "_cyclegan_compile_config"):
-            return {}
-        return dict(self._cyclegan_compile_config)
-
-    def compile_from_config(self, config: dict) -> None:
-        config = dict(config)
-        for key in ("g_optimizer", "d_optimizer"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        config["loss"] = losses_lib.deserialize(config["loss"])
-        self.compile(**config)
-
-    # -- serialization -----------------------------------------------------
 
     def get_config(self) -> dict:
-        config = {"name": self.name, "trainable": self.trainable}
-        for key in ("g_xy", "g_yx", "d_x", "d_y"):
-            config[key] = keras.saving.serialize_keras_object(
-                getattr(self, key)
-            )
-        config.update(pool_size=self.pool_size, seed=self.seed)
-        return config
-
-    @classmethod
-    def from_config(cls, config: dict, custom_objects=None) -> CycleGAN:
-        config = dict(config)
-        for key in ("g_xy", "g_yx", "d_x", "d_y"):
-            config[key] = keras.saving.deserialize_keras_object(
-                config[key], custom_objects=custom_objects
-            )
-        trainable = config.pop("trainable", True)
-        model = cls(**config)
-        model.trainable = trainable
-        return model
+        return {**super().get_config(), "pool_size": self.pool_size}
 
     # -- networks and metrics ----------------------------------------------
+
+    @property
+    def generator(self) -> keras.Model:
+        """G, the X -> Y generator: what ``call`` and ``translate`` use."""
+        return self.g_xy
+
+    def generator_for(self, direction: str = "xy") -> keras.Model:
+        """G for "xy" (X -> Y), F for "yx" (Y -> X).
+
+        Raises:
+            ValueError: For another direction.
+        """
+        direction = check_choice(direction, "direction", DIRECTIONS)
+        return self.g_xy if direction == "xy" else self.g_yx
 
     @property
     def generators(self) -> tuple[keras.Model, keras.Model]:
@@ -326,25 +277,15 @@ class CycleGAN(keras.Model):
         """(D_X, D_Y)."""
         return (self.d_x, self.d_y)
 
-    @staticmethod
-    def _variables(networks) -> list:
-        return [v for n in networks for v in n.trainable_variables]
-
-    @property
-    def metrics(self) -> list[keras.metrics.Metric]:
-        keys = [_G_LOSS, _D_LOSS, _CYCLE, _G_NORM, _D_NORM]
+    def _metric_names(self) -> list[str]:
+        keys = [G_LOSS, D_LOSS, _CYCLE, G_NORM, D_NORM]
         if getattr(self, "identity_weight", 0.0):
             keys.insert(3, _IDENTITY)
-        return [self._trackers[k] for k in keys]
-
-    def _logs(self, training: bool = True) -> dict[str, tf.Tensor]:
-        skip = () if training else (_G_NORM, _D_NORM)
-        logs = {m.name: m.result() for m in self.metrics if m.name not in skip}
-        return _keras_compat.step_logs(logs)
+        return keys
 
     # -- the step ----------------------------------------------------------
 
-    def _unpack(self, data) -> tuple[tf.Tensor, tf.Tensor]:
+    def _real_batch(self, data) -> tuple[tf.Tensor, tf.Tensor]:
         """Splits a batch into (x, y) and checks both at trace time."""
         x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
         if y is None and isinstance(x, (tuple, list)) and len(x) == 2:
@@ -427,42 +368,26 @@ class CycleGAN(keras.Model):
         shown_x = self._shown_fakes(self.pool_x, fake_x, training)
         shown_y = self._shown_fakes(self.pool_y, fake_y, training)
         d = self.loss_pair.discriminator
-        out[_D_LOSS] = d(
+        out[D_LOSS] = d(
             real_x_logits, self._logits(self.d_x, shown_x, training)
         ) + d(real_y_logits, self._logits(self.d_y, shown_y, training))
-        out[_G_LOSS] = g_loss
+        out[G_LOSS] = g_loss
         return out
 
-    def _track(self, out: dict[str, tf.Tensor]) -> None:
-        for key, value in out.items():
-            self._trackers[key].update_state(value)
-
-    def train_step(self, data):
-        x, y = self._unpack(data)
-        # Read the batch before any counter moves (see GAN.train_step).
-        with tf.control_dependencies([x, y]):
-            phases = (
-                Phase(_G_LOSS, _G_NORM, self.generators, self.g_optimizer),
-                Phase(_D_LOSS, _D_NORM, self.discriminators, self.d_optimizer),
-            )
-            self._track(apply_phases(lambda: self._forward(x, y), phases))
+    def _train_step(self, batch) -> dict[str, tf.Tensor]:
+        x, y = batch
+        phases = (
+            Phase(G_LOSS, G_NORM, self.generators, self.g_optimizer),
+            Phase(D_LOSS, D_NORM, self.discriminators, self.d_optimizer),
+        )
+        self._track(apply_phases(lambda: self._forward(x, y), phases))
         return self._logs()
 
-    def test_step(self, data):
-        x, y = self._unpack(data)
-        self._track(self._forward(x, y, training=False))
-        return self._logs(training=False)
+    def _test_losses(self, batch) -> dict[str, tf.Tensor]:
+        x, y = batch
+        return self._forward(x, y, training=False)
 
     # -- translation ---------------------------------------------------------
-
-    def generator(self, direction: str = "xy") -> keras.Model:
-        """G for "xy" (X -> Y), F for "yx" (Y -> X).
-
-        Raises:
-            ValueError: For another direction.
-        """
-        direction = check_choice(direction, "direction", DIRECTIONS)
-        return self.g_xy if direction == "xy" else self.g_yx
 
     def call(self, x, training: bool = False):
         """G(x): translates images of X, shape (N, H, W, C), to Y."""
@@ -484,7 +409,7 @@ class CycleGAN(keras.Model):
         Raises:
             ValueError: For an unknown direction or a bad batch_size.
         """
-        network = self.generator(direction)
+        network = self.generator_for(direction)
         batch_size = check_int(batch_size, "batch_size", minimum=1)
         images = np.asarray(images, np.float32)
         out = [
@@ -494,26 +419,6 @@ class CycleGAN(keras.Model):
             for i in range(0, len(images), batch_size)
         ]
         return tf.concat(out, 0).numpy()
-
-    # Networks and pools exist from __init__ and optimizer slots from
-    # compile, so Keras' symbolic build is skipped (keras-team/keras#20585).
-    _maybe_symbolic_build = _keras_compat.maybe_symbolic_build
-
-    def fit(self, x=None, *args, **kwargs):
-        self._require_compiled("fit")
-        return super().fit(x, *args, **kwargs)
-
-    def evaluate(self, x=None, *args, **kwargs):
-        self._require_compiled("evaluate")
-        return super().evaluate(x, *args, **kwargs)
-
-    def _require_compiled(self, method: str) -> None:
-        if not self.compiled or self.loss_pair is None:
-            raise ValueError(
-                f"CycleGAN.{method}() was called before CycleGAN.compile(). "
-                "Call model.compile() (least squares, Adam(2e-4, 0.5)) "
-                "first."
-            )
 
 
 def _known_image(*shapes) -> tuple | None:

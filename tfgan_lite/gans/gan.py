@@ -24,27 +24,28 @@ from tfgan_lite._validation import (
     check_choice,
     check_float,
     check_int,
-    find_non_finite,
     shapes_compatible,
 )
-from tfgan_lite.gans import _keras_compat
 from tfgan_lite.gans._update import Phase, apply_phases
+from tfgan_lite.gans.base import (
+    D_LOSS,
+    D_NORM,
+    G_LOSS,
+    G_NORM,
+    AdversarialModel,
+    network_shape,
+)
 
-__all__ = ["GAN"]
+__all__ = ["UPDATES", "GAN", "AuxiliaryTerms"]
 
 UPDATES = ("alternating", "simultaneous")
 
-# Metric names, in the order they appear in logs and the progress bar.
-_D_LOSS = "d_loss"
-_G_LOSS = "g_loss"
+# Metric names besides the base's, and all of them in log order.
 _D_REAL = "d_real"
 _D_FAKE = "d_fake"
 _GP = "gradient_penalty"
 _R1 = "r1_penalty"
-_D_NORM = "d_grad_norm"
-_G_NORM = "g_grad_norm"
-# Position of `shuffle` among keras.Model.fit's arguments after `x`.
-_FIT_SHUFFLE_INDEX = 7
+_TRACKERS = (D_LOSS, G_LOSS, _D_REAL, _D_FAKE, D_NORM, G_NORM, _GP, _R1)
 
 
 class AuxiliaryTerms(NamedTuple):
@@ -71,115 +72,8 @@ def _rows(batch, start, stop):
     return tf.nest.map_structure(lambda t: t[start:stop], batch)
 
 
-def _check_finite_array(x, where: str) -> None:
-    """Refuses in-memory samples holding NaN or inf before training on them.
-
-    Datasets stream, so tfgan_lite.data checks its sources and
-    callbacks.TrainingHealth stops a run on non-finite losses.
-    """
-    if isinstance(x, tuple) and x:
-        x = x[0]
-    found = find_non_finite(x)
-    if found:
-        count, first = found
-        raise ValueError(
-            f"The samples passed to {where} hold {count} NaN or inf values "
-            f"(first at index {first}). Remove or repair them before "
-            "training."
-        )
-
-
-def _default_optimizer() -> keras.optimizers.Optimizer:
-    # Radford et al. 2015 (DCGAN): Adam, lr 2e-4, beta_1 0.5.
-    return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
-
-
-def _known_shape(shape) -> tuple | None:
-    """Returns a single-input/-output Keras shape as a tuple, else None."""
-    if shape is None:
-        return None
-    if isinstance(shape, list):
-        if len(shape) != 1:
-            return None
-        shape = shape[0]
-    if isinstance(shape, dict):
-        return None
-    return tuple(shape)
-
-
-def _network_shape(network, attr: str) -> tuple | None:
-    try:
-        return _known_shape(getattr(network, attr))
-    except (AttributeError, ValueError):
-        # Subclassed models have no static shapes until they are called.
-        return None
-
-
-def _compile_players(
-    model: keras.Model,
-    g_opt: keras.optimizers.Optimizer,
-    d_opt: keras.optimizers.Optimizer,
-    *,
-    jit_compile,
-    steps_per_execution: int,
-    run_eagerly: bool,
-    auto_scale_loss: bool,
-) -> tuple[keras.optimizers.Optimizer, keras.optimizers.Optimizer]:
-    """Keras' compile for a model of two optimizer groups.
-
-    Keras itself gets no optimizer or loss: the models apply their own.
-    Under the mixed_float16 policy with ``auto_scale_loss``, each
-    optimizer is wrapped in a ``LossScaleOptimizer`` (once), which
-    ``apply_phases`` then uses to scale and unscale.
-
-    Returns:
-        The generator and discriminator optimizers to use.
-    """
-    if auto_scale_loss and model.dtype_policy.name == "mixed_float16":
-        scale = keras.optimizers.LossScaleOptimizer
-        g_opt = g_opt if isinstance(g_opt, scale) else scale(g_opt)
-        d_opt = d_opt if isinstance(d_opt, scale) else scale(d_opt)
-    keras.Model.compile(
-        model,
-        optimizer=None,
-        loss=None,
-        jit_compile=jit_compile,
-        steps_per_execution=steps_per_execution,
-        run_eagerly=run_eagerly,
-        auto_scale_loss=False,
-    )
-    return g_opt, d_opt
-
-
-def _optimizer_pair(
-    g_optimizer, d_optimizer
-) -> tuple[keras.optimizers.Optimizer, keras.optimizers.Optimizer]:
-    """Resolves both optimizer arguments; they must be distinct objects."""
-    g_opt = _optimizer(g_optimizer, "g_optimizer")
-    d_opt = _optimizer(d_optimizer, "d_optimizer")
-    if g_opt is d_opt:
-        raise ValueError(
-            "g_optimizer and d_optimizer are the same object; each player "
-            "needs its own optimizer state. Pass two instances."
-        )
-    return g_opt, d_opt
-
-
-def _optimizer(value, name: str) -> keras.optimizers.Optimizer:
-    if value is None:
-        return _default_optimizer()
-    try:
-        return keras.optimizers.get(value)
-    except (ValueError, KeyError, TypeError) as e:
-        # A config dict without "class_name" raises KeyError, one with
-        # unknown arguments TypeError.
-        raise ValueError(
-            f"Could not interpret `{name}`={value!r} as a Keras optimizer: {e}"
-        ) from None
-
-
 @keras.saving.register_keras_serializable(package="tfgan_lite")
-class GAN(keras.Model):
+class GAN(AdversarialModel):
     """A generative adversarial network trained with ``fit``.
 
     ``GAN`` wraps a generator and a discriminator. ``compile`` chooses the
@@ -249,6 +143,11 @@ class GAN(keras.Model):
         (5, 2)
     """
 
+    _NETWORK_ARGS = ("generator", "discriminator")
+    _COMPILE_HINT = (
+        "gan.compile(g_optimizer=..., d_optimizer=..., loss='non_saturating')"
+    )
+
     def __init__(
         self,
         generator: keras.Model,
@@ -259,21 +158,16 @@ class GAN(keras.Model):
         ema: bool = False,
         **kwargs,
     ):
-        super().__init__(**kwargs)
-        for network, role in ((generator, "generator"), (discriminator, "d")):
-            if not isinstance(network, keras.layers.Layer):
-                role = "discriminator" if role == "d" else role
-                raise TypeError(
-                    f"`{role}` must be a keras.Model (or keras.layers.Layer), "
-                    f"got {type(network).__name__}."
-                )
-        self.generator = generator
-        self.discriminator = discriminator
+        super().__init__(
+            {"generator": generator, "discriminator": discriminator},
+            seed=seed,
+            trackers=_TRACKERS,
+            **kwargs,
+        )
         self.latent_dim = self._resolve_latent_dim(generator, latent_dim)
-        if seed is None:
-            seed = int(np.random.SeedSequence().generate_state(1)[0] >> 1)
-        # The noise stream keeps the seed in an int64 variable.
-        self.seed = check_int(seed, "seed", minimum=0, maximum=2**63 - 1)
+        self.sample_shape, _ = self._trace_networks(
+            generator, discriminator, self.latent_dim
+        )
         # Evaluation has its own stream (counter from 2**40), so
         # validation_data never changes the noise that training sees.
         self._train_noise = _noise.NoiseStream(
@@ -285,23 +179,6 @@ class GAN(keras.Model):
         # The streams' [seed, counter] variables, saved with the weights.
         self.noise_state = self._train_noise.state
         self.eval_noise_state = self._eval_noise.state
-        self._trackers = {
-            key: keras.metrics.Mean(name=key)
-            for key in (
-                _D_LOSS,
-                _G_LOSS,
-                _D_REAL,
-                _D_FAKE,
-                _D_NORM,
-                _G_NORM,
-                _GP,
-                _R1,
-            )
-        }
-        self.loss_pair: losses_lib.LossPair | None = None
-        self.g_optimizer = None
-        self.d_optimizer = None
-        self._build_networks()
         self.ema_generator = None
         if check_bool(ema, "ema"):
             self.enable_ema()
@@ -341,7 +218,7 @@ class GAN(keras.Model):
                 "latent vectors only. For a generator with a label input, "
                 "use tfgan_lite.ConditionalGAN."
             )
-        g_in = _network_shape(generator, "input_shape")
+        g_in = network_shape(generator, "input_shape")
         if g_in is not None and len(g_in) != 2:
             raise ValueError(
                 "The generator must take a batch of latent vectors, shape "
@@ -364,10 +241,18 @@ class GAN(keras.Model):
             )
         return latent_dim
 
-    def _build_networks(self) -> None:
-        """Builds both networks symbolically and checks that G feeds D."""
-        g_out = _network_shape(self.generator, "output_shape")
-        d_in = _network_shape(self.discriminator, "input_shape")
+    @staticmethod
+    def _trace_networks(generator, discriminator, latent_dim: int) -> tuple:
+        """Calls both networks symbolically and checks that G feeds D.
+
+        Subclasses whose players take other inputs override it; it reads
+        nothing but its arguments, so it can run inside ``__init__``.
+
+        Returns:
+            (sample shape, the discriminator's symbolic outputs).
+        """
+        g_out = network_shape(generator, "output_shape")
+        d_in = network_shape(discriminator, "input_shape")
         if g_out is not None and d_in is not None:
             if not shapes_compatible(g_out[1:], d_in[1:]):
                 raise ValueError(
@@ -375,10 +260,11 @@ class GAN(keras.Model):
                     f"discriminator takes inputs of shape {d_in}. Make the "
                     "generator's output shape match the discriminator's input."
                 )
-        z = keras.KerasTensor((None, self.latent_dim), dtype="float32")
+        z = keras.KerasTensor((None, latent_dim), dtype="float32")
+        fake = None
         try:
-            fake = self.generator(z)
-            logits = self.discriminator(fake)
+            fake = generator(z)
+            logits = discriminator(fake)
         except (ValueError, TypeError) as e:
             raise ValueError(
                 "The discriminator cannot take the generator's output "
@@ -393,12 +279,7 @@ class GAN(keras.Model):
                 "The discriminator must return one logit per sample, shape "
                 f"(batch, 1) or (batch,); it returns {logits.shape}."
             )
-        self.sample_shape = tuple(fake.shape[1:])
-        self.built = True
-
-    def build(self, input_shape=None):
-        # The networks are built in __init__; nothing is left to create.
-        self.built = True
+        return tuple(fake.shape[1:]), logits
 
     # -- compile -----------------------------------------------------------
 
@@ -495,11 +376,7 @@ class GAN(keras.Model):
         r1_interval = check_int(r1_interval, "r1_interval", minimum=1)
         top_k = check_float(top_k, "top_k", low=0.0, high=1.0, low_closed=False)
         top_k_steps = check_int(top_k_steps, "top_k_steps", minimum=0)
-        g_opt, d_opt = _optimizer_pair(g_optimizer, d_optimizer)
-        compile_config = {
-            "g_optimizer": keras.saving.serialize_keras_object(g_opt),
-            "d_optimizer": keras.saving.serialize_keras_object(d_opt),
-            "loss": losses_lib.serialize(loss_pair),
+        settings = {
             "d_steps": d_steps,
             "update": update,
             "gradient_penalty": gp_weight,
@@ -507,23 +384,19 @@ class GAN(keras.Model):
             "r1_interval": r1_interval,
             "top_k": top_k,
             "top_k_steps": top_k_steps,
-            "jit_compile": jit_compile,
-            "steps_per_execution": steps_per_execution,
-            "run_eagerly": run_eagerly,
-            "auto_scale_loss": auto_scale_loss,
         }
-        g_opt, d_opt = _compile_players(
-            self,
-            g_opt,
-            d_opt,
+        self._compile_players(
+            g_optimizer,
+            d_optimizer,
+            loss_pair,
+            settings,
+            generators=(self.generator,),
+            discriminators=(self.discriminator,),
             jit_compile=jit_compile,
             steps_per_execution=steps_per_execution,
             run_eagerly=run_eagerly,
             auto_scale_loss=auto_scale_loss,
         )
-        self.g_optimizer = g_opt
-        self.d_optimizer = d_opt
-        self.loss_pair = loss_pair
         self.d_steps = d_steps
         self.update = update
         self.gradient_penalty_weight = gp_weight
@@ -531,68 +404,25 @@ class GAN(keras.Model):
         self.r1_interval = r1_interval
         self.top_k = top_k
         self.top_k_steps = top_k_steps
-        self._gan_compile_config = compile_config
-        # Created now, not in the first step: a loaded model needs the slots
-        # to restore saved values into, and nothing is left to build inside
-        # a distributed step.
-        self.g_optimizer.build(self.generator.trainable_variables)
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-
-    def get_compile_config(self) -> dict:
-        if not self.compiled or not hasattr(self, "_gan_compile_config"):
-            return {}
-        return dict(self._gan_compile_config)
-
-    def compile_from_config(self, config: dict) -> None:
-        config = dict(config)
-        for key in ("g_optimizer", "d_optimizer"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        config["loss"] = losses_lib.deserialize(config["loss"])
-        self.compile(**config)
 
     # -- serialization -----------------------------------------------------
 
     def get_config(self) -> dict:
         return {
-            "name": self.name,
-            "trainable": self.trainable,
-            "generator": keras.saving.serialize_keras_object(self.generator),
-            "discriminator": keras.saving.serialize_keras_object(
-                self.discriminator
-            ),
+            **super().get_config(),
             "latent_dim": self.latent_dim,
-            "seed": self.seed,
             "ema": self.ema_generator is not None,
         }
 
-    @classmethod
-    def from_config(cls, config: dict, custom_objects=None) -> GAN:
-        config = dict(config)
-        for key in ("generator", "discriminator"):
-            config[key] = keras.saving.deserialize_keras_object(
-                config[key], custom_objects=custom_objects
-            )
-        trainable = config.pop("trainable", True)
-        model = cls(**config)
-        model.trainable = trainable
-        return model
-
     # -- metrics -----------------------------------------------------------
 
-    @property
-    def metrics(self) -> list[keras.metrics.Metric]:
-        keys = [_D_LOSS, _G_LOSS, _D_REAL, _D_FAKE, _D_NORM, _G_NORM]
+    def _metric_names(self) -> list[str]:
+        keys = [D_LOSS, G_LOSS, _D_REAL, _D_FAKE, D_NORM, G_NORM]
         if getattr(self, "gradient_penalty_weight", 0.0):
             keys.append(_GP)
         if getattr(self, "r1_penalty_weight", 0.0):
             keys.append(_R1)
-        return [self._trackers[k] for k in keys]
-
-    def _logs(self, training: bool = True) -> dict[str, tf.Tensor]:
-        # Evaluation takes no gradients, so it reports no gradient norms.
-        skip = () if training else (_D_NORM, _G_NORM)
-        logs = {m.name: m.result() for m in self.metrics if m.name not in skip}
-        return _keras_compat.step_logs(logs)
+        return keys
 
     # -- sampling ----------------------------------------------------------
 
@@ -676,6 +506,10 @@ class GAN(keras.Model):
     def _real_batch(self, data) -> tf.Tensor:
         """Unpacks images from (images, labels) and checks them at trace."""
         x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        return self._checked_samples(x)
+
+    def _checked_samples(self, x) -> tf.Tensor:
+        """Real samples as a tensor of the compute dtype, checked at trace."""
         if not isinstance(x, (tf.Tensor, np.ndarray, tf.Variable)):
             raise TypeError(
                 "GAN.fit expects a batch of samples (a tensor, or "
@@ -746,7 +580,7 @@ class GAN(keras.Model):
                 g_loss = self.loss_pair.generator(g_logits)
             if extra:
                 g_loss += extra.generator
-            out[_G_LOSS] = g_loss
+            out[G_LOSS] = g_loss
         if need_d:
             d_loss = self.loss_pair.discriminator(real_logits, fake_logits)
             out[_D_REAL] = self._summary(real_logits)
@@ -769,7 +603,7 @@ class GAN(keras.Model):
                 r1 = self._r1(critic, real_x, training)
                 out[_R1] = r1
                 d_loss += self.r1_penalty_weight * r1
-            out[_D_LOSS] = d_loss
+            out[D_LOSS] = d_loss
         return out
 
     def _top_k(self, fake_logits: tf.Tensor) -> tf.Tensor:
@@ -809,23 +643,10 @@ class GAN(keras.Model):
         keys = {p.loss_key for p in phases}
         return apply_phases(
             lambda: self._forward(
-                real, z, need_d=_D_LOSS in keys, need_g=_G_LOSS in keys
+                real, z, need_d=D_LOSS in keys, need_g=G_LOSS in keys
             ),
             phases,
         )
-
-    def _track(self, out: dict[str, tf.Tensor]) -> None:
-        for key, value in out.items():
-            self._trackers[key].update_state(value)
-
-    def train_step(self, data):
-        real = self._real_batch(data)
-        # Keras runs the step on the iterator's next element, which fails at
-        # the end of data of unknown length. Counters that do not read the
-        # batch (noise stream, optimizer iterations) would otherwise update
-        # before that failure and count a step that never happened.
-        with tf.control_dependencies(tf.nest.flatten(real)):
-            return self._train_step(real)
 
     def _minibatches(self, real) -> list[tf.Tensor]:
         """Splits a step's batch into d_steps equal minibatches."""
@@ -849,10 +670,8 @@ class GAN(keras.Model):
         return [_rows(real, i * m, (i + 1) * m) for i in range(k)]
 
     def _train_step(self, real):
-        d_phase = Phase(
-            _D_LOSS, _D_NORM, (self.discriminator,), self.d_optimizer
-        )
-        g_phase = Phase(_G_LOSS, _G_NORM, (self.generator,), self.g_optimizer)
+        d_phase = Phase(D_LOSS, D_NORM, (self.discriminator,), self.d_optimizer)
+        g_phase = Phase(G_LOSS, G_NORM, (self.generator,), self.g_optimizer)
         if self.update == "simultaneous":
             z = self._noise(_batch_size(real))
             self._track(self._update(real, z, (d_phase, g_phase)))
@@ -868,40 +687,6 @@ class GAN(keras.Model):
         self._track(self._update(minibatch, z, (g_phase,)))
         return self._logs()
 
-    def test_step(self, data):
-        real = self._real_batch(data)
+    def _test_losses(self, real) -> dict[str, tf.Tensor]:
         z = self._noise(_batch_size(real), training=False)
-        self._track(
-            self._forward(real, z, need_d=True, need_g=True, training=False)
-        )
-        return self._logs(training=False)
-
-    # -- entry points --------------------------------------------------------
-
-    # Networks are built in __init__ and optimizer slots in compile, so
-    # Keras' symbolic build is skipped (keras-team/keras#20585).
-    _maybe_symbolic_build = _keras_compat.maybe_symbolic_build
-
-    def fit(self, x=None, *args, **kwargs):
-        self._require_compiled("fit")
-        _check_finite_array(x, "fit")
-        _check_finite_array(kwargs.get("validation_data"), "validation_data")
-        # Keras cannot shuffle a Dataset and warns on its own default
-        # shuffle=True: a plain gan.fit(dataset) would print a warning that
-        # the user did not cause.
-        if isinstance(x, tf.data.Dataset) and len(args) <= _FIT_SHUFFLE_INDEX:
-            kwargs.setdefault("shuffle", False)
-        return super().fit(x, *args, **kwargs)
-
-    def evaluate(self, x=None, *args, **kwargs):
-        self._require_compiled("evaluate")
-        _check_finite_array(x, "evaluate")
-        return super().evaluate(x, *args, **kwargs)
-
-    def _require_compiled(self, method: str) -> None:
-        if not self.compiled or self.loss_pair is None:
-            raise ValueError(
-                f"GAN.{method}() was called before GAN.compile(). Call "
-                "gan.compile(g_optimizer=..., d_optimizer=..., "
-                "loss='non_saturating') first."
-            )
+        return self._forward(real, z, need_d=True, need_g=True, training=False)

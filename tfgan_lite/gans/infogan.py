@@ -80,13 +80,6 @@ class InfoGAN(GAN):
         ema: bool = False,
         **kwargs,
     ):
-        # Read by _build_networks, which GAN.__init__ calls.
-        self.categorical = tuple(
-            check_int(k, f"categorical[{i}]", minimum=2)
-            for i, k in enumerate(categorical)
-        )
-        self.continuous = check_int(continuous, "continuous", minimum=0)
-        self.code_dim = sum(self.categorical) + self.continuous
         super().__init__(
             generator,
             discriminator,
@@ -95,33 +88,51 @@ class InfoGAN(GAN):
             ema=ema,
             **kwargs,
         )
+        self.categorical = tuple(
+            check_int(k, f"categorical[{i}]", minimum=2)
+            for i, k in enumerate(categorical)
+        )
+        self.continuous = check_int(continuous, "continuous", minimum=0)
+        self.code_dim = sum(self.categorical) + self.continuous
+        self._check_codes()
         self.noise_dim = self.latent_dim - self.code_dim
-        self._trackers[_INFO_LOSS] = keras.metrics.Mean(name=_INFO_LOSS)
+        self._add_tracker(_INFO_LOSS)
         self.info_weight = 1.0
 
-    def _build_networks(self) -> None:
+    @staticmethod
+    def _trace_networks(generator, discriminator, latent_dim: int) -> tuple:
+        """Calls G, then D with its Q head, symbolically.
+
+        Returns:
+            (sample shape, the discriminator's outputs [logit, q]).
+        """
+        z = keras.KerasTensor((None, latent_dim), dtype="float32")
+        fake = generator(z)
+        scores = discriminator(fake)
+        if not isinstance(scores, (list, tuple)) or len(scores) != 2:
+            raise ValueError(
+                "InfoGAN needs a discriminator that returns [logit, q] (Q "
+                "shares D's body); this one returns one output."
+            )
+        return tuple(fake.shape[1:]), scores
+
+    def _check_codes(self) -> None:
+        """Checks that the codes fit in the latents and Q reads them all."""
         if self.code_dim < 1 or self.code_dim > self.latent_dim:
             raise ValueError(
                 f"The codes take {self.code_dim} latent entries "
                 f"(sum(categorical) + continuous) but latent_dim is "
                 f"{self.latent_dim}; they need 1 to latent_dim."
             )
-        z = keras.KerasTensor((None, self.latent_dim), dtype="float32")
-        fake = self.generator(z)
-        scores = self.discriminator(fake)
-        if not isinstance(scores, (list, tuple)) or len(scores) != 2:
-            raise ValueError(
-                "InfoGAN needs a discriminator that returns [logit, q] (Q "
-                "shares D's body); this one returns one output."
-            )
-        if tuple(scores[1].shape) != (None, self.code_dim):
+        _, (_, q) = self._trace_networks(
+            self.generator, self.discriminator, self.latent_dim
+        )
+        if tuple(q.shape) != (None, self.code_dim):
             raise ValueError(
                 f"Q must output (batch, {self.code_dim}) values (code "
                 "logits, then continuous means); the discriminator's second "
-                f"output has shape {tuple(scores[1].shape)}."
+                f"output has shape {tuple(q.shape)}."
             )
-        self.sample_shape = tuple(fake.shape[1:])
-        self.built = True
 
     def compile(self, *args, info_weight: float = 1.0, **kwargs) -> None:
         """As ``GAN.compile``, plus the mutual-information weight.
@@ -135,7 +146,10 @@ class InfoGAN(GAN):
         weight = check_float(info_weight, "info_weight", low=0.0)
         super().compile(*args, **kwargs)
         self.info_weight = weight
-        self._gan_compile_config["info_weight"] = weight
+
+    def get_compile_config(self) -> dict:
+        config = super().get_compile_config()
+        return {**config, "info_weight": self.info_weight} if config else {}
 
     def get_config(self) -> dict:
         return {
@@ -144,9 +158,8 @@ class InfoGAN(GAN):
             "continuous": self.continuous,
         }
 
-    @property
-    def metrics(self) -> list[keras.metrics.Metric]:
-        return super().metrics + [self._trackers[_INFO_LOSS]]
+    def _metric_names(self) -> list[str]:
+        return super()._metric_names() + [_INFO_LOSS]
 
     # -- latents and codes -------------------------------------------------
 
