@@ -8,7 +8,7 @@ import pytest
 import tensorflow as tf
 from tensorboard.backend.event_processing import event_accumulator
 
-from tfgan_lite import ConditionalGAN, models
+from tfgan_lite import ConditionalGAN, CycleGAN, models
 from tfgan_lite.callbacks import EMAGenerator, ImageGrid, make_grid
 from tfgan_lite.gans.gan import GAN
 
@@ -396,3 +396,110 @@ def test_per_class_needs_a_conditional_gan(tmp_path):
         callback.on_train_begin()
     with pytest.raises(TypeError, match="per_class"):
         ImageGrid(tmp_path, per_class="yes")
+
+
+# -- translations of fixed images -------------------------------------------
+
+
+def _conv1x1(name, w, b):
+    """A 1x1 convolution y = w * x + b: a linear generator or patch critic."""
+    inputs = keras.Input((SIDE, SIDE, 1))
+    layer = keras.layers.Conv2D(
+        1,
+        1,
+        kernel_initializer=keras.initializers.Constant(w),
+        bias_initializer=keras.initializers.Constant(b),
+    )
+    return keras.Model(inputs, layer(inputs), name=name)
+
+
+def _cyclegan():
+    model = CycleGAN(
+        _conv1x1("g_xy", 0.8, 0.1),
+        _conv1x1("g_yx", -0.6, 0.2),
+        _conv1x1("d_x", 0.3, -0.1),
+        _conv1x1("d_y", -0.4, 0.05),
+        pool_size=0,
+        seed=3,
+    )
+    model.compile(
+        g_optimizer=keras.optimizers.SGD(0.5),
+        d_optimizer=keras.optimizers.SGD(0.5),
+    )
+    return model
+
+
+def _pixels(images):
+    """[-1, 1] -> bytes, rounded by hand."""
+    return np.clip(
+        np.round((np.asarray(images, np.float64) + 1) * 127.5), 0, 255
+    )
+
+
+def test_translation_grid_rows_are_x_g_of_x_and_f_of_g_of_x(tmp_path):
+    model = _cyclegan()
+    x = _images(5, seed=2) * 0.9
+    callback = ImageGrid(tmp_path, images=x, num_samples=64, seed=9)
+    callback.set_model(model)
+    grid = callback.grid()
+    assert callback.num_samples == 5
+    assert grid.shape == (3 * SIDE + 2, 5 * SIDE + 4, 1)
+    # The linear networks give the translations in closed form too.
+    g_of_x = 0.8 * x + 0.1
+    f_of_g = -0.6 * g_of_x + 0.2
+    np.testing.assert_allclose(model.translate(x), g_of_x, atol=1e-6)
+    rows = [x, model.translate(x), model.translate(g_of_x, direction="yx")]
+    np.testing.assert_allclose(rows[2], f_of_g, atol=1e-6)
+    for r, row in enumerate(rows):
+        for col in range(5):
+            np.testing.assert_array_equal(
+                _cell(grid, r, col), _pixels(row[col])
+            )
+
+
+def test_translation_grid_after_fit_is_the_trained_models(tmp_path):
+    model = _cyclegan()
+    x = _images(4, seed=3)
+    callback = ImageGrid(tmp_path, images=x[:3])
+    callback.set_model(model)
+    before = callback.grid()
+    history = model.fit(
+        x, -x, batch_size=2, epochs=2, verbose=0, callbacks=[callback]
+    )
+    assert len(history.history["g_loss"]) == 2
+    png_dir = tmp_path / "samples"
+    pngs = [n for n in os.listdir(png_dir) if n.endswith(".png")]
+    assert sorted(pngs) == [
+        "samples_epoch_0000.png",
+        "samples_epoch_0001.png",
+        "samples_latest.png",
+    ]
+    latest = _decode_png(tf.io.read_file(str(png_dir / "samples_latest.png")))
+    np.testing.assert_array_equal(latest, callback.grid())
+    # Training moved G, so row 2 changed; row 1 holds the fixed inputs.
+    second = slice(SIDE + 1, 2 * SIDE + 1)
+    assert np.abs(latest[second].astype(int) - before[second]).max() > 0
+    np.testing.assert_array_equal(latest[:SIDE], before[:SIDE])
+
+
+def test_translation_grid_refuses_the_wrong_model_or_images(tmp_path):
+    x = _images(2)
+    with pytest.raises(TypeError, match="images.*float"):
+        ImageGrid(tmp_path, images=np.zeros((2, SIDE, SIDE, 1), np.uint8))
+    with pytest.raises(ValueError, match=r"\(N, H, W, C\)"):
+        ImageGrid(tmp_path, images=np.zeros((2, SIDE, SIDE), np.float32))
+    with pytest.raises(ValueError, match="not both"):
+        ImageGrid(tmp_path, images=x, per_class=True)
+    on_gan = ImageGrid(tmp_path, images=x)
+    on_gan.set_model(_image_gan())
+    with pytest.raises(TypeError, match="needs a tfgan_lite.CycleGAN.*GAN"):
+        on_gan.on_train_begin()
+    without = ImageGrid(tmp_path)
+    without.set_model(_cyclegan())
+    for call in (without.grid, without.on_train_begin):
+        with pytest.raises(TypeError, match=r"images=x"):
+            call()
+    wrong = ImageGrid(tmp_path, images=np.zeros((2, 2, 2, 1), np.float32))
+    wrong.set_model(_cyclegan())
+    with pytest.raises(ValueError, match=r"shape \(2, 2, 1\).*\(4, 4, 1\)"):
+        wrong.on_train_begin()

@@ -11,8 +11,16 @@ import tensorflow as tf
 
 from tfgan_lite.gans.gan import GAN
 
+__all__ = [
+    "check_gan",
+    "epoch_summaries",
+    "is_due",
+    "is_due_or_last",
+    "write_pngs",
+]
 
-def _check_gan(model: Any, callback: str) -> GAN:
+
+def check_gan(model: Any, callback: str) -> GAN:
     """Returns the model a callback is attached to, checked to be a GAN.
 
     Raises:
@@ -27,7 +35,7 @@ def _check_gan(model: Any, callback: str) -> GAN:
 
 
 @contextlib.contextmanager
-def _epoch_summaries(writer: tf.summary.SummaryWriter, epoch: int):
+def epoch_summaries(writer: tf.summary.SummaryWriter, epoch: int):
     """Makes ``writer`` the default at step ``epoch``, always recording.
 
     Keras' TensorBoard callback with a step ``update_freq`` records
@@ -38,7 +46,7 @@ def _epoch_summaries(writer: tf.summary.SummaryWriter, epoch: int):
         yield
 
 
-def _is_due(epoch: int, every_n_epochs: int) -> bool:
+def is_due(epoch: int, every_n_epochs: int) -> bool:
     """Whether a periodic callback acts at this 0-based epoch index.
 
     The same rule as ``keras.callbacks.TensorBoard(histogram_freq=n)``:
@@ -47,15 +55,15 @@ def _is_due(epoch: int, every_n_epochs: int) -> bool:
     return epoch % every_n_epochs == 0
 
 
-def _is_due_or_last(
+def is_due_or_last(
     epoch: int, every_n_epochs: int, params: Mapping | None
 ) -> bool:
-    """``_is_due``, or the last epoch of the fit (Keras' ``params``)."""
+    """``is_due``, or the last epoch of the fit (Keras' ``params``)."""
     last = epoch == (params or {}).get("epochs", 0) - 1
-    return _is_due(epoch, every_n_epochs) or last
+    return is_due(epoch, every_n_epochs) or last
 
 
-def _write_pngs(png, png_dir: str, prefix: str, epoch: int) -> None:
+def write_pngs(png, png_dir: str, prefix: str, epoch: int) -> None:
     """Writes ``{prefix}_epoch_{epoch:04d}.png`` and ``{prefix}_latest.png``.
 
     The latest file is written aside and renamed, so that a viewer never

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from tfgan_lite.callbacks.image_grid import make_grid
+from tfgan_lite.callbacks._grid import make_grid
 
 __all__ = ["cycle_grid"]
 

@@ -18,7 +18,7 @@ import tensorflow as tf
 
 from tfgan_lite import _noise
 from tfgan_lite._validation import check_float, check_int
-from tfgan_lite.callbacks._common import _check_gan
+from tfgan_lite.callbacks._common import check_gan
 
 __all__ = ["EMAGenerator", "recalibrate_batch_norm"]
 
@@ -140,7 +140,7 @@ class EMAGenerator(keras.callbacks.Callback):
         self._copy_all_fn = None
 
     def on_train_begin(self, logs=None):
-        gan = _check_gan(self.model, "EMAGenerator")
+        gan = check_gan(self.model, "EMAGenerator")
         ema = gan.enable_ema()
         source, target = gan.generator.weights, ema.weights
         shapes = [tuple(w.shape) for w in source]
@@ -206,7 +206,7 @@ class EMAGenerator(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if self.recalibration_samples:
-            gan = _check_gan(self.model, "EMAGenerator")
+            gan = check_gan(self.model, "EMAGenerator")
             recalibrate_batch_norm(
                 gan.ema_generator,
                 gan.latent_dim,

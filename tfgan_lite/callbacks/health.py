@@ -32,7 +32,7 @@ from tfgan_lite._validation import (
     check_path,
     shapes_compatible,
 )
-from tfgan_lite.callbacks._common import _check_gan, _epoch_summaries, _is_due
+from tfgan_lite.callbacks._common import check_gan, epoch_summaries, is_due
 from tfgan_lite.metrics import features
 from tfgan_lite.metrics.modes import mixture_modes
 from tfgan_lite.metrics.precision_recall import (
@@ -424,7 +424,7 @@ class TrainingHealth(keras.callbacks.Callback):
     # -- fit hooks ---------------------------------------------------------
 
     def on_train_begin(self, logs=None):
-        gan = _check_gan(self.model, "TrainingHealth")
+        gan = check_gan(self.model, "TrainingHealth")
         expected = tuple(gan.sample_shape)
         given = self._real.shape[1:]
         if not shapes_compatible(given, expected):
@@ -521,9 +521,7 @@ class TrainingHealth(keras.callbacks.Callback):
         g_moved = self._generator_step() > self._g_step_at_epoch_begin
         if g_moved and g_norm is not None and self._baseline_g_norm is None:
             self._baseline_g_norm = float(g_norm)
-        if epoch < self.warmup_epochs or not _is_due(
-            epoch, self.every_n_epochs
-        ):
+        if epoch < self.warmup_epochs or not is_due(epoch, self.every_n_epochs):
             return
         generated = gan.generate(self.num_samples, seed=self.seed)
         diversity = _mean_pairwise_distance(generated)
@@ -636,14 +634,14 @@ class TrainingHealth(keras.callbacks.Callback):
         self.events.append(HealthEvent(int(epoch), kind, message, float(value)))
         _logger.warning(message)
         if self._writer is not None:
-            with _epoch_summaries(self._writer, epoch):
+            with epoch_summaries(self._writer, epoch):
                 tf.summary.text(kind, message)
             self._writer.flush()
 
     def _write_scalars(self, epoch: int, figures: dict[str, float]) -> None:
         if self._writer is None:
             return
-        with _epoch_summaries(self._writer, epoch):
+        with epoch_summaries(self._writer, epoch):
             for key, value in figures.items():
                 tf.summary.scalar(CURVE_TAGS.get(key, key), value)
         self._writer.flush()

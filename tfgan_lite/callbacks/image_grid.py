@@ -3,27 +3,29 @@
 Watching the same latent vectors over training shows how each sample
 evolves, which fresh noise hides; Radford et al. 2015
 (https://arxiv.org/abs/1511.06434) and most GAN papers since show samples
-this way.
+this way. A translation model (``CycleGAN``) is watched on fixed input
+images instead.
 """
 
 from __future__ import annotations
 
-import math
 import os
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_lite._pixels import to_uint8
 from tfgan_lite._validation import check_bool, check_int, check_path
 from tfgan_lite.callbacks._common import (
-    _check_gan,
-    _epoch_summaries,
-    _is_due_or_last,
-    _write_pngs,
+    check_gan,
+    epoch_summaries,
+    is_due_or_last,
+    write_pngs,
 )
+from tfgan_lite.callbacks._grid import CHANNELS, make_grid
+from tfgan_lite.callbacks.cycle_grid import cycle_grid
 from tfgan_lite.gans.conditional import ConditionalGAN
+from tfgan_lite.gans.cyclegan import CycleGAN
 
 __all__ = ["ImageGrid", "make_grid"]
 
@@ -32,99 +34,22 @@ __all__ = ["ImageGrid", "make_grid"]
 # own run so that both callbacks can share one log_dir.
 SAMPLES_RUN = "samples"
 _IMAGE_TAG = "samples"
-_CHANNELS = (1, 3, 4)
-# Mid-grey separates cells on dark and on light backgrounds alike.
-_GAP_VALUE = 128
 
 
-def _grid_layout(n: int, rows: int | None) -> tuple[int, int]:
-    """Returns (rows, cols) for n cells: near-square unless rows is given."""
-    if rows is None:
-        cols = math.ceil(math.sqrt(n))
-        return math.ceil(n / cols), cols
-    rows = check_int(rows, "rows", minimum=1)
-    if rows > n:
-        raise ValueError(
-            f"`rows` must be at most the number of images ({n}), got "
-            f"rows={rows}."
-        )
-    return rows, math.ceil(n / rows)
-
-
-def _default_gap(height: int, width: int) -> int:
-    # About 1/16 of a side: 1 pixel for 8x8 to 28x28 cells, 4 for 64x64.
-    return max(1, min(height, width) // 16)
-
-
-def make_grid(
-    images, *, rows: int | None = None, gap: int | None = None
-) -> np.ndarray:
-    """Tiles a batch of images into one uint8 image, row by row.
-
-    Images fill the grid left to right, top to bottom, separated by
-    ``gap`` pixels of mid-grey (128) so that neighbouring samples do not
-    run together; cells past the last image stay black. Floating-point
-    images are read as [-1, 1] (the range of a ``tanh`` generator): -1 maps
-    to 0, 1 to 255, values outside are clipped, NaN is black (the mapping
-    of ``tfgan_lite.export.to_uint8``). uint8 images are used as they are.
-
-    Args:
-        images: Array of shape (N, H, W, C) with C in {1, 3, 4}, or
-            (N, H, W) for grayscale; float in [-1, 1] or uint8.
-        rows: Number of grid rows, 1..N; columns are then ceil(N / rows).
-            None picks a near-square grid: ceil(sqrt(N)) columns and as
-            many rows as needed.
-        gap: Pixels between neighbouring cells (none around the border);
-            0 tiles without gaps. None picks about 1/16 of the smaller
-            image side, at least 1.
-
-    Returns:
-        A uint8 array of shape (rows * H + (rows - 1) * gap,
-        cols * W + (cols - 1) * gap, C) (C = 1 for grayscale input of
-        shape (N, H, W)).
-
-    Raises:
-        TypeError: If the images are neither floating point nor uint8.
-        ValueError: If the shape is not (N, H, W[, C]) with N >= 1 and C in
-            {1, 3, 4}, or rows is out of range.
-
-    Example:
-        >>> make_grid(np.zeros((5, 2, 3, 1), np.float32)).shape
-        (5, 11, 1)
-        >>> make_grid(np.zeros((5, 2, 3, 1), np.float32), gap=0).shape
-        (4, 9, 1)
-    """
+def _fixed_images(images) -> np.ndarray:
+    """Checks ``ImageGrid(images=...)``: float images (N, H, W, C)."""
     array = np.asarray(images)
-    if array.dtype != np.uint8 and not np.issubdtype(array.dtype, np.floating):
+    if not np.issubdtype(array.dtype, np.floating):
         raise TypeError(
-            "make_grid expects float images in [-1, 1] or uint8 images, got "
-            f"dtype {array.dtype}."
+            "`images` must be float images in [-1, 1], got dtype "
+            f"{array.dtype}."
         )
-    if array.ndim == 3:
-        array = array[..., np.newaxis]
-    if array.ndim != 4 or array.shape[-1] not in _CHANNELS or not len(array):
+    if array.ndim != 4 or not len(array) or array.shape[-1] not in CHANNELS:
         raise ValueError(
-            "make_grid expects images of shape (N, H, W, C) with N >= 1 and "
-            f"C in {_CHANNELS}, or (N, H, W); got shape {np.shape(images)}."
+            "`images` must have shape (N, H, W, C) with N >= 1 and C in "
+            f"{CHANNELS}, got shape {array.shape}."
         )
-    n, height, width, channels = array.shape
-    rows, cols = _grid_layout(n, rows)
-    if gap is None:
-        gap = _default_gap(height, width)
-    gap = check_int(gap, "gap", minimum=0)
-    pixels = array if array.dtype == np.uint8 else to_uint8(array).numpy()
-    step_y, step_x = height + gap, width + gap
-    grid = np.full(
-        (rows * step_y - gap, cols * step_x - gap, channels),
-        _GAP_VALUE,
-        np.uint8,
-    )
-    for index in range(rows * cols):
-        row, col = divmod(index, cols)
-        y, x = row * step_y, col * step_x
-        # Cells past the last image stay black.
-        grid[y : y + height, x : x + width] = pixels[index] if index < n else 0
-    return grid
+    return array.astype(np.float32)
 
 
 class ImageGrid(keras.callbacks.Callback):
@@ -153,6 +78,11 @@ class ImageGrid(keras.callbacks.Callback):
     num_classes)``, so each column keeps one latent vector across all
     classes and a row shows how class c renders it.
 
+    For a ``CycleGAN`` pass ``images``, fixed images of domain X: the grid
+    is ``cycle_grid(model, images)``, three rows x, G(x) and F(G(x))
+    (``model.translate`` in each direction), so it shows whether G changes
+    the domain and whether the cycle closes.
+
     Args:
         log_dir: TensorBoard log directory, shared with
             ``keras.callbacks.TensorBoard`` if you use it.
@@ -167,10 +97,17 @@ class ImageGrid(keras.callbacks.Callback):
         per_class: One row per class, with the same latent vector down
             each column; needs a ``ConditionalGAN``. None (the default)
             turns it on exactly when the model is one.
+        images: For a translation model (``CycleGAN``): float images of
+            domain X in [-1, 1], shape (N, H, W, C), drawn with their
+            translations and round trips. ``num_samples``, ``seed`` and
+            ``use_ema`` do not apply. None (the default) draws generated
+            samples, which needs a ``GAN``.
 
     Raises:
-        TypeError, ValueError: For a wrong argument type or value;
-            ``per_class=True`` on a model without classes raises
+        TypeError, ValueError: For a wrong argument type or value, or
+            ``images`` together with ``per_class=True``; ``per_class=True``
+            on a model without classes, ``images`` on a model that does
+            not translate, or no ``images`` for a ``CycleGAN`` raise
             TypeError when training starts.
 
     Example:
@@ -200,6 +137,7 @@ class ImageGrid(keras.callbacks.Callback):
         use_ema: bool = True,
         png_dir=None,
         per_class: bool | None = None,
+        images=None,
     ):
         super().__init__()
         log_dir = check_path(log_dir, "log_dir")
@@ -212,6 +150,15 @@ class ImageGrid(keras.callbacks.Callback):
         if per_class is not None:
             per_class = check_bool(per_class, "per_class")
         self.per_class = per_class
+        self.images = None
+        if images is not None:
+            if per_class:
+                raise ValueError(
+                    "ImageGrid draws translations of `images` or one row per "
+                    "class (`per_class`), not both."
+                )
+            self.images = _fixed_images(images)
+            self.num_samples = len(self.images)
         self.run_dir = os.path.join(log_dir, SAMPLES_RUN)
         self.png_dir = (
             self.run_dir if png_dir is None else check_path(png_dir, "png_dir")
@@ -229,14 +176,36 @@ class ImageGrid(keras.callbacks.Callback):
             )
         return conditional if self.per_class is None else self.per_class
 
+    def _translator(self) -> CycleGAN:
+        """The model, checked to translate the callback's images."""
+        if not isinstance(self.model, CycleGAN):
+            raise TypeError(
+                "ImageGrid(images=...) draws translations and needs a "
+                "tfgan_lite.CycleGAN, but fit() was called on a "
+                f"{type(self.model).__name__}. Drop `images`."
+            )
+        return self.model
+
+    def _sampler(self):
+        """The model, checked to generate samples."""
+        if isinstance(self.model, CycleGAN):
+            raise TypeError(
+                "ImageGrid draws a CycleGAN's translations of fixed images: "
+                "pass ImageGrid(..., images=x) with images of domain X."
+            )
+        return check_gan(self.model, "ImageGrid")
+
     def grid(self) -> np.ndarray:
-        """Returns the current grid of the fixed noise batch (uint8, HWC).
+        """Returns the current grid (uint8, HWC).
 
         Raises:
-            TypeError: If the callback's model is not a GAN, or
-                ``per_class=True`` and it is not a ConditionalGAN.
+            TypeError: If the callback's model is not a GAN (or, with
+                ``images``, a CycleGAN), or ``per_class=True`` and it is
+                not a ConditionalGAN.
         """
-        gan = _check_gan(self.model, "ImageGrid")
+        if self.images is not None:
+            return cycle_grid(self._translator(), self.images)
+        gan = self._sampler()
         if not self._by_class(gan):
             samples = gan.generate(
                 self.num_samples, seed=self.seed, use_ema=self.use_ema
@@ -252,39 +221,63 @@ class ImageGrid(keras.callbacks.Callback):
         return make_grid(np.concatenate(rows), rows=gan.num_classes)
 
     def on_train_begin(self, logs=None):
-        gan = _check_gan(self.model, "ImageGrid")
+        if self.images is None:
+            self._check_samples()
+        else:
+            self._check_images()
+        tf.io.gfile.makedirs(self.png_dir)
+        self._writer = tf.summary.create_file_writer(self.run_dir)
+
+    def _check_images(self) -> None:
+        """Checks that the model translates images of the given shape."""
+        x_shape = self._translator().x_shape
+        if x_shape is not None and self.images.shape[1:] != tuple(x_shape):
+            raise ValueError(
+                f"`images` have shape {self.images.shape[1:]}, but the "
+                f"CycleGAN translates images of X of shape {tuple(x_shape)}."
+            )
+
+    def _check_samples(self) -> None:
+        """Checks that the model generates images, per class if asked."""
+        gan = self._sampler()
         self._by_class(gan)
         shape = tuple(gan.sample_shape)
         is_image = len(shape) == 2 or (
-            len(shape) == 3 and shape[-1] in (*_CHANNELS, None)
+            len(shape) == 3 and shape[-1] in (*CHANNELS, None)
         )
         if not is_image:
             raise ValueError(
                 "ImageGrid needs a generator of images, shape (H, W, C) "
-                f"with C in {_CHANNELS} or (H, W); this one makes samples of "
+                f"with C in {CHANNELS} or (H, W); this one makes samples of "
                 f"shape {shape}."
             )
-        tf.io.gfile.makedirs(self.png_dir)
-        self._writer = tf.summary.create_file_writer(self.run_dir)
 
     def on_epoch_end(self, epoch, logs=None):
         # The last epoch always gets a grid, due or not: the final model's.
-        if not _is_due_or_last(epoch, self.every_n_epochs, self.params):
+        if not is_due_or_last(epoch, self.every_n_epochs, self.params):
             return
         grid = self.grid()
-        with _epoch_summaries(self._writer, epoch):
+        with epoch_summaries(self._writer, epoch):
             tf.summary.image(
                 _IMAGE_TAG,
                 grid[np.newaxis],
                 max_outputs=1,
-                description=(
-                    f"{self.num_samples} samples of a fixed noise batch "
-                    f"(seed {self.seed})."
-                ),
+                description=self._description(),
             )
         # Flushed now: a run that crashes later still shows its grids.
         self._writer.flush()
-        _write_pngs(tf.io.encode_png(grid), self.png_dir, "samples", epoch)
+        write_pngs(tf.io.encode_png(grid), self.png_dir, "samples", epoch)
+
+    def _description(self) -> str:
+        if self.images is not None:
+            return (
+                f"{self.num_samples} fixed images x (top row), G(x) and "
+                "F(G(x))."
+            )
+        return (
+            f"{self.num_samples} samples of a fixed noise batch "
+            f"(seed {self.seed})."
+        )
 
     def on_train_end(self, logs=None):
         if self._writer is not None:

@@ -18,7 +18,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_lite._validation import check_bool, check_int, check_path
-from tfgan_lite.callbacks._common import _check_gan, _epoch_summaries, _is_due
+from tfgan_lite.callbacks._common import check_gan, epoch_summaries, is_due
 from tfgan_lite.metrics import features as features_lib
 from tfgan_lite.metrics import quality
 
@@ -127,7 +127,7 @@ class MetricsCallback(keras.callbacks.Callback):
         self._writer = None
 
     def on_train_begin(self, logs=None):
-        gan = _check_gan(self.model, "MetricsCallback")
+        gan = check_gan(self.model, "MetricsCallback")
         given = tuple(self._sample_shape)
         made = tuple(gan.sample_shape)
         # Grayscale real images may come without their channel axis.
@@ -143,7 +143,7 @@ class MetricsCallback(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         last = self.params.get("epochs", 0) - 1
-        if not (_is_due(epoch, self.every_n_epochs) or epoch == last):
+        if not (is_due(epoch, self.every_n_epochs) or epoch == last):
             return
         report = self.measure()
         self.history.append((epoch, report))
@@ -155,7 +155,7 @@ class MetricsCallback(keras.callbacks.Callback):
         )
         if self._writer is None:
             return
-        with _epoch_summaries(self._writer, epoch):
+        with epoch_summaries(self._writer, epoch):
             for metric, generated, real, _ in report.rows():
                 tag = f"{report.extractor}/{metric}"
                 tf.summary.scalar(tag, generated)
@@ -164,7 +164,7 @@ class MetricsCallback(keras.callbacks.Callback):
 
     def measure(self) -> quality.QualityReport:
         """Measures the current fixed-noise samples now."""
-        gan = _check_gan(self.model, "MetricsCallback")
+        gan = check_gan(self.model, "MetricsCallback")
         samples = gan.generate(
             self.num_samples, seed=self.seed, use_ema=self.use_ema
         )

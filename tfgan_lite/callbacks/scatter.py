@@ -19,10 +19,10 @@ import tensorflow as tf
 
 from tfgan_lite._validation import check_float, check_int, check_path
 from tfgan_lite.callbacks._common import (
-    _check_gan,
-    _epoch_summaries,
-    _is_due_or_last,
-    _write_pngs,
+    check_gan,
+    epoch_summaries,
+    is_due_or_last,
+    write_pngs,
 )
 
 __all__ = ["PointScatter", "render_scatter", "scatter_figure"]
@@ -323,18 +323,18 @@ class PointScatter(keras.callbacks.Callback):
         )
 
     def on_train_begin(self, logs=None):
-        _check_gan(self.model, "PointScatter")
+        check_gan(self.model, "PointScatter")
         tf.io.gfile.makedirs(self.png_dir)
         self._writer = tf.summary.create_file_writer(self.run_dir)
 
     def on_epoch_end(self, epoch, logs=None):
-        if not _is_due_or_last(epoch, self.every_n_epochs, self.params):
+        if not is_due_or_last(epoch, self.every_n_epochs, self.params):
             return
         image = self.picture()
-        with _epoch_summaries(self._writer, epoch):
+        with epoch_summaries(self._writer, epoch):
             tf.summary.image(_IMAGE_TAG, image[None])
         self._writer.flush()
-        _write_pngs(tf.io.encode_png(image), self.png_dir, "scatter", epoch)
+        write_pngs(tf.io.encode_png(image), self.png_dir, "scatter", epoch)
 
     def on_train_end(self, logs=None):
         if self._writer is not None:
