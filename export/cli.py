@@ -16,8 +16,8 @@ A CycleGAN's generators are exported with ``--direction xy|yx|both``
 (G: X -> Y by default), optionally calibrated on real images of X
 (``--calibration_images x.npy``).
 
-Exit status (the policy of ``tfgan_lite._cli``): 0 on success; 2 for bad
-flags or bad input (a missing model file, a model that is not a
+Exit status (the policy of ``tfgan_lite.commands._cli``): 0 on success; 2
+for bad flags or bad input (a missing model file, a model that is not a
 generator, a non-empty --out without --overwrite); 1 when a file fails its
 parity check (float32 parity, or a quantized file far from the float32
 one; files and report are kept), when the model file is truncated or
@@ -35,7 +35,8 @@ from typing import NamedTuple
 
 from absl import flags
 
-from tfgan_lite import _cli, _flags, _quiet
+from tfgan_lite import _quiet
+from tfgan_lite.commands import _cli, _flags
 from tfgan_lite.export import litert, pipeline, verify
 from tfgan_lite.export.config import FORMATS, MINIMUMS, ExportConfig
 

@@ -30,7 +30,13 @@ from absl import flags
 
 from tfgan_lite._files import CorruptFileError
 
-__all__ = ["DEBUG_HELP", "run", "split_bool_flag", "split_debug"]
+__all__ = [
+    "DEBUG_HELP",
+    "UsageError",
+    "run",
+    "split_bool_flag",
+    "split_debug",
+]
 
 USAGE, FAILURE, INTERRUPTED = 2, 1, 130
 
@@ -39,6 +45,10 @@ _DEBUG_HINT = "Run again with --debug for the traceback."
 # Errors of a path the user named that the user must change; other OSErrors
 # (a full disk, a permission) are failures.
 _PATH_MISTAKES = (FileNotFoundError, FileExistsError, NotADirectoryError)
+
+
+class UsageError(ValueError):
+    """Settings or data that a run cannot use; the command exits with 2."""
 
 
 def split_debug(args: Sequence[str]) -> tuple[list[str], bool]:

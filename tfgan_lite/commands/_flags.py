@@ -28,13 +28,15 @@ def define(
     *,
     names: Mapping[str, str] | None = None,
     lower_bounds: Mapping[str, float] | None = None,
+    defaults: Any = None,
 ) -> None:
     """Defines one flag per field of ``config_class`` that ``helps`` names.
 
-    The flag's type and default are the field's: str, int, float and bool
-    fields become the matching flags, tuple fields comma-separated lists,
-    a field whose default is None an optional string flag, and a field
-    without a default a required string flag.
+    The flag's type and default are the field's (or those of the field in
+    ``defaults``): str, int, float and bool fields become the matching
+    flags, tuple fields comma-separated lists, a field whose default is
+    None an optional string flag, and a field without a default a required
+    string flag.
 
     Args:
         values: Where to define the flags.
@@ -43,6 +45,10 @@ def define(
         names: Field name -> flag name, where they differ.
         lower_bounds: Field name -> the smallest value absl accepts (and
             ``--help`` shows); the dataclass checks its own bounds anyway.
+        defaults: An instance of ``config_class`` whose values are the
+            flags' defaults, for a dataclass whose fields default to None
+            (e.g. a recipe the unset fields take); None uses the fields'
+            own defaults.
     """
     names = dict(names or {})
     lower_bounds = dict(lower_bounds or {})
@@ -53,6 +59,8 @@ def define(
             continue
         name, text = names.get(field.name, field.name), helps[field.name]
         default = field.default
+        if defaults is not None:
+            default = getattr(defaults, field.name)
         if default is dataclasses.MISSING:
             flags.DEFINE_string(name, None, text, flag_values=values)
             required.append(name)

@@ -1,0 +1,103 @@
+"""``build``: the model, data and callbacks of a run, ready to fit.
+
+What ``python -m tfgan_lite.train`` trains, for programs that fit it
+themselves (the benchmarks): the kind of run (``kinds``) makes its
+pipeline once, reads its first batches once, and builds its model and
+callbacks from them.
+
+Example:
+    >>> from tfgan_lite.commands.config import TrainConfig
+    >>> built = build(TrainConfig(model="mlp_2d", dataset="ring", width=8))
+    >>> type(built.model).__name__, built.steps_per_epoch
+    ('GAN', 1000)
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import NamedTuple
+
+import keras
+import tensorflow as tf
+
+from tfgan_lite.commands import kinds, run_dir
+from tfgan_lite.commands._cli import UsageError
+from tfgan_lite.commands.builders import Callbacks
+from tfgan_lite.commands.config import TrainConfig
+from tfgan_lite.commands.datasets import read_first
+
+__all__ = ["Built", "build"]
+
+
+class Built(NamedTuple):
+    """A run's parts, built from its config.
+
+    Attributes:
+        model: The compiled model.
+        make_dataset: Builds one pass of the training data afresh; its
+            order is a pure function of the seed.
+        steps_per_epoch: Training steps of one epoch.
+        resolved: What the data decided (sample shape, classes, clusters),
+            config.json's "resolved" record (the compile config aside).
+        callbacks: The run's callbacks, in their groups; they log under
+            ``config.run_dir``.
+        kind: The kind of run.
+    """
+
+    model: keras.Model
+    make_dataset: Callable[[], tf.data.Dataset]
+    steps_per_epoch: int
+    resolved: dict
+    callbacks: Callbacks
+    kind: kinds.Kind
+
+
+def build(
+    config: TrainConfig,
+    *,
+    dataset: Callable[[], tf.data.Dataset] | None = None,
+    **networks,
+) -> Built:
+    """Builds the model, data and callbacks that ``config`` describes.
+
+    The pipeline is built once and its first batches read once: the
+    clustering, the real samples of the callbacks and the length of a
+    pass of unknown length share that read.
+
+    Args:
+        config: The run's settings.
+        dataset: Builds the training data instead of ``config.dataset``
+            (one pass, batched, in the shape the kind expects); the sample
+            shape follows its elements. None uses ``config.dataset``.
+        **networks: More keyword arguments of the network builder, e.g.
+            ``pack=4`` or ``minibatch_stddev=True``.
+
+    Raises:
+        UsageError: If the data does not fit the model (no class labels,
+            too few distinct images to cluster, no full batch, an epoch
+            that is not a multiple of ``steps_per_execution``).
+    """
+    kind = kinds.kind_of(config)
+    make = dataset or functools.partial(kind.dataset, config)
+    pipeline = make()
+    unknown = not config.steps and int(pipeline.cardinality()) <= 0
+    first = read_first(
+        pipeline,
+        samples=kind.samples(config),
+        pass_samples=kind.pass_samples,
+        count_pass=unknown,
+        repeat=bool(config.steps),
+    )
+    model, resolved = kind.build(config, pipeline, first, **networks)
+    paths = run_dir.paths(config.run_dir)
+    callbacks = kind.callbacks(config, model, first, paths)
+    steps = config.steps or first.pass_batches or int(pipeline.cardinality())
+    if steps % config.steps_per_execution:
+        raise UsageError(
+            f"An epoch of --dataset {config.dataset} has {steps} steps, not "
+            f"a multiple of --steps_per_execution "
+            f"({config.steps_per_execution}). Set --steps to a multiple of "
+            "it, or use another --steps_per_execution."
+        )
+    return Built(model, make, steps, resolved, callbacks, kind)

@@ -1,0 +1,354 @@
+"""The model and the callbacks of each kind of run.
+
+Each builder takes the config, the run's pipeline (already read) and its
+:class:`~tfgan_lite.commands.datasets.FirstRead`, and returns the compiled
+model with config.json's "resolved" record; each callback maker returns a
+:class:`Callbacks`. ``tfgan_lite.commands.kinds`` puts them in its table.
+Sample shapes come from the data, which has the preset's shape unless a
+caller of ``build`` supplies other data.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfgan_lite import callbacks as callbacks_lib
+from tfgan_lite import metrics as metrics_lib
+from tfgan_lite import models as models_lib
+from tfgan_lite.commands._cli import UsageError
+from tfgan_lite.commands.datasets import (
+    IMAGE_SHAPES,
+    POINT_DATASETS,
+    FirstRead,
+    class_names,
+)
+from tfgan_lite.gans import GAN, ClusteredGAN, ConditionalGAN, CycleGAN
+
+if TYPE_CHECKING:
+    from tfgan_lite.commands.config import TrainConfig
+
+# Real samples of the health checks, of the quality measurements (two
+# halves) and under the 2-D scatter pictures (PacGAN scores 2,500).
+HEALTH_SAMPLES = 256
+METRICS_SAMPLES = 2_000
+SCATTER_SAMPLES = 2_500
+# Columns of the per-class sample grid, and inputs of the cycle grid.
+_SAMPLES_PER_CLASS = 8
+CYCLE_GRID_SAMPLES = 8
+# Handwritten digits, which the shipped digits classifier knows.
+_DIGIT_DATASETS = ("digits", "mnist")
+# The training images a ClusteredGAN is clustered on: as many as
+# ClusteredGAN.adapt reads by default. At most one cluster per
+# _IMAGES_PER_CLUSTER of them, so that every cluster has examples.
+CLUSTER_SAMPLES = ClusteredGAN.adapt.__kwdefaults__["max_samples"]
+_IMAGES_PER_CLUSTER = 8
+
+
+class Callbacks(NamedTuple):
+    """The callbacks of a run, in the groups the fit orders them by.
+
+    Attributes:
+        health: Run before the checkpoints: ``TrainingHealth`` restores
+            the last good weights on NaN before anything is written.
+        state: Change the model at batch or epoch ends (the weight
+            average); the checkpoints come after them.
+        observers: Watch and write: sample grids, scatter, measurements.
+        measure: The quality measurements among ``observers``, if any.
+    """
+
+    health: list
+    state: list
+    observers: list
+    measure: callbacks_lib.MetricsCallback | None = None
+
+
+# --------------------------------------------------------------------------
+# Models.
+
+
+def _optimizers(config: TrainConfig) -> tuple:
+    """One Adam for each player (or group of networks)."""
+    return tuple(
+        keras.optimizers.Adam(config.lr, beta_1=config.beta_1) for _ in range(2)
+    )
+
+
+def _compile(gan: GAN, config: TrainConfig) -> dict[str, Any]:
+    gan.compile(
+        *_optimizers(config),
+        config.loss,
+        d_steps=config.d_steps,
+        update=config.update,
+        gradient_penalty=config.gradient_penalty,
+        r1_penalty=config.r1_penalty,
+        r1_interval=config.r1_interval,
+        top_k=config.top_k,
+        top_k_steps=config.top_k_steps,
+        steps_per_execution=config.steps_per_execution,
+    )
+    return {"sample_shape": list(gan.sample_shape)}
+
+
+def _shape(spec) -> tuple[int, ...]:
+    spec = spec[0] if isinstance(spec, tuple) else spec
+    return tuple(spec.shape[1:])
+
+
+def image_gan(
+    config: TrainConfig, dataset: tf.data.Dataset, first: FirstRead, **networks
+) -> tuple[GAN, dict]:
+    """A ``GAN`` with a DCGAN of the data's image shape."""
+    g, d = models_lib.dcgan(
+        _shape(dataset.element_spec),
+        latent_dim=config.latent_dim,
+        width=config.width,
+        **networks,
+    )
+    gan = GAN(g, d, seed=config.seed, ema=config.ema > 0)
+    return gan, _compile(gan, config)
+
+
+def points_gan(
+    config: TrainConfig, dataset: tf.data.Dataset, first: FirstRead, **networks
+) -> tuple[GAN, dict]:
+    """A ``GAN`` with MLPs for 2-D points (``width`` hidden units)."""
+    g, d = models_lib.mlp_2d(
+        latent_dim=config.latent_dim, hidden=config.width, **networks
+    )
+    gan = GAN(g, d, seed=config.seed, ema=config.ema > 0)
+    return gan, _compile(gan, config)
+
+
+def clustered_gan(
+    config: TrainConfig, dataset: tf.data.Dataset, first: FirstRead, **networks
+) -> tuple[GAN, dict]:
+    """A ``ClusteredGAN`` clustered on the first pass; fewer clusters on
+    small data sets, and below 2 a plain ``GAN``."""
+    images = sum(len(batch) for batch in first.first_pass)
+    clusters = min(config.clusters, images // _IMAGES_PER_CLUSTER)
+    if clusters < 2:
+        return image_gan(config, dataset, first, **networks)
+    g, d = models_lib.clustered_dcgan(
+        _shape(dataset.element_spec),
+        clusters,
+        latent_dim=config.latent_dim,
+        width=config.width,
+        **networks,
+    )
+    gan = ClusteredGAN(
+        g, d, num_clusters=clusters, seed=config.seed, ema=config.ema > 0
+    )
+    try:
+        prior = gan.adapt(list(first.first_pass))
+    except ValueError as e:
+        raise UsageError(f"--clusters {config.clusters}: {e}") from None
+    return gan, {
+        "clusters": clusters,
+        "cluster_prior": [round(float(p), 5) for p in prior],
+        **_compile(gan, config),
+    }
+
+
+def conditional_gan(
+    config: TrainConfig, dataset: tf.data.Dataset, first: FirstRead, **networks
+) -> tuple[GAN, dict]:
+    """A ``ConditionalGAN`` with one class per label of the data."""
+    names = class_names(config.dataset, dataset)
+    g, d = models_lib.conditional_dcgan(
+        _shape(dataset.element_spec),
+        len(names),
+        latent_dim=config.latent_dim,
+        width=config.width,
+        **networks,
+    )
+    gan = ConditionalGAN(
+        g, d, num_classes=len(names), seed=config.seed, ema=config.ema > 0
+    )
+    return gan, {
+        "num_classes": len(names),
+        "class_names": names,
+        **_compile(gan, config),
+    }
+
+
+def cyclegan(
+    config: TrainConfig, dataset: tf.data.Dataset, first: FirstRead, **networks
+) -> tuple[CycleGAN, dict]:
+    """A ``CycleGAN`` between the two domains of the data."""
+    x_shape, y_shape = (tuple(s.shape[1:]) for s in dataset.element_spec)
+    if config.generator == "resnet":
+        make = functools.partial(
+            models_lib.resnet_cyclegan, blocks=config.blocks, **networks
+        )
+    else:
+        make = functools.partial(models_lib.unet_cyclegan, **networks)
+    g_xy, d_y = make(x_shape, width=config.width, out_channels=y_shape[-1])
+    g_yx, d_x = make(y_shape, width=config.width, out_channels=x_shape[-1])
+    model = CycleGAN(
+        g_xy, g_yx, d_x, d_y, pool_size=config.pool_size, seed=config.seed
+    )
+    model.compile(
+        *_optimizers(config),
+        config.loss,
+        cycle_weight=config.cycle_weight,
+        identity_weight=config.identity_weight,
+        # XLA's compile time outweighs its gain on these small networks.
+        jit_compile=False,
+        steps_per_execution=config.steps_per_execution,
+    )
+    return model, {"x_shape": list(x_shape), "y_shape": list(y_shape)}
+
+
+# --------------------------------------------------------------------------
+# Callbacks.
+
+
+class _Grid(callbacks_lib.ImageGrid):
+    """``ImageGrid`` of another picture of the model (the last epoch too).
+
+    Args:
+        draw: The model -> a uint8 grid (H, W, C).
+        log_dir, **kwargs: As ``ImageGrid``.
+    """
+
+    def __init__(self, draw: Callable, log_dir: str, **kwargs):
+        super().__init__(log_dir, **kwargs)
+        self._draw = draw
+
+    def grid(self) -> np.ndarray:
+        return self._draw(self.model)
+
+    def on_train_begin(self, logs=None):
+        # ImageGrid's own begin checks for a GAN, and a CycleGAN is not one.
+        tf.io.gfile.makedirs(self.png_dir)
+        self._writer = tf.summary.create_file_writer(self.run_dir)
+
+
+def _class_rows(model: ConditionalGAN, seed: int) -> np.ndarray:
+    """One row per class, the same latent vectors every time."""
+    labels = np.repeat(np.arange(model.num_classes), _SAMPLES_PER_CLASS)
+    samples = model.generate(len(labels), labels=labels, seed=seed)
+    return callbacks_lib.make_grid(samples, rows=model.num_classes)
+
+
+def measured(config: TrainConfig) -> bool:
+    """Whether a run measures its quality: digits with the digits classifier."""
+    return bool(
+        config.metrics_every
+        and config.dataset in _DIGIT_DATASETS
+        and IMAGE_SHAPES.get(config.model) == (28, 28, 1)
+    )
+
+
+def gan_samples(config: TrainConfig) -> int:
+    """Real samples the callbacks of an image GAN read."""
+    return max(HEALTH_SAMPLES, METRICS_SAMPLES if measured(config) else 0)
+
+
+def points_samples(config: TrainConfig) -> int:
+    """Real points the callbacks of a 2-D run read."""
+    return max(HEALTH_SAMPLES, SCATTER_SAMPLES)
+
+
+def _gan_callbacks(
+    picture: Callable,
+    config: TrainConfig,
+    model: GAN,
+    first: FirstRead,
+    paths: Mapping[str, str],
+) -> Callbacks:
+    known = {}
+    if config.dataset in POINT_DATASETS:
+        centers, std = metrics_lib.known_mixture(config.dataset)
+        known = {"modes": centers, "mode_std": std}
+    health = callbacks_lib.TrainingHealth(
+        real_samples=first.samples[:HEALTH_SAMPLES],
+        log_dir=paths["logs"],
+        warmup_epochs=min(5, config.epochs // 4),
+        **known,
+    )
+    state = []
+    if config.ema:
+        state.append(
+            callbacks_lib.EMAGenerator(
+                decay=config.ema, rampup=config.ema_rampup or None
+            )
+        )
+    observers = [picture(config, model, first, paths)]
+    measure = None
+    if measured(config):
+        measure = callbacks_lib.MetricsCallback(
+            first.samples[:METRICS_SAMPLES],
+            extractor=metrics_lib.features.digits_classifier(),
+            log_dir=paths["logs"],
+            every_n_epochs=config.metrics_every,
+            seed=config.seed,
+        )
+        observers.append(measure)
+    return Callbacks([health], state, observers, measure)
+
+
+def _grid_options(config: TrainConfig, paths: Mapping[str, str]) -> dict:
+    return {
+        "png_dir": paths["samples"],
+        "every_n_epochs": config.sample_every,
+        "seed": config.seed,
+    }
+
+
+def _image_grid(config, model, first, paths) -> callbacks_lib.ImageGrid:
+    return callbacks_lib.ImageGrid(
+        paths["logs"], **_grid_options(config, paths)
+    )
+
+
+def _class_grid(config, model, first, paths) -> callbacks_lib.ImageGrid:
+    return _Grid(
+        functools.partial(_class_rows, seed=config.seed),
+        paths["logs"],
+        num_samples=_SAMPLES_PER_CLASS * model.num_classes,
+        **_grid_options(config, paths),
+    )
+
+
+def _scatter(config, model, first, paths) -> callbacks_lib.PointScatter:
+    """Samples over the real 2-D mixture, with its known modes."""
+    centers, std = metrics_lib.known_mixture(config.dataset)
+    return callbacks_lib.PointScatter(
+        first.samples[:SCATTER_SAMPLES],
+        paths["logs"],
+        centers=centers,
+        std=std,
+        every_n_epochs=config.sample_every,
+        seed=config.seed,
+        png_dir=paths["samples"],
+    )
+
+
+image_callbacks = functools.partial(_gan_callbacks, _image_grid)
+class_callbacks = functools.partial(_gan_callbacks, _class_grid)
+points_callbacks = functools.partial(_gan_callbacks, _scatter)
+
+
+def cyclegan_callbacks(
+    config: TrainConfig,
+    model: CycleGAN,
+    first: FirstRead,
+    paths: Mapping[str, str],
+) -> Callbacks:
+    """The cycle grid: rows x, G(x) and F(G(x)) of the first inputs."""
+    inputs = first.samples[:CYCLE_GRID_SAMPLES]
+    grid = _Grid(
+        functools.partial(callbacks_lib.cycle_grid, images=inputs),
+        paths["logs"],
+        png_dir=paths["samples"],
+        every_n_epochs=config.sample_every,
+        num_samples=len(inputs),
+    )
+    return Callbacks([], [], [grid])

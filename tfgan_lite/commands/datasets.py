@@ -1,0 +1,279 @@
+"""The data of each kind of run, its checks, and the one read before step 1.
+
+A run builds its pipeline once and reads its first batches once
+(:func:`read_first`): the clustering, the real samples of the health
+checks, the measurements and the pictures, and the length of a pass of
+unknown length all come from that read. Training then iterates fresh
+pipelines from the same factory (see ``fit_loop``), whose order is a pure
+function of the seed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
+import tensorflow as tf
+
+from tfgan_lite import data as data_lib
+from tfgan_lite.commands._cli import UsageError
+
+if TYPE_CHECKING:
+    from tfgan_lite.commands.config import TrainConfig
+
+__all__ = [
+    "IMAGE_SHAPES",
+    "POINT_DATASETS",
+    "FirstRead",
+    "class_names",
+    "read_first",
+]
+
+# Sample shape of each image preset.
+IMAGE_SHAPES = {
+    "dcgan_28": (28, 28, 1),
+    "dcgan_32": (32, 32, 3),
+    "dcgan_64": (64, 64, 3),
+}
+POINT_DATASETS = ("ring", "grid")
+# Separates the two folders of --dataset=path/to/A,path/to/B.
+_FOLDER_PAIR_SEPARATOR = ","
+
+
+# --------------------------------------------------------------------------
+# What each kind's data must be.
+
+
+def is_pair(dataset: str) -> bool:
+    """Whether --dataset names two image domains, for CycleGAN."""
+    mapping = dataset.removeprefix("digits_")
+    return (
+        _FOLDER_PAIR_SEPARATOR in dataset
+        or (dataset != mapping and mapping in data_lib.unpaired.DIGITS_MAPPINGS)
+        or dataset.removeprefix("cycle_gan/") in data_lib.CYCLE_GAN_PAIRS
+    )
+
+
+def check_images(config: TrainConfig) -> None:
+    """Refuses data other than images for a dcgan preset."""
+    if is_pair(config.dataset):
+        raise ValueError(
+            f"--dataset {config.dataset} holds two image domains, which go "
+            "with --model=cyclegan."
+        )
+    if config.dataset in POINT_DATASETS:
+        raise ValueError(_points_mismatch(config))
+
+
+def check_labelled(config: TrainConfig) -> None:
+    """Refuses data without class labels for a conditional run."""
+    dataset = config.dataset
+    if dataset in (*POINT_DATASETS, "celeb_a") or is_pair(dataset):
+        raise ValueError(
+            f"--conditional needs images with class labels, and --dataset "
+            f"{dataset} has none: use digits, mnist, fashion_mnist, "
+            "cifar10, or a folder with one subfolder per class."
+        )
+    check_images(config)
+
+
+def check_points(config: TrainConfig) -> None:
+    """Refuses data other than the 2-D mixtures for mlp_2d."""
+    if is_pair(config.dataset):
+        check_images(config)
+    if config.dataset not in POINT_DATASETS:
+        raise ValueError(_points_mismatch(config))
+
+
+def check_pair(config: TrainConfig) -> None:
+    """Refuses data other than two image domains for CycleGAN."""
+    if not is_pair(config.dataset):
+        raise ValueError(
+            f"--model=cyclegan needs two image domains, not --dataset "
+            f"{config.dataset}: use digits_invert, digits_rotate, "
+            "cycle_gan/<pair> or two folders as --dataset=path/to/A,"
+            "path/to/B."
+        )
+
+
+def _points_mismatch(config: TrainConfig) -> str:
+    return (
+        f"--model {config.model} cannot train on --dataset "
+        f"{config.dataset}: the 2-D mixtures 'ring' and 'grid' go with "
+        "--model mlp_2d, image datasets with the dcgan presets."
+    )
+
+
+# --------------------------------------------------------------------------
+# Pipelines.
+
+
+def _load(dataset: str, **kwargs) -> tf.data.Dataset:
+    """data.load, with its refusals turned into the command's own."""
+    try:
+        return data_lib.load(dataset, **kwargs)
+    except (ConnectionError, TimeoutError):
+        raise  # Unreachable hosts are a failure, not a usage error.
+    except (ValueError, OSError) as e:
+        raise UsageError(f"--dataset {dataset}: {e}") from None
+
+
+def images(config: TrainConfig) -> tf.data.Dataset:
+    """The images of a dcgan preset, with labels for a conditional run."""
+    height, width, channels = IMAGE_SHAPES[config.model]
+    return _load(
+        config.dataset,
+        image_size=(height, width),
+        channels=channels,
+        with_labels=config.conditional,
+        batch_size=config.batch_size,
+        seed=config.seed,
+    )
+
+
+def labelled_images(config: TrainConfig) -> tf.data.Dataset:
+    """Images and class labels; a folder needs one subfolder per class."""
+    path = Path(config.dataset).expanduser()
+    if path.is_dir() and not any(p.is_dir() for p in path.iterdir()):
+        raise UsageError(
+            f"--conditional reads class labels from subfolders, one per "
+            f"class (class ids follow the sorted subfolder names), and "
+            f"{config.dataset} has no subfolders."
+        )
+    return images(config)
+
+
+def points(config: TrainConfig) -> tf.data.Dataset:
+    """Batches of a 2-D mixture."""
+    return _load(config.dataset, batch_size=config.batch_size, seed=config.seed)
+
+
+def pair(config: TrainConfig) -> tf.data.Dataset:
+    """Two domains: a named pair, or two folders "A,B"."""
+    digits = config.dataset.startswith("digits_")
+    side = config.image_size or (32 if digits else 256)
+    kwargs = {
+        "image_size": (side, side),
+        "batch_size": config.batch_size,
+        "seed": config.seed,
+    }
+    try:
+        if _FOLDER_PAIR_SEPARATOR not in config.dataset:
+            return data_lib.load_pair(config.dataset, **kwargs)
+        folders = config.dataset.split(_FOLDER_PAIR_SEPARATOR)
+        if len(folders) != 2 or not all(folders):
+            raise ValueError(
+                "give two folders, the domains X and Y, as path/to/A,path/to/B."
+            )
+        return data_lib.unpaired.folder_pair(*folders, **kwargs)
+    except (ConnectionError, TimeoutError):
+        raise  # Unreachable hosts are a failure, not a usage error.
+    except (ValueError, OSError) as e:
+        raise UsageError(f"--dataset {config.dataset}: {e}") from None
+
+
+def class_names(dataset: str, loaded: tf.data.Dataset) -> list[str]:
+    """The classes of a labelled dataset, in class id order.
+
+    Raises:
+        UsageError: If the data has fewer than two classes.
+    """
+    if dataset == "digits":
+        names = [str(digit) for digit in range(10)]
+    elif dataset in data_lib.SUPPORTED_TFDS:
+        import tensorflow_datasets as tfds
+
+        names = list(tfds.builder(dataset).info.features["label"].names)
+    else:
+        # A folder: one class per subfolder, ids in sorted name order.
+        names = list(loaded.class_names)
+    if len(names) < 2:
+        raise UsageError(
+            f"--conditional needs at least two classes; --dataset {dataset} "
+            f"has {len(names)} ({', '.join(names)}). A folder's classes "
+            "are its subfolders."
+        )
+    return names
+
+
+# --------------------------------------------------------------------------
+# The one read before step 1.
+
+
+class FirstRead(NamedTuple):
+    """The first batches of a run's data, read once and shared.
+
+    Attributes:
+        samples: The first samples of the training stream (images, points,
+            or domain X of a pair; labels dropped), as many as asked for
+            or as the stream holds: one pass, or more for a repeated one.
+        first_pass: The first batches of the first pass, up to the first
+            batch end at or past the samples asked for (the clustering's).
+        pass_batches: Batches of one pass, when the read reached its end;
+            else None.
+    """
+
+    samples: np.ndarray
+    first_pass: tuple[np.ndarray, ...]
+    pass_batches: int | None
+
+
+def _samples(element) -> tf.Tensor:
+    return element[0] if isinstance(element, tuple) else element
+
+
+def read_first(
+    dataset: tf.data.Dataset,
+    *,
+    samples: int,
+    pass_samples: int = 0,
+    count_pass: bool = False,
+    repeat: bool = False,
+) -> FirstRead:
+    """Reads the first batches of ``dataset`` once, for every consumer.
+
+    A new iterator of the same pipeline continues its shuffle where the
+    last one ended, so pass k of a repeated stream is the k-th iteration
+    of ``dataset``: a read past one pass gives the batches that
+    ``dataset.repeat()`` gives.
+
+    Args:
+        dataset: The run's pipeline, one pass, not yet iterated.
+        samples: Samples of the stream wanted.
+        pass_samples: Samples of the first pass wanted.
+        count_pass: Read to the end of the first pass to count its batches
+            (only the samples wanted are kept).
+        repeat: Whether the run repeats the data, so that ``samples`` may
+            come from more than one pass.
+
+    Raises:
+        UsageError: If the data holds no full batch.
+    """
+    kept, held, cut, batches, ended = [], 0, 0, 0, False
+    pass_index = 0
+    while True:
+        for element in dataset:
+            first = pass_index == 0
+            batches += first
+            if held < samples or (first and held < pass_samples):
+                if first and held < pass_samples:
+                    cut = len(kept) + 1
+                kept.append(_samples(element).numpy())
+                held += len(kept[-1])
+            more = first and (count_pass or held < pass_samples)
+            if held >= samples and not more:
+                break
+        else:
+            ended = ended or pass_index == 0
+            if not batches:
+                raise UsageError("The dataset holds no full batch.")
+            if repeat and held < samples:
+                pass_index += 1
+                continue
+        break
+    return FirstRead(
+        samples=np.concatenate(kept)[:samples] if kept else np.zeros((0,)),
+        first_pass=tuple(kept[:cut]),
+        pass_batches=batches if ended else None,
+    )
