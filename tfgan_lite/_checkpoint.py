@@ -27,7 +27,6 @@ import json
 import math
 import os
 import re
-import signal
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -40,7 +39,6 @@ import numpy as np
 from tfgan_lite._files import CorruptFileError
 
 __all__ = [
-    "KILL_ENV",
     "CheckpointDir",
     "NonFiniteStateError",
     "StepCheckpointer",
@@ -49,20 +47,9 @@ __all__ = [
     "training_step",
 ]
 
-# Tests set it to "<point>:<step>" to SIGKILL the process at that point of
-# that step: "step" (after the update, before its checkpoint), "partial"
-# (half the temporary file written), "written" (temporary file whole, not
-# renamed), "renamed" (renamed, older files not yet removed).
-KILL_ENV = "TFGAN_LITE_TEST_KILL"
 _NAME = re.compile(r"^ckpt-(\d+)\.npz$")
 _META = "__meta__"
 _UNIQUE_SUFFIX = re.compile(r"_\d+(?=/|$)")
-
-
-def kill_point(point: str, step: int) -> None:
-    """SIGKILLs this process if KILL_ENV names this point and step."""
-    if os.environ.get(KILL_ENV) == f"{point}:{step}":
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def state_variables(model) -> list:
@@ -192,29 +179,32 @@ class CheckpointDir:
             raise NonFiniteStateError(bad)
         record = {"step": int(step), **meta}
         record["paths"] = [v.path for v in self.variables]
-        arrays = {f"v{i}": a for i, a in enumerate(values)}
         final = self.path(step)
         temporary = final + ".tmp"
         try:
-            with open(temporary, "wb") as f:
-                np.savez(f, **{_META: np.array(json.dumps(record))}, **arrays)
-                f.flush()
-                if os.environ.get(KILL_ENV) == f"partial:{step}":
-                    f.truncate(f.tell() // 2)
-                    f.flush()
-                    kill_point("partial", step)
-                os.fsync(f.fileno())
-            kill_point("written", step)
+            self._write(temporary, record, values)
             os.replace(temporary, final)
         except BaseException:
             if os.path.exists(temporary):
                 os.remove(temporary)
             raise
         _fsync_dir(self.directory)
-        kill_point("renamed", step)
+        self._remove_old()
+        return final
+
+    @staticmethod
+    def _write(path: str, record: dict, values: Sequence[np.ndarray]) -> None:
+        """Writes a whole checkpoint file and flushes it to the disk."""
+        arrays = {f"v{i}": a for i, a in enumerate(values)}
+        with open(path, "wb") as f:
+            np.savez(f, **{_META: np.array(json.dumps(record))}, **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+
+    def _remove_old(self) -> None:
+        """Removes all but the ``keep`` newest checkpoints."""
         for old in self.steps()[self.keep :]:
             os.remove(self.path(old))
-        return final
 
     def restore(self) -> Restored | None:
         """Reads the newest readable checkpoint into the variables.
@@ -347,7 +337,6 @@ class StepCheckpointer(keras.callbacks.Callback):
         # steps: batch is the chunk's last step in the epoch.
         before = self._current
         step = before + batch - self._first_batch + 1
-        kill_point("step", step)
         if self.non_finite is not None:
             return
         found = _non_finite_logs(logs)

@@ -1,18 +1,40 @@
-"""Killing the train command with SIGKILL, and resuming it exactly.
+"""Killing a training run at chosen points, and resuming it exactly.
 
-The real command runs in subprocesses with tiny settings (18 steps). One
-run is killed at a chain of points, each rerun resuming from the last
-whole checkpoint; its final state must equal an uninterrupted run's bit
-for bit (``--deterministic``, the CPU). A second uninterrupted run with the
-same seed must equal the first, losses included.
+One run (18 steps, tiny settings) is stopped at a chain of points, each
+rerun resuming from the last whole checkpoint; its final state must equal
+an uninterrupted run's bit for bit (``deterministic=True``, the CPU). A
+second uninterrupted run with the same seed must equal the first, losses
+included.
+
+The faults come from this file, never from the package. Five points of the
+chain are injected in process: a callback between steps, or a wrapper of
+the checkpoint writer's seams (``CheckpointDir._write``, which writes the
+temporary file, and ``CheckpointDir._remove_old``, which runs after the
+rename) raises :class:`Killed`, a BaseException no handler of the package
+catches. At that moment the run directory is copied as it is on disk, and
+once the exception has unwound the copy replaces it, so what cleanup code
+does on the way out never reaches the next run: it finds what a kill
+leaves. Then ``tfgan_lite.train.train`` runs again in the same process.
+The last point is a real SIGKILL of the real command (``python -m
+tfgan_lite.train``) in a subprocess, and the command then finishes the run.
+
+``deterministic=True`` limits TensorFlow to one thread per op, which can only
+be set before its runtime starts, so the in-process runs happen in two
+dedicated interpreters (this file run as a script, with
+TF_NUM_INTEROP_THREADS=1 and TF_NUM_INTRAOP_THREADS=1), beside the
+subprocesses of the real command.
 """
 
 import concurrent.futures
+import contextlib
 import glob
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+from unittest import mock
 
 import keras
 import numpy as np
@@ -20,6 +42,7 @@ import pytest
 import tensorflow as tf
 
 from tfgan_lite import _checkpoint
+from tfgan_lite import train as train_lib
 
 # 3 epochs of 6 steps; checkpoints at steps 0, 4, 6, 8, 12, 16 and 18.
 ARGS = [
@@ -35,7 +58,9 @@ ARGS = [
 ]
 LAST = 18
 # (kill point, checkpoint steps on disk after the kill). Each rerun resumes
-# from the newest of them.
+# from the newest of them. Points: "step" (after that step's update),
+# "partial" (half the temporary file written), "written" (temporary file
+# whole, not renamed), "renamed" (renamed, older files not yet removed).
 KILLS = [
     # Mid-epoch 0, before the first periodic checkpoint: from step 0.
     ("step:3", [0]),
@@ -47,10 +72,11 @@ KILLS = [
     ("renamed:8", [8, 6, 4]),
     # Mid-epoch 1: from step 8, epoch 1 batch 2, the rest of that epoch.
     ("step:11", [8, 6, 4]),
-    # The last checkpoint whole but not renamed: from step 16.
+    # The last checkpoint whole but not renamed: from step 16. A real
+    # SIGKILL of the command.
     ("written:18", [16, 12]),
 ]
-
+IN_PROCESS, REAL = KILLS[:-1], KILLS[-1]
 
 # Runs whose state has more parts: an EMA copy of the generator (and its
 # batch-norm recalibration at epoch ends); CycleGAN's four networks and its
@@ -93,26 +119,216 @@ OTHER_RUNS = {
         6,
     ),
 }
+# The ring run in chunks of 2 steps per call of the train function: the
+# kill comes after the chunk that ends at step 10.
+OTHER_RUNS["chunks"] = (
+    [*OTHER_RUNS["ring_ema"][0][:-1], "--steps_per_execution=2"],
+    "step:10",
+    18,
+)
+
+# One thread per op from the runtime's start (see the module docstring).
+_ONE_THREAD = {"TF_NUM_INTEROP_THREADS": "1", "TF_NUM_INTRAOP_THREADS": "1"}
 
 
-def _train(run_dir, kill=None, args=ARGS):
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    env.pop(_checkpoint.KILL_ENV, None)
-    if kill:
-        env[_checkpoint.KILL_ENV] = kill
+# In-process faults; these run in the dedicated interpreters.
+
+
+class Killed(BaseException):
+    """An injected kill: like SIGKILL, nothing in the package handles it."""
+
+
+def _kill(run_dir):
+    """Keeps the run directory as it is now, then raises Killed."""
+    shutil.copytree(run_dir, run_dir + ".at_kill")
+    raise Killed
+
+
+class _KillAfterStep(keras.callbacks.Callback):
+    """Kills the run once the generator has made ``step`` updates."""
+
+    def __init__(self, step, run_dir):
+        super().__init__()
+        self.step, self.run_dir = step, run_dir
+
+    def on_train_batch_end(self, batch, logs=None):
+        if _checkpoint.training_step(self.model) == self.step:
+            _kill(self.run_dir)
+
+
+@contextlib.contextmanager
+def _faults(point, run_dir):
+    """Kills the run at ``point`` ("<where>:<step>"); yields its callbacks."""
+    where, step = point.split(":")
+    step = int(step)
+    if where == "step":
+        yield [_KillAfterStep(step, run_dir)]
+        return
+    checkpoints = _checkpoint.CheckpointDir
+    write, remove_old = checkpoints._write, checkpoints._remove_old
+
+    def write_then_kill(path, record, values):
+        write(path, record, values)
+        if record["step"] != step or where not in ("partial", "written"):
+            return
+        if where == "partial":
+            os.truncate(path, os.path.getsize(path) // 2)
+        _kill(run_dir)
+
+    def kill_before_removing(self):
+        if where == "renamed" and self.steps()[0] == step:
+            _kill(run_dir)
+        remove_old(self)
+
+    with (
+        mock.patch.object(checkpoints, "_write", staticmethod(write_then_kill)),
+        mock.patch.object(checkpoints, "_remove_old", kill_before_removing),
+    ):
+        yield []
+
+
+def _train_in_process(args, run_dir, point=None):
+    """Trains as the command would; with ``point``, killed there."""
+    config = train_lib.parse_flags(["train", *args, f"--run_dir={run_dir}"])
+    try:
+        with _faults(point, run_dir) if point else _no_faults() as callbacks:
+            train_lib.train(config, extra_callbacks=callbacks, verbose=0)
+    except Killed:
+        shutil.rmtree(run_dir)
+        os.rename(run_dir + ".at_kill", run_dir)
+    else:
+        assert point is None, f"never reached {point}"
+    finally:
+        # As a new process would: Keras' names and global state from zero.
+        keras.backend.clear_session()
+    return _after(run_dir)
+
+
+@contextlib.contextmanager
+def _no_faults():
+    yield []
+
+
+def _after(run_dir):
+    """What is on disk in the checkpoint directory."""
+    backup = os.path.join(run_dir, "backup")
+    return {
+        "steps": _steps_on_disk(run_dir),
+        "temporary": sorted(
+            os.path.basename(p) for p in glob.glob(f"{backup}/*.tmp")
+        ),
+    }
+
+
+def _run_chains(which, out):
+    """The in-process runs of lane ``which``; writes out/<which>.json."""
+    found = {}
+    if which == "main":
+        _train_in_process(ARGS, os.path.join(out, "straight"))
+        killed = os.path.join(out, "killed")
+        found["kills"] = [
+            _train_in_process(ARGS, killed, point) for point, _ in IN_PROCESS
+        ]
+    else:
+        for name, (args, point, _) in OTHER_RUNS.items():
+            _train_in_process(args, os.path.join(out, name, "straight"))
+            killed = os.path.join(out, name, "killed")
+            found[name] = _train_in_process(args, killed, point)
+            _train_in_process(args, killed)
+    with open(os.path.join(out, f"{which}.json"), "w") as f:
+        json.dump(found, f)
+
+
+# The test process: lanes of subprocesses, then checks.
+
+
+def _command(args, run_dir, kill=None):
+    """The real command; ``kill="written:<step>"`` SIGKILLs it there."""
+    argv = [*args, f"--run_dir={run_dir}"]
+    if kill is None:
+        python = ["-m", "tfgan_lite.train", *argv]
+    else:
+        where, step = kill.split(":")
+        assert where == "written", kill
+        python = ["-c", _REAL_KILL.format(step=int(step), argv=argv)]
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tfgan_lite.train",
-            *args,
-            f"--run_dir={run_dir}",
-        ],
-        env=env,
+        [sys.executable, *python],
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
     )
+
+
+# The command as ``python -m`` runs it, with its checkpoint writer wrapped
+# to SIGKILL the process once the temporary file of a step is whole.
+_REAL_KILL = """
+import os, runpy, signal, sys
+from tfgan_lite import _checkpoint
+
+write = _checkpoint.CheckpointDir._write
+
+def write_then_die(path, record, values):
+    write(path, record, values)
+    if record["step"] == {step}:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+_checkpoint.CheckpointDir._write = staticmethod(write_then_die)
+sys.argv = ["tfgan_lite.train", *{argv!r}]
+runpy.run_module("tfgan_lite.train", run_name="__main__", alter_sys=True)
+"""
+
+
+def _chains(which, out):
+    """Runs ``_run_chains(which, out)`` in a one-thread-per-op interpreter."""
+    result = subprocess.run(
+        [sys.executable, __file__, which, str(out)],
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **_ONE_THREAD},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    with open(os.path.join(out, f"{which}.json")) as f:
+        return json.load(f)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Every run of this file, in two lanes side by side (two CPU cores).
+
+    Lane 1: the in-process straight run and kill chain, then the real
+    SIGKILL of the command and the command finishing the run. Lane 2: the
+    command's own uninterrupted run, then the other runs in process.
+    """
+    out = tmp_path_factory.mktemp("runs")
+    killed = str(out / "killed")
+
+    def lane_1():
+        kills = _chains("main", str(out))["kills"]
+        real = _command(ARGS, killed, REAL[0])
+        assert real.returncode == -signal.SIGKILL, real.stderr[-3000:]
+        kills.append(_after(killed))
+        final = _command(ARGS, killed)
+        assert final.returncode == 0, final.stderr[-3000:]
+        return kills
+
+    def lane_2():
+        command = _command(ARGS, str(out / "command"))
+        assert command.returncode == 0, command.stderr[-3000:]
+        return _chains("others", str(out))
+
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        first, second = pool.submit(lane_1), pool.submit(lane_2)
+        kills, others = first.result(), second.result()
+    return {
+        "dir": str(out),
+        "straight": str(out / "straight"),
+        "command": str(out / "command"),
+        "killed": killed,
+        "kills": kills,
+        "others": others,
+    }
 
 
 def _checkpoint_arrays(run_dir, step):
@@ -145,49 +361,50 @@ def _epoch_losses(run_dir):
     return values
 
 
-@pytest.fixture(scope="module")
-def straight(tmp_path_factory):
-    """Two uninterrupted runs with the same seed, side by side."""
-    root = tmp_path_factory.mktemp("straight")
-    dirs = [str(root / "a"), str(root / "b")]
-    with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        results = list(pool.map(_train, dirs))
-    for result in results:
-        assert result.returncode == 0, result.stderr[-3000:]
-    return dirs
+def _temporary_after(point):
+    """The temporary file a kill at ``point`` leaves, as a list."""
+    where, step = point.split(":")
+    if where in ("partial", "written"):
+        return [f"ckpt-{int(step):09d}.npz.tmp"]
+    return []
 
 
-def test_killed_run_resumes_to_the_uninterrupted_weights(straight, tmp_path):
-    run_dir = str(tmp_path / "killed")
-    for kill, on_disk in KILLS:
-        result = _train(run_dir, kill)
-        assert result.returncode == -signal.SIGKILL, (kill, result.stderr)
-        assert _steps_on_disk(run_dir) == on_disk, kill
-        # Every file under a checkpoint's name is whole; a half-written one
-        # exists only under its temporary name.
-        for step in on_disk:
-            assert _checkpoint_arrays(run_dir, step), (kill, step)
-    result = _train(run_dir)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert not glob.glob(os.path.join(run_dir, "backup", "*.tmp"))
+def test_each_kill_leaves_whole_checkpoints_and_its_temporary_file(runs):
+    for (point, on_disk), found in zip(KILLS, runs["kills"], strict=True):
+        assert found["steps"] == on_disk, point
+        # The kill left the file it was writing under its temporary name
+        # (removed by the next run), and only there.
+        assert found["temporary"] == _temporary_after(point), point
 
-    reference = _checkpoint_arrays(straight[0], LAST)
-    resumed = _checkpoint_arrays(run_dir, LAST)
+
+def test_killed_run_resumes_to_the_uninterrupted_weights(runs):
+    killed = runs["killed"]
+    # Every file under a checkpoint's name is whole.
+    for step in _steps_on_disk(killed):
+        assert _checkpoint_arrays(killed, step), step
+    assert not glob.glob(os.path.join(killed, "backup", "*.tmp"))
+
+    reference = _checkpoint_arrays(runs["straight"], LAST)
+    resumed = _checkpoint_arrays(killed, LAST)
     assert reference.keys() == resumed.keys()
     different = [
         k for k in reference if not np.array_equal(reference[k], resumed[k])
     ]
     assert not different
-    final = _model_weights(run_dir)
-    for ours, theirs in zip(final, _model_weights(straight[0]), strict=True):
-        assert np.array_equal(ours, theirs)
-    model = keras.saving.load_model(os.path.join(run_dir, "model.keras"))
+    final = _model_weights(killed)
+    theirs = _model_weights(runs["straight"])
+    for ours, expected in zip(final, theirs, strict=True):
+        assert np.array_equal(ours, expected)
+    model = keras.saving.load_model(os.path.join(killed, "model.keras"))
     assert int(model.g_optimizer.iterations) == LAST
     assert int(model.d_optimizer.iterations) == LAST
 
 
-def test_same_seed_gives_the_same_losses_and_weights(straight):
+def test_same_seed_gives_the_same_losses_and_weights(runs):
+    # One run in process, one of the command in its own process.
+    straight = (runs["straight"], runs["command"])
     first, second = (_checkpoint_arrays(d, LAST) for d in straight)
+    assert first.keys() == second.keys()
     assert all(np.array_equal(first[k], second[k]) for k in first)
     losses = [_epoch_losses(d) for d in straight]
     assert len(losses[0]) == 6  # Two losses at each of 3 epochs.
@@ -197,47 +414,28 @@ def test_same_seed_gives_the_same_losses_and_weights(straight):
     assert any(not np.array_equal(first[k], earlier[k]) for k in first)
 
 
-@pytest.mark.parametrize("name", OTHER_RUNS)
-def test_ema_and_cyclegan_runs_resume_exactly(name, tmp_path):
-    args, kill, last = OTHER_RUNS[name]
-    straight, killed = str(tmp_path / "straight"), str(tmp_path / "killed")
-
-    def interrupted():
-        first = _train(killed, kill, args)
-        return first, _train(killed, None, args)
-
-    with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        reference = pool.submit(_train, straight, None, args)
-        first, resumed = pool.submit(interrupted).result()
-    assert reference.result().returncode == 0, reference.result().stderr
-    assert first.returncode == -signal.SIGKILL, first.stderr[-3000:]
-    assert resumed.returncode == 0, resumed.stderr[-3000:]
-    ours, theirs = (_checkpoint_arrays(d, last) for d in (killed, straight))
+@pytest.mark.parametrize("name", ["ring_ema", "cyclegan"])
+def test_ema_and_cyclegan_runs_resume_exactly(runs, name):
+    _, point, last = OTHER_RUNS[name]
+    assert runs["others"][name]["temporary"] == []
+    root = os.path.join(runs["dir"], name)
+    ours, theirs = (
+        _checkpoint_arrays(os.path.join(root, d), last)
+        for d in ("killed", "straight")
+    )
     assert ours.keys() == theirs.keys()
-    assert all(np.array_equal(ours[k], theirs[k]) for k in ours)
+    assert all(np.array_equal(ours[k], theirs[k]) for k in ours), point
 
 
-# The ring run in chunks of 2 steps per call of the train function: the
-# kill comes after the chunk that ends at step 10.
-CHUNKS = [
-    *OTHER_RUNS["ring_ema"][0][:-1],
-    "--steps_per_execution=2",
-]
-
-
-def test_a_run_in_chunks_of_steps_resumes_from_its_last_checkpoint(tmp_path):
-    straight, killed = str(tmp_path / "straight"), str(tmp_path / "killed")
-    with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        reference = pool.submit(_train, straight, None, CHUNKS)
-        first = pool.submit(_train, killed, "step:10", CHUNKS).result()
-    assert first.returncode == -signal.SIGKILL, first.stderr[-3000:]
+def test_a_run_in_chunks_of_steps_resumes_from_its_last_checkpoint(runs):
     # Checkpoints carry the step the state is at: 4 and 8 periodic, 6 an
     # epoch end (4 removed once 8 was whole).
-    assert _steps_on_disk(killed) == [8, 6]
-    resumed = _train(killed, None, CHUNKS)
-    assert reference.result().returncode == 0, reference.result().stderr
-    assert resumed.returncode == 0, resumed.stderr[-3000:]
-    ours, theirs = (_checkpoint_arrays(d, 18) for d in (killed, straight))
+    assert runs["others"]["chunks"]["steps"] == [8, 6]
+    root = os.path.join(runs["dir"], "chunks")
+    ours, theirs = (
+        _checkpoint_arrays(os.path.join(root, d), 18)
+        for d in ("killed", "straight")
+    )
     assert ours.keys() == theirs.keys()
     for key in ours:
         if ours[key].dtype.kind == "f":
@@ -294,5 +492,10 @@ def test_deterministic_after_the_runtime_started_warns_how_to_fix():
 
 
 def test_deterministic_after_start_is_quiet_with_the_thread_variables():
-    lines = _probe(True, TF_NUM_INTEROP_THREADS="1", TF_NUM_INTRAOP_THREADS="1")
+    lines = _probe(True, **_ONE_THREAD)
     assert lines == ["0", "0", "0"]
+
+
+if __name__ == "__main__":
+    # python test_kill_resume.py main|others OUT: one lane's in-process runs.
+    _run_chains(*sys.argv[1:])
