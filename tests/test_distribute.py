@@ -1,7 +1,8 @@
 """GAN under tf.distribute: MirroredStrategy on 2 logical CPUs, multi-worker.
 
 Both run in subprocesses: logical devices and TF_CONFIG must be set before
-TensorFlow starts, and multi-worker needs two processes.
+TensorFlow starts, and multi-worker needs two processes. The mirrored
+comparisons share one worker with the model tests' (mirrored_testutil).
 """
 
 import inspect
@@ -13,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from mirrored_testutil import mirrored_result
 
 SCRIPTS = Path(__file__).parent / "scripts"
 
@@ -39,15 +41,9 @@ def _free_port() -> int:
     ],
 )
 def test_mirrored_matches_single_device(update, steps, r1_interval):
-    script = str(SCRIPTS / "mirrored_step.py")
-    proc = subprocess.run(
-        [sys.executable, script, update, str(steps), str(r1_interval)],
-        capture_output=True,
-        text=True,
-        timeout=300,
+    result = mirrored_result(
+        "mirrored_step.py", update, str(steps), str(r1_interval)
     )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    result = _result(proc.stdout)
     assert result["replicas"] == 2
     # The same steps, global batches and seeds: the same updated weights.
     assert result["weight_error"] < 1e-5, result

@@ -1,12 +1,18 @@
 """Trains a tiny ClusteredGAN on one device and under MirroredStrategy.
 
-Prints one JSON line, as conditional_mirrored.py does (whose import sets
-up the two logical CPUs before anything else starts TensorFlow).
+Run as a script, it prints ``RESULT {json}``; tests/mirrored_testutil.py
+calls :func:`compare` in its worker instead.
 """
 
+import json
+
+# First: the two logical CPUs, set before anything starts TensorFlow.
+from mirrored_setup import compare as _compare
+from mirrored_setup import tf
+
+# isort: split
 import keras
 import numpy as np
-from conditional_mirrored import main, tf
 
 from tfgan_lite import ClusteredGAN, models
 
@@ -49,5 +55,10 @@ def _train(strategy):
     return gan, history
 
 
+def compare() -> dict:
+    """The comparison of ``_train`` on 1 and 2 devices."""
+    return _compare(_train)
+
+
 if __name__ == "__main__":
-    main(_train)
+    print("RESULT " + json.dumps(compare()))

@@ -1,25 +1,20 @@
 """Trains a tiny ConditionalGAN on one device and under MirroredStrategy.
 
-Prints one JSON line. Run as a script: logical devices must be configured
-before TensorFlow starts, which a pytest process has already done.
+Run as a script, it prints ``RESULT {json}``; tests/mirrored_testutil.py
+calls :func:`compare` in its worker instead.
 """
 
 import json
-import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# First: the two logical CPUs, set before anything starts TensorFlow.
+from mirrored_setup import compare as _compare
+from mirrored_setup import tf
 
-import tensorflow as tf  # noqa: E402
+# isort: split
+import keras
+import numpy as np
 
-_CPU = tf.config.list_physical_devices("CPU")[0]
-tf.config.set_logical_device_configuration(
-    _CPU, [tf.config.LogicalDeviceConfiguration()] * 2
-)
-
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-
-from tfgan_lite import ConditionalGAN, models  # noqa: E402
+from tfgan_lite import ConditionalGAN, models
 
 
 def _train(strategy):
@@ -41,27 +36,10 @@ def _train(strategy):
     return gan, history
 
 
-def main(train=_train) -> None:
-    """Prints the comparison of ``train(strategy)`` on 1 and 2 devices."""
-    single, h1 = train(tf.distribute.get_strategy())
-    mirrored = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-    multi, h2 = train(mirrored)
-    weight_error = max(
-        float(np.abs(a - b).max())
-        for a, b in zip(single.get_weights(), multi.get_weights(), strict=True)
-    )
-    print(
-        "RESULT "
-        + json.dumps(
-            {
-                "replicas": mirrored.num_replicas_in_sync,
-                "weight_error": weight_error,
-                "single": {k: float(v[-1]) for k, v in h1.items()},
-                "mirrored": {k: float(v[-1]) for k, v in h2.items()},
-            }
-        )
-    )
+def compare() -> dict:
+    """The comparison of ``_train`` on 1 and 2 devices."""
+    return _compare(_train)
 
 
 if __name__ == "__main__":
-    main()
+    print("RESULT " + json.dumps(compare()))

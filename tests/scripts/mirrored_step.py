@@ -1,26 +1,22 @@
-"""Trains a tiny GAN on one device and under MirroredStrategy; prints JSON.
+"""Trains a tiny GAN on one device and under MirroredStrategy.
 
-Run as a script: logical devices must be configured before TensorFlow starts,
-which a pytest process has already done.
+Usage: mirrored_step.py UPDATE STEPS R1_INTERVAL; prints ``RESULT {json}``.
+tests/mirrored_testutil.py calls :func:`compare` in its worker instead.
 """
 
+import functools
 import json
-import os
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# First: the two logical CPUs, set before anything starts TensorFlow.
+from mirrored_setup import compare as _compare
+from mirrored_setup import tf
 
-import tensorflow as tf  # noqa: E402
+# isort: split
+import keras
+import numpy as np
 
-_CPU = tf.config.list_physical_devices("CPU")[0]
-tf.config.set_logical_device_configuration(
-    _CPU, [tf.config.LogicalDeviceConfiguration()] * 2
-)
-
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-
-from tfgan_lite import GAN, models  # noqa: E402
+from tfgan_lite import GAN, models
 
 
 def _train(strategy, update: str, steps: int, r1_interval: int):
@@ -41,27 +37,17 @@ def _train(strategy, update: str, steps: int, r1_interval: int):
     return gan, history
 
 
-def main(update: str, steps: int, r1_interval: int) -> None:
-    default = tf.distribute.get_strategy()
-    single, h1 = _train(default, update, steps, r1_interval)
-    mirrored = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-    multi, h2 = _train(mirrored, update, steps, r1_interval)
-    weight_error = max(
-        float(np.abs(a - b).max())
-        for a, b in zip(single.get_weights(), multi.get_weights(), strict=True)
-    )
-    print(
-        "RESULT "
-        + json.dumps(
-            {
-                "replicas": mirrored.num_replicas_in_sync,
-                "weight_error": weight_error,
-                "single": {k: float(v[-1]) for k, v in h1.items()},
-                "mirrored": {k: float(v[-1]) for k, v in h2.items()},
-            }
+def compare(update: str, steps: str, r1_interval: str) -> dict:
+    """The comparison for one update rule, step count and lazy R1 interval."""
+    return _compare(
+        functools.partial(
+            _train,
+            update=update,
+            steps=int(steps),
+            r1_interval=int(r1_interval),
         )
     )
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))
+    print("RESULT " + json.dumps(compare(*sys.argv[1:4])))
