@@ -13,7 +13,7 @@ from tensorboard.backend.event_processing import event_accumulator
 
 from tfgan_lite import data, metrics, models
 from tfgan_lite.callbacks import EMAGenerator, HealthEvent, TrainingHealth
-from tfgan_lite.callbacks.health import _mean_pairwise_distance
+from tfgan_lite.callbacks._diversity import mean_pairwise_distance
 from tfgan_lite.gans.gan import GAN
 
 LATENT = 4
@@ -71,16 +71,16 @@ def test_mean_pairwise_distance_matches_brute_force():
     flat = x.reshape(7, -1).astype(np.float64)
     pairs = itertools.combinations(range(7), 2)
     want = np.mean([np.linalg.norm(flat[i] - flat[j]) for i, j in pairs])
-    np.testing.assert_allclose(_mean_pairwise_distance(x), want, rtol=1e-10)
+    np.testing.assert_allclose(mean_pairwise_distance(x), want, rtol=1e-10)
     same = np.repeat(x[:1], 5, axis=0)
-    assert _mean_pairwise_distance(same) == 0.0
+    assert mean_pairwise_distance(same) == 0.0
 
 
 def test_real_diversity_uses_all_samples_when_fewer_than_num_samples():
     x = _gaussian(10)
     health = TrainingHealth(real_samples=x, num_samples=256)
     np.testing.assert_allclose(
-        health.real_diversity, _mean_pairwise_distance(x), rtol=1e-12
+        health.real_diversity, mean_pairwise_distance(x), rtol=1e-12
     )
     pairs = itertools.combinations(range(10), 2)
     want = np.mean([np.linalg.norm(x[i] - x[j]) for i, j in pairs])
@@ -114,7 +114,7 @@ def test_healthy_run_is_silent_and_logs_health_curves(tmp_path, caplog):
         np.testing.assert_allclose(values, history[key], rtol=1e-6)
     # The generated diversity is that of the documented fixed-noise batch.
     _, generated = _scalars(acc, "generated_diversity")
-    want = _mean_pairwise_distance(gan.generate(64, seed=0, use_ema=False))
+    want = mean_pairwise_distance(gan.generate(64, seed=0, use_ema=False))
     np.testing.assert_allclose(generated[-1], want, rtol=1e-5)
     np.testing.assert_allclose(ratios[-1], want / health.real_diversity, 1e-5)
     assert acc.Tags()["tensors"] and not [

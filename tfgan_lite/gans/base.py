@@ -22,6 +22,7 @@ import tensorflow as tf
 from tfgan_lite import losses as losses_lib
 from tfgan_lite._validation import check_int, find_non_finite
 from tfgan_lite.gans import _keras_compat
+from tfgan_lite.gans._update import Phase
 
 __all__ = [
     "D_LOSS",
@@ -29,7 +30,6 @@ __all__ = [
     "G_LOSS",
     "G_NORM",
     "AdversarialModel",
-    "network_shape",
 ]
 
 # Tracker names that every model reports.
@@ -39,37 +39,6 @@ G_NORM = "g_grad_norm"
 D_NORM = "d_grad_norm"
 # Position of `shuffle` among keras.Model.fit's arguments after `x`.
 _FIT_SHUFFLE_INDEX = 7
-
-
-def _known_shape(shape) -> tuple | None:
-    """Returns a single-input/-output Keras shape as a tuple, else None."""
-    if shape is None:
-        return None
-    if isinstance(shape, list):
-        if len(shape) != 1:
-            return None
-        shape = shape[0]
-    if isinstance(shape, dict):
-        return None
-    return tuple(shape)
-
-
-def network_shape(network, attr: str) -> tuple | None:
-    """A network's static ``input_shape`` or ``output_shape``, else None.
-
-    Args:
-        network: A Keras layer or model.
-        attr: "input_shape" or "output_shape".
-
-    Returns:
-        The shape as a tuple, or None for several inputs or outputs, or a
-        network without static shapes.
-    """
-    try:
-        return _known_shape(getattr(network, attr))
-    except (AttributeError, ValueError):
-        # Subclassed models have no static shapes until they are called.
-        return None
 
 
 def _check_finite_array(x, where: str) -> None:
@@ -324,6 +293,17 @@ class AdversarialModel(keras.Model):
         return _keras_compat.step_logs(logs)
 
     # -- the steps ---------------------------------------------------------
+
+    def _player_phases(
+        self,
+        generators: Sequence[keras.layers.Layer],
+        discriminators: Sequence[keras.layers.Layer],
+    ) -> tuple[Phase, Phase]:
+        """The generator group's update and the discriminator group's."""
+        return (
+            Phase(G_LOSS, G_NORM, tuple(generators), self.g_optimizer),
+            Phase(D_LOSS, D_NORM, tuple(discriminators), self.d_optimizer),
+        )
 
     def _real_batch(self, data):
         raise NotImplementedError

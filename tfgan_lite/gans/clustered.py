@@ -71,7 +71,8 @@ class ClusteredGAN(LabelConditionedGAN):
         latent_dim: Size of z. None reads it from the generator.
         seed: Seed of the training noise and of the clustering.
         ema: Keep an EMA copy of the generator (see ``GAN``).
-        **kwargs: Passed to ``keras.Model`` (e.g. ``name``).
+        **kwargs: Passed to ``GAN``: latent_dim, seed and ema above, and
+            ``keras.Model``'s arguments (e.g. ``name``).
 
     Raises:
         TypeError: If a network is not a Keras layer or model.
@@ -100,19 +101,10 @@ class ClusteredGAN(LabelConditionedGAN):
         discriminator: keras.Model,
         *,
         num_clusters: int,
-        latent_dim: int | None = None,
-        seed: int | None = None,
-        ema: bool = False,
         **kwargs,
     ):
-        super().__init__(
-            generator,
-            discriminator,
-            latent_dim=latent_dim,
-            seed=seed,
-            ema=ema,
-            **kwargs,
-        )
+        # latent_dim, seed and ema are GAN's, with GAN's defaults.
+        super().__init__(generator, discriminator, **kwargs)
         self.num_clusters = check_int(num_clusters, "num_clusters", minimum=2)
         layer = _cluster_layer(self.generator)
         if layer is None or layer.num_clusters != self.num_clusters:

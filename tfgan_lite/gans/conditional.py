@@ -75,7 +75,8 @@ class ConditionalGAN(LabelConditionedGAN):
         latent_dim: Size of z. None reads it from the generator.
         seed: Seed of the training noise stream (see ``GAN``).
         ema: Keep an EMA copy of the generator (see ``GAN``).
-        **kwargs: Passed to ``keras.Model`` (e.g. ``name``).
+        **kwargs: Passed to ``GAN``: latent_dim, seed and ema above, and
+            ``keras.Model``'s arguments (e.g. ``name``).
 
     Raises:
         TypeError: If a network is not a Keras layer or model.
@@ -102,19 +103,10 @@ class ConditionalGAN(LabelConditionedGAN):
         discriminator: keras.Model,
         *,
         num_classes: int,
-        latent_dim: int | None = None,
-        seed: int | None = None,
-        ema: bool = False,
         **kwargs,
     ):
-        super().__init__(
-            generator,
-            discriminator,
-            latent_dim=latent_dim,
-            seed=seed,
-            ema=ema,
-            **kwargs,
-        )
+        # latent_dim, seed and ema are GAN's, with GAN's defaults.
+        super().__init__(generator, discriminator, **kwargs)
         self.num_classes = check_int(num_classes, "num_classes", minimum=2)
         _, scores = self._trace_networks(
             self.generator, self.discriminator, self.latent_dim

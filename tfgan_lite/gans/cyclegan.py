@@ -22,16 +22,8 @@ from tfgan_lite._validation import (
     check_int,
     shapes_compatible,
 )
-from tfgan_lite.gans import _image_pool
-from tfgan_lite.gans._update import Phase, apply_phases
-from tfgan_lite.gans.base import (
-    D_LOSS,
-    D_NORM,
-    G_LOSS,
-    G_NORM,
-    AdversarialModel,
-    network_shape,
-)
+from tfgan_lite.gans import _image_pool, _networks, base
+from tfgan_lite.gans._update import apply_phases
 
 __all__ = ["DIRECTIONS", "CycleGAN"]
 
@@ -41,13 +33,21 @@ DIRECTIONS = ("xy", "yx")
 # Metric names besides the base's.
 _CYCLE = "cycle_loss"
 _IDENTITY = "identity_loss"
+_TRACKERS = (
+    base.G_LOSS,
+    base.D_LOSS,
+    _CYCLE,
+    _IDENTITY,
+    base.G_NORM,
+    base.D_NORM,
+)
 
 # The CycleGAN paper's pool size (Section 4, after Shrivastava et al.).
 DEFAULT_POOL_SIZE = 50
 
 
 def _image_shape(network, attr: str, role: str) -> tuple | None:
-    shape = network_shape(network, attr)
+    shape = _networks.network_shape(network, attr)
     if shape is not None and len(shape) != 4:
         raise ValueError(
             f"`{role}` must map image batches (batch, height, width, "
@@ -57,7 +57,7 @@ def _image_shape(network, attr: str, role: str) -> tuple | None:
 
 
 @keras.saving.register_keras_serializable(package="tfgan_lite")
-class CycleGAN(AdversarialModel):
+class CycleGAN(base.AdversarialModel):
     """Two generators and two discriminators for unpaired translation.
 
     ``fit`` takes batches ``(x, y)``: images of domain X and, unpaired,
@@ -135,7 +135,7 @@ class CycleGAN(AdversarialModel):
         super().__init__(
             {"g_xy": g_xy, "g_yx": g_yx, "d_x": d_x, "d_y": d_y},
             seed=seed,
-            trackers=(G_LOSS, D_LOSS, _CYCLE, _IDENTITY, G_NORM, D_NORM),
+            trackers=_TRACKERS,
             **kwargs,
         )
         self.pool_size = check_int(pool_size, "pool_size", minimum=0)
@@ -186,7 +186,7 @@ class CycleGAN(AdversarialModel):
             )
         return x_shape, y_shape
 
-    # -- compile -----------------------------------------------------------
+    # -- compile and serialization -------------------------------------------
 
     def compile(
         self,
@@ -217,11 +217,8 @@ class CycleGAN(AdversarialModel):
             cycle_weight: lambda of the cycle-consistency loss (paper: 10).
             identity_weight: Weight of the identity loss; 0 turns it off.
                 The paper uses 0.5 * cycle_weight (5.0) for paintings.
-            jit_compile: Passed to ``keras.Model.compile`` (XLA).
-            steps_per_execution: Passed to ``keras.Model.compile``.
-            run_eagerly: Passed to ``keras.Model.compile``.
-            auto_scale_loss: Under the "mixed_float16" policy, wrap both
-                optimizers in ``keras.optimizers.LossScaleOptimizer``.
+            jit_compile, steps_per_execution, run_eagerly,
+                auto_scale_loss: Keras' settings, as in ``GAN.compile``.
 
         Raises:
             ValueError: For an unknown loss, negative weights or a shared
@@ -278,7 +275,7 @@ class CycleGAN(AdversarialModel):
         return (self.d_x, self.d_y)
 
     def _metric_names(self) -> list[str]:
-        keys = [G_LOSS, D_LOSS, _CYCLE, G_NORM, D_NORM]
+        keys = [base.G_LOSS, base.D_LOSS, _CYCLE, base.G_NORM, base.D_NORM]
         if getattr(self, "identity_weight", 0.0):
             keys.insert(3, _IDENTITY)
         return keys
@@ -368,18 +365,15 @@ class CycleGAN(AdversarialModel):
         shown_x = self._shown_fakes(self.pool_x, fake_x, training)
         shown_y = self._shown_fakes(self.pool_y, fake_y, training)
         d = self.loss_pair.discriminator
-        out[D_LOSS] = d(
+        out[base.D_LOSS] = d(
             real_x_logits, self._logits(self.d_x, shown_x, training)
         ) + d(real_y_logits, self._logits(self.d_y, shown_y, training))
-        out[G_LOSS] = g_loss
+        out[base.G_LOSS] = g_loss
         return out
 
     def _train_step(self, batch) -> dict[str, tf.Tensor]:
         x, y = batch
-        phases = (
-            Phase(G_LOSS, G_NORM, self.generators, self.g_optimizer),
-            Phase(D_LOSS, D_NORM, self.discriminators, self.d_optimizer),
-        )
+        phases = self._player_phases(self.generators, self.discriminators)
         self._track(apply_phases(lambda: self._forward(x, y), phases))
         return self._logs()
 

@@ -26,6 +26,7 @@ from tfgan_lite._validation import (
     check_int,
     shapes_compatible,
 )
+from tfgan_lite.gans import _networks, _schedule
 from tfgan_lite.gans._update import Phase, apply_phases
 from tfgan_lite.gans.base import (
     D_LOSS,
@@ -33,7 +34,6 @@ from tfgan_lite.gans.base import (
     G_LOSS,
     G_NORM,
     AdversarialModel,
-    network_shape,
 )
 
 __all__ = ["UPDATES", "GAN", "AuxiliaryTerms"]
@@ -60,16 +60,6 @@ class AuxiliaryTerms(NamedTuple):
     discriminator: tf.Tensor
     generator: tf.Tensor
     metrics: dict
-
-
-def _batch_size(batch) -> tf.Tensor:
-    """Rows of a batch: a tensor, or a structure of tensors (images, labels)."""
-    return tf.shape(tf.nest.flatten(batch)[0])[0]
-
-
-def _rows(batch, start, stop):
-    """Rows start:stop of a tensor or of every tensor in a structure."""
-    return tf.nest.map_structure(lambda t: t[start:stop], batch)
 
 
 @keras.saving.register_keras_serializable(package="tfgan_lite")
@@ -207,39 +197,8 @@ class GAN(AdversarialModel):
 
     @staticmethod
     def _resolve_latent_dim(generator, latent_dim: int | None) -> int:
-        try:
-            inputs = list(generator.inputs)
-        except (AttributeError, ValueError, TypeError):
-            inputs = []
-        if len(inputs) > 1:
-            raise ValueError(
-                f"The generator takes {len(inputs)} inputs, shapes "
-                f"{[tuple(t.shape) for t in inputs]}; a GAN's generator takes "
-                "latent vectors only. For a generator with a label input, "
-                "use tfgan_lite.ConditionalGAN."
-            )
-        g_in = network_shape(generator, "input_shape")
-        if g_in is not None and len(g_in) != 2:
-            raise ValueError(
-                "The generator must take a batch of latent vectors, shape "
-                f"(batch, latent_dim); its input shape is {g_in}."
-            )
-        known = g_in[-1] if g_in is not None else None
-        if latent_dim is None:
-            if known is None:
-                raise ValueError(
-                    "Cannot read latent_dim from the generator (it has no "
-                    "static input shape). Pass GAN(..., latent_dim=N)."
-                )
-            return int(known)
-        latent_dim = check_int(latent_dim, "latent_dim", minimum=1)
-        if known is not None and known != latent_dim:
-            raise ValueError(
-                f"latent_dim={latent_dim} but the generator takes latent "
-                f"vectors of size {known}. Pass latent_dim={known} or leave "
-                "it as None."
-            )
-        return latent_dim
+        """latent_dim, read from or checked against the generator's input."""
+        return _networks.resolve_latent_dim(generator, latent_dim)
 
     @staticmethod
     def _trace_networks(generator, discriminator, latent_dim: int) -> tuple:
@@ -251,35 +210,7 @@ class GAN(AdversarialModel):
         Returns:
             (sample shape, the discriminator's symbolic outputs).
         """
-        g_out = network_shape(generator, "output_shape")
-        d_in = network_shape(discriminator, "input_shape")
-        if g_out is not None and d_in is not None:
-            if not shapes_compatible(g_out[1:], d_in[1:]):
-                raise ValueError(
-                    f"The generator outputs samples of shape {g_out} but the "
-                    f"discriminator takes inputs of shape {d_in}. Make the "
-                    "generator's output shape match the discriminator's input."
-                )
-        z = keras.KerasTensor((None, latent_dim), dtype="float32")
-        fake = None
-        try:
-            fake = generator(z)
-            logits = discriminator(fake)
-        except (ValueError, TypeError) as e:
-            raise ValueError(
-                "The discriminator cannot take the generator's output "
-                f"(generator output spec: {getattr(fake, 'shape', '?')}). "
-                f"Make the two shapes agree. Keras said: {e}"
-            ) from e
-        rank = len(logits.shape)
-        if rank not in (1, 2) or (
-            rank == 2 and logits.shape[-1] not in (1, None)
-        ):
-            raise ValueError(
-                "The discriminator must return one logit per sample, shape "
-                f"(batch, 1) or (batch,); it returns {logits.shape}."
-            )
-        return tuple(fake.shape[1:]), logits
+        return _networks.trace_pair(generator, discriminator, latent_dim)
 
     # -- compile -----------------------------------------------------------
 
@@ -478,7 +409,9 @@ class GAN(AdversarialModel):
         sampler = self.sampler if use_ema else self.generator
         batches = [
             tf.cast(
-                sampler(_rows(inputs, i, i + batch_size), training=False),
+                sampler(
+                    _schedule.rows(inputs, i, i + batch_size), training=False
+                ),
                 tf.float32,
             )
             for i in range(0, n, batch_size)
@@ -561,7 +494,7 @@ class GAN(AdversarialModel):
         self, real, z, *, need_d: bool, need_g: bool, training: bool = True
     ) -> dict[str, tf.Tensor]:
         """One forward pass: the losses each requested player minimises."""
-        batch = _batch_size(real)
+        batch = _schedule.batch_size(real)
         fake = self._fake(real, z, training)
         extra = self._auxiliary(real, z, fake, training)
         out = dict(extra.metrics) if extra else {}
@@ -610,32 +543,19 @@ class GAN(AdversarialModel):
         """The logits of the fakes that the generator's loss uses."""
         if self.top_k == 1.0:
             return fake_logits
-        # float32, not float64, which TPUs lack.
-        fraction = tf.constant(self.top_k, tf.float32)
-        if self.top_k_steps:
-            t = tf.cast(self.g_optimizer.iterations, tf.float32)
-            progress = tf.minimum(t / self.top_k_steps, 1.0)
-            fraction = 1.0 - (1.0 - fraction) * progress
-        n = tf.shape(fake_logits)[0]
-        # A slack of 4 float32 ulps keeps rounding (0.6 * 25 = 15.000001)
-        # from keeping one sample more than the fraction says.
-        wanted = fraction * tf.cast(n, tf.float32) * (1.0 - 4.8e-7)
-        k = tf.cast(tf.math.ceil(wanted), tf.int32)
-        # Higher logits mean "more real" for every loss of the library.
-        return tf.math.top_k(fake_logits, k=tf.clip_by_value(k, 1, n)).values
+        return _schedule.top_k_logits(
+            fake_logits,
+            self.top_k,
+            steps=self.top_k_steps,
+            step=self.g_optimizer.iterations,
+        )
 
     def _r1(self, critic, real, training: bool) -> tf.Tensor:
         """R1, or in training its lazy estimate when r1_interval > 1."""
-        n = self.r1_interval
-        if n == 1 or not training:
+        if self.r1_interval == 1 or not training:
             return penalties.r1_penalty(critic, real, training=training)
-        # A tf.cond around the penalty term only: the optimizer update
-        # stays outside control flow, so replicas still synchronise.
-        due = tf.equal(self.d_optimizer.iterations % n, 0)
-        return tf.cond(
-            due,
-            lambda: n * penalties.r1_penalty(critic, real, training=training),
-            lambda: tf.zeros((), tf.float32),
+        return _schedule.lazy_r1(
+            critic, real, self.r1_interval, self.d_optimizer.iterations
         )
 
     def _update(self, real, z, phases: Sequence[Phase]) -> dict[str, tf.Tensor]:
@@ -648,45 +568,25 @@ class GAN(AdversarialModel):
             phases,
         )
 
-    def _minibatches(self, real) -> list[tf.Tensor]:
-        """Splits a step's batch into d_steps equal minibatches."""
-        k = self.d_steps
-        if k == 1:
-            return [real]
-        static = tf.nest.flatten(real)[0].shape[0]
-        message = (
-            f"d_steps={k} splits every batch into {k} minibatches, one per "
-            f"discriminator update, so batches need at least {k} samples "
-            f"(better: a multiple of {k})."
-        )
-        if static is not None and static < k:
-            raise ValueError(message + f" Got a batch of {static}.")
-        m = _batch_size(real) // k
-        with tf.control_dependencies(
-            [tf.debugging.assert_positive(m, message=message)]
-        ):
-            m = tf.identity(m)
-        # Rows past k * m (a ragged last batch) are left out.
-        return [_rows(real, i * m, (i + 1) * m) for i in range(k)]
-
     def _train_step(self, real):
-        d_phase = Phase(D_LOSS, D_NORM, (self.discriminator,), self.d_optimizer)
-        g_phase = Phase(G_LOSS, G_NORM, (self.generator,), self.g_optimizer)
+        g_phase, d_phase = self._player_phases(
+            (self.generator,), (self.discriminator,)
+        )
         if self.update == "simultaneous":
-            z = self._noise(_batch_size(real))
+            z = self._noise(_schedule.batch_size(real))
             self._track(self._update(real, z, (d_phase, g_phase)))
             return self._logs()
         # Algorithm 1 of Goodfellow et al. 2014, unrolled: k discriminator
         # updates, each on its own minibatch and noise, then one generator
         # update. No tf.cond: optimizer updates inside control flow cannot
         # synchronise across replicas under tf.distribute.
-        for minibatch in self._minibatches(real):
-            z = self._noise(_batch_size(minibatch))
+        for minibatch in _schedule.minibatches(real, self.d_steps):
+            z = self._noise(_schedule.batch_size(minibatch))
             self._track(self._update(minibatch, z, (d_phase,)))
-        z = self._noise(_batch_size(minibatch))
+        z = self._noise(_schedule.batch_size(minibatch))
         self._track(self._update(minibatch, z, (g_phase,)))
         return self._logs()
 
     def _test_losses(self, real) -> dict[str, tf.Tensor]:
-        z = self._noise(_batch_size(real), training=False)
+        z = self._noise(_schedule.batch_size(real), training=False)
         return self._forward(real, z, need_d=True, need_g=True, training=False)

@@ -49,7 +49,8 @@ class InfoGAN(GAN):
         latent_dim: Total latent size; None reads it from the generator.
         seed: Seed of the training noise stream (see ``GAN``).
         ema: Keep an EMA copy of the generator (see ``GAN``).
-        **kwargs: Passed to ``keras.Model``.
+        **kwargs: Passed to ``GAN``: latent_dim, seed and ema above, and
+            ``keras.Model``'s arguments (e.g. ``name``).
 
     Raises:
         ValueError: If the codes do not fit in latent_dim, or the
@@ -75,19 +76,10 @@ class InfoGAN(GAN):
         *,
         categorical: Sequence[int] = (10,),
         continuous: int = 2,
-        latent_dim: int | None = None,
-        seed: int | None = None,
-        ema: bool = False,
         **kwargs,
     ):
-        super().__init__(
-            generator,
-            discriminator,
-            latent_dim=latent_dim,
-            seed=seed,
-            ema=ema,
-            **kwargs,
-        )
+        # latent_dim, seed and ema are GAN's, with GAN's defaults.
+        super().__init__(generator, discriminator, **kwargs)
         self.categorical = tuple(
             check_int(k, f"categorical[{i}]", minimum=2)
             for i, k in enumerate(categorical)
