@@ -5,7 +5,8 @@ import logging
 import numpy as np
 import pytest
 
-from tfgan_lite import GAN, _console, models
+from tfgan_lite import GAN, models
+from tfgan_lite.commands import _console
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 from absl import flags
 
-from tfgan_lite import _flags
+from tfgan_lite.commands import _flags
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,9 +1,10 @@
-"""End-to-end tests of the training command and its run directory."""
+"""The training command end to end: its run directory, flags and recipes."""
 
 import dataclasses
 import json
 import os
 import re
+import shutil
 
 import keras
 import numpy as np
@@ -13,6 +14,8 @@ from tensorboard.backend.event_processing import event_accumulator
 
 from tfgan_lite import GAN, ClusteredGAN, callbacks
 from tfgan_lite import train as train_lib
+from tfgan_lite.commands import run_dir
+from tfgan_lite.train import build
 
 TINY = {"epochs": 2, "steps": 3, "batch_size": 16, "latent_dim": 8, "width": 8}
 
@@ -46,9 +49,16 @@ class _InterruptAt(keras.callbacks.Callback):
             raise KeyboardInterrupt
 
 
-def test_run_directory_and_tensorboard_logs(tmp_path):
-    config = _config(tmp_path)
+@pytest.fixture(scope="session")
+def finished(tmp_path_factory):
+    """A finished default run (2 epochs of 3 steps), shared by its readers."""
+    config = _config(tmp_path_factory.mktemp("finished"))
     gan = train_lib.train(config, verbose=0)
+    return config, gan.generate(3, seed=0)
+
+
+def test_run_directory_and_tensorboard_logs(finished):
+    config, samples = finished
     run = config.run_dir
     with open(os.path.join(run, "config.json")) as f:
         record = json.load(f)
@@ -59,9 +69,7 @@ def test_run_directory_and_tensorboard_logs(tmp_path):
 
     loaded = keras.saving.load_model(os.path.join(run, "model.keras"))
     assert isinstance(loaded, GAN)
-    np.testing.assert_allclose(
-        loaded.generate(3, seed=0), gan.generate(3, seed=0), rtol=1e-6
-    )
+    np.testing.assert_allclose(loaded.generate(3, seed=0), samples, rtol=1e-6)
     assert int(loaded.g_optimizer.iterations) == 6
     assert os.path.exists(os.path.join(run, "checkpoints", "last.keras"))
 
@@ -194,9 +202,22 @@ def test_interrupted_run_resumes_to_the_same_update_count(tmp_path):
     assert int(straight.g_optimizer.iterations) == 6
 
 
+def _write_saved(config, path, drop=()):
+    """config.json as a run of ``config`` writes it, less ``drop``."""
+    saved = dataclasses.asdict(config)
+    for name in drop:
+        del saved[name]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"config": saved, "resolved": {}}))
+    return str(path)
+
+
 def test_rerun_with_other_settings_is_refused(tmp_path):
-    train_lib.train(_config(tmp_path, epochs=1), verbose=0)
+    config = _config(tmp_path, epochs=1)
+    path = _write_saved(config, tmp_path / "run" / "config.json")
+    run_dir.check_same_run(config, path)
     default_lr = train_lib.TrainConfig().lr
+    # train checks before it builds or reads anything.
     with pytest.raises(
         ValueError, match=rf"other settings \(lr: {default_lr} -> 0.0005"
     ):
@@ -204,21 +225,52 @@ def test_rerun_with_other_settings_is_refused(tmp_path):
 
 
 def test_a_run_written_before_a_setting_existed_resumes(tmp_path):
-    config = _config(tmp_path, epochs=1, r1_penalty=0.5)
-    train_lib.train(config, verbose=0)
-    path = os.path.join(config.run_dir, "config.json")
-    with open(path) as f:
-        saved = json.load(f)
+    config = _config(tmp_path, epochs=1, r1_penalty=0.5, metrics_every=0)
     # As an older version wrote it: no r1_interval, which was always 1.
-    del saved["config"]["r1_interval"]
-    with open(path, "w") as f:
-        json.dump(saved, f)
-    resumed = train_lib.train(dataclasses.replace(config, epochs=2), verbose=0)
-    assert resumed.r1_interval == 1
+    path = _write_saved(config, tmp_path / "config.json", drop=["r1_interval"])
+    resumed = dataclasses.replace(config, epochs=2)
+    run_dir.check_same_run(resumed, path)
+    assert build(resumed).model.r1_interval == 1
     with pytest.raises(ValueError, match=r"r1_interval: 1 -> 4"):
-        train_lib.train(
-            dataclasses.replace(config, epochs=3, r1_interval=4), verbose=0
+        run_dir.check_same_run(
+            dataclasses.replace(config, epochs=3, r1_interval=4), path
         )
+
+
+def test_the_free_settings_and_run_dir_may_change_on_resumption(tmp_path):
+    config = _config(tmp_path)
+    path = _write_saved(config, tmp_path / "config.json")
+    free = {
+        "epochs": 9,
+        "export": True,
+        "sample_every": 3,
+        "metrics_every": 0,
+        "log_every_steps": 0,
+        "checkpoint_every": 6,
+        "on_nan": "rollback",
+        "rollback_lr_factor": 0.25,
+        "max_rollbacks": 1,
+        "deterministic": True,
+        "run_dir": str(tmp_path / "moved"),
+    }
+    run_dir.check_same_run(dataclasses.replace(config, **free), path)
+    for name, value in {"seed": 1, "batch_size": 8, "width": 4}.items():
+        with pytest.raises(ValueError, match=rf"\({name}: "):
+            run_dir.check_same_run(
+                dataclasses.replace(config, **{name: value}), path
+            )
+
+
+def test_a_copied_run_directory_resumes(finished, tmp_path):
+    config, _ = finished
+    copy = tmp_path / "copy"
+    shutil.copytree(config.run_dir, copy)
+    moved = dataclasses.replace(config, run_dir=str(copy), epochs=3)
+    gan = train_lib.train(moved, verbose=0)
+    # Resumed at step 6: one more epoch of 3 steps.
+    assert int(gan.g_optimizer.iterations) == 9
+    with open(copy / "config.json") as f:
+        assert json.load(f)["config"]["run_dir"] == str(copy)
 
 
 def test_the_r1_and_top_k_flags_reach_the_model(tmp_path):
@@ -226,8 +278,7 @@ def test_the_r1_and_top_k_flags_reach_the_model(tmp_path):
     config = train_lib.parse_flags(
         ["train", f"--run_dir={tmp_path}", *flags, "--top_k_steps=100"]
     )
-    paths = {"logs": str(tmp_path / "logs"), "samples": str(tmp_path)}
-    gan = train_lib._gan_run(config, paths).model
+    gan = build(config).model
     assert (gan.r1_penalty_weight, gan.r1_interval) == (2.0, 8)
     assert (gan.top_k, gan.top_k_steps) == (0.5, 100)
 
@@ -330,17 +381,20 @@ def test_a_preset_recipe_fills_the_flags_not_given():
         ["train", "--model=mlp_2d", "--dataset=grid"]
     )
     assert config == train_lib.TrainConfig.for_model("mlp_2d", dataset="grid")
-    recipe = train_lib.MODEL_DEFAULTS["mlp_2d"]
-    for name, value in recipe.items():
-        assert getattr(config, name) == value, name
+    assert config == train_lib.TrainConfig(model="mlp_2d", dataset="grid")
+    recipe = train_lib.RECIPES["mlp_2d"]
+    for field in dataclasses.fields(recipe):
+        if field.name != "dataset":
+            assert getattr(config, field.name) == getattr(recipe, field.name)
     # A flag given on the line wins over the recipe, even at its default.
     mine = train_lib.parse_flags(
         ["train", "--model=mlp_2d", "--dataset=ring", "--width=64", "--ema=0"]
     )
     assert mine.width == 64 and mine.ema == 0.0
-    assert mine.latent_dim == recipe["latent_dim"]
-    # The dcgan presets keep the dataclass defaults.
+    assert mine.latent_dim == recipe.latent_dim
+    # The default preset is the dcgan_28 recipe.
     assert train_lib.parse_flags(["train"]) == train_lib.TrainConfig()
+    assert train_lib.TrainConfig() == train_lib.RECIPES["dcgan_28"]
 
 
 def test_the_recipe_trains_a_clustered_gan_that_samples_like_a_gan(tmp_path):
@@ -378,15 +432,16 @@ def test_small_folders_get_fewer_clusters(tmp_path, images, want):
     config = _config(
         tmp_path, dataset=str(folder), batch_size=4, steps=0, epochs=1
     )
-    gan = train_lib.train(config, verbose=0)
-    with open(os.path.join(config.run_dir, "config.json")) as f:
-        resolved = json.load(f)["resolved"]
+    built = build(config)
+    gan, resolved = built.model, built.resolved
     # One cluster per 8 images (44 read in 11 batches of 4); below 2, none.
     if want:
         assert isinstance(gan, ClusteredGAN) and gan.num_clusters == want
         assert resolved["clusters"] == want
     else:
         assert type(gan) is GAN and "clusters" not in resolved
+    # The folder's length is unknown; the one read counted its batches.
+    assert built.steps_per_epoch == images // 4
 
 
 def test_a_folder_of_copies_cannot_be_clustered(tmp_path, capsys):
@@ -412,9 +467,10 @@ def test_a_folder_of_copies_cannot_be_clustered(tmp_path, capsys):
 
 
 def test_clusters_zero_and_the_colour_presets_train_a_plain_gan(tmp_path):
-    paths = {"logs": str(tmp_path / "logs"), "samples": str(tmp_path)}
-    plain = train_lib.parse_flags(["train", "--clusters=0"])
-    assert type(train_lib._gan_run(plain, paths).model) is GAN
+    plain = train_lib.parse_flags(
+        ["train", "--clusters=0", f"--run_dir={tmp_path}"]
+    )
+    assert type(build(plain).model) is GAN
     assert train_lib.parse_flags(["train", "--model=dcgan_32"]).clusters == 0
     assert train_lib.TrainConfig().clusters == 25
 
@@ -431,7 +487,6 @@ def test_the_ema_flags_reach_the_callback(tmp_path, flags, want):
     config = train_lib.parse_flags(
         ["train", f"--run_dir={tmp_path}", "--metrics_every=0", *flags]
     )
-    paths = {"logs": str(tmp_path / "logs"), "samples": str(tmp_path)}
-    run = train_lib._gan_run(config, paths)
-    (ema,) = [c for c in run.observers if isinstance(c, callbacks.EMAGenerator)]
+    state = build(config).callbacks.state
+    (ema,) = [c for c in state if isinstance(c, callbacks.EMAGenerator)]
     assert (ema.decay, ema.rampup) == want

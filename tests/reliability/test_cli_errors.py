@@ -1,6 +1,6 @@
 """Every command-line mistake ends in a plain message and an exit status.
 
-The policy (``tfgan_lite._cli``), for ``python -m tfgan_lite.train``,
+The policy (``tfgan_lite.commands._cli``), for ``python -m tfgan_lite.train``,
 ``python -m tfgan_lite.evaluate`` and ``tfgan-export``: a usage error exits
 2, a failure 1, Ctrl-C 130; stderr holds "error: <message>" naming the flag
 or file, and no traceback unless ``--debug`` is given. Each table runs
@@ -15,9 +15,11 @@ import sys
 
 import pytest
 
-from tfgan_lite import _cli, data
+from tfgan_lite import data
 from tfgan_lite import evaluate as evaluate_lib
 from tfgan_lite import train as train_lib
+from tfgan_lite.commands import _cli
+from tfgan_lite.commands import train as command
 from tfgan_lite.export import cli as export_cli
 from tfgan_lite.export import pipeline, verify
 
@@ -81,7 +83,7 @@ def _train_raising(monkeypatch, error):
     def fail(config):
         raise error
 
-    monkeypatch.setattr(train_lib, "train", fail)
+    monkeypatch.setattr(command, "train", fail)
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 The property: every command line either parses (and would train) or makes
 ``main`` return 2 with a one-line "error: ..." on stderr and no traceback.
-Nothing trains here: ``train.train`` is replaced by a stub that records
+Nothing trains here: the command's ``train`` is replaced by a stub that records
 the config it was given.
 """
 
@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tfgan_lite import train as train_lib
+from tfgan_lite.commands import train as command
 
 EXAMPLES = settings(max_examples=200, deadline=None)
 FIELDS = [field.name for field in dataclasses.fields(train_lib.TrainConfig)]
@@ -50,7 +51,7 @@ def _run_main(argv):
     configs = []
     out, err = io.StringIO(), io.StringIO()
     with (
-        mock.patch.object(train_lib, "train", configs.append),
+        mock.patch.object(command, "train", configs.append),
         contextlib.redirect_stdout(out),
         contextlib.redirect_stderr(err),
     ):

@@ -15,8 +15,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfgan_lite import _checkpoint
 from tfgan_lite import train as train_lib
+from tfgan_lite.commands import checkpoints as _checkpoint
+from tfgan_lite.commands import fit_loop
+from tfgan_lite.commands import train as command
 
 # 2 epochs of 3 steps; checkpoints at steps 0, 2, 3, 4 and 6.
 TINY = {
@@ -124,14 +126,14 @@ def test_nan_learning_rate_rolls_back_with_a_lower_rate(tmp_path):
 def test_nan_in_every_pass_of_the_data_gives_up_after_max_rollbacks(
     tmp_path, monkeypatch
 ):
-    stream = train_lib._stream
+    stream = fit_loop._stream
 
     def poisoned(make, step):
         # Batch 4 of the data (step 5) holds a NaN, in every pass.
         batches = stream(make, step).enumerate(start=step)
         return batches.map(lambda i, x: tf.where(i == 4, x * np.nan, x))
 
-    monkeypatch.setattr(train_lib, "_stream", poisoned)
+    monkeypatch.setattr(fit_loop, "_stream", poisoned)
     config = _config(tmp_path, on_nan="rollback", max_rollbacks=2)
     with (
         pytest.warns(UserWarning, match="rollback 2 of 2"),
@@ -149,6 +151,6 @@ def test_the_command_exits_1_naming_the_step(monkeypatch, capsys):
     def diverge(config):
         raise train_lib.NonFiniteError("Non-finite values in step 7.", 7, 6)
 
-    monkeypatch.setattr(train_lib, "train", diverge)
+    monkeypatch.setattr(command, "train", diverge)
     assert train_lib.main(["tfgan_lite.train"]) == 1
     assert capsys.readouterr().err == "error: Non-finite values in step 7.\n"

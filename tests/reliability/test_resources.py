@@ -15,6 +15,8 @@ import pytest
 import tensorflow as tf
 
 from tfgan_lite import train as train_lib
+from tfgan_lite.commands import run_dir as run_dir_lib
+from tfgan_lite.commands import trainer
 
 TINY = {
     "epochs": 1,
@@ -43,7 +45,9 @@ def _read_only(directory):
         return mock.MagicMock()  # The permission bits hold.
     os.remove(probe)
     refuse = OSError(errno.EROFS, "Read-only file system")
-    return mock.patch.object(train_lib.tempfile, "mkstemp", side_effect=refuse)
+    return mock.patch.object(
+        run_dir_lib.tempfile, "mkstemp", side_effect=refuse
+    )
 
 
 def test_a_read_only_run_dir_is_refused_at_start_up(tmp_path):
@@ -54,7 +58,7 @@ def test_a_read_only_run_dir_is_refused_at_start_up(tmp_path):
     try:
         with (
             _read_only(run_dir),
-            mock.patch.object(train_lib, "_gan_run") as build,
+            mock.patch.object(trainer, "build") as build,
             pytest.raises(train_lib.UsageError, match="cannot be written"),
         ):
             train_lib.train(_config(run_dir), verbose=0)
@@ -67,7 +71,7 @@ def test_a_read_only_run_dir_is_refused_at_start_up(tmp_path):
 def test_a_full_run_dir_is_refused_at_start_up(tmp_path):
     usage = shutil.disk_usage(tmp_path)._replace(free=5 * 2**20)
     with (
-        mock.patch.object(train_lib.shutil, "disk_usage", return_value=usage),
+        mock.patch.object(run_dir_lib.shutil, "disk_usage", return_value=usage),
         pytest.raises(
             train_lib.UsageError, match=r"has 5.0 MiB free; this run needs"
         ),
