@@ -48,7 +48,7 @@ setup(
         ],
     },
     entry_points={
-        "console_scripts": ["tfgan-export=tfgan_lite.export.cli:main"],
+        "console_scripts": ["tfgan-export=tfgan_lite.commands.launch:export"],
     },
     classifiers=[
         "Programming Language :: Python :: 3",

@@ -35,8 +35,8 @@ from typing import NamedTuple
 
 from absl import flags
 
-from tfgan_lite import _quiet
 from tfgan_lite.commands import _cli, _flags
+from tfgan_lite.commands import quiet as _quiet
 from tfgan_lite.export import litert, pipeline, verify
 from tfgan_lite.export.config import FORMATS, MINIMUMS, ExportConfig
 
@@ -202,8 +202,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def run() -> None:
         try:
-            # --tf_log_level took effect when the package loaded.
-            _flags.parse(fv, [_PROG, *_quiet.strip_flag(args)])
+            # --tf_log_level was read by the launcher (commands.quiet).
+            _flags.parse(fv, [_PROG, *args])
         except (flags.Error, ValueError) as e:
             raise ValueError(f"{e}\n{_USAGE}") from None
         config = _flags.to_config(fv, ExportConfig, _HELPS, names=_NAMES)

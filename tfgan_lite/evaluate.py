@@ -12,6 +12,13 @@ Example:
 
 from __future__ import annotations
 
+if __name__ == "__main__":
+    # Before the imports below load TensorFlow: its start-up lines
+    # are held back (tfgan_lite.commands.quiet).
+    from tfgan_lite.commands import launch
+
+    launch.evaluate()
+
 import sys
 
 from tfgan_lite.commands.evaluate import (

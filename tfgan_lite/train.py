@@ -53,6 +53,13 @@ Example:
 
 from __future__ import annotations
 
+if __name__ == "__main__":
+    # Before the imports below load TensorFlow: its start-up lines
+    # are held back (tfgan_lite.commands.quiet).
+    from tfgan_lite.commands import launch
+
+    launch.train()
+
 import sys
 
 from tfgan_lite.commands._cli import UsageError

@@ -6,8 +6,8 @@ import keras
 import numpy as np
 import pytest
 
-from tfgan_lite import _checkpoint
 from tfgan_lite._files import CorruptFileError
+from tfgan_lite.commands import checkpoints as _checkpoint
 
 
 def _variables(value=0.0):

@@ -41,8 +41,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfgan_lite import _checkpoint
 from tfgan_lite import train as train_lib
+from tfgan_lite.commands import checkpoints as _checkpoint
 
 # 3 epochs of 6 steps; checkpoints at steps 0, 4, 6, 8, 12, 16 and 18.
 ARGS = [
@@ -264,7 +264,7 @@ def _command(args, run_dir, kill=None):
 # to SIGKILL the process once the temporary file of a step is whole.
 _REAL_KILL = """
 import os, runpy, signal, sys
-from tfgan_lite import _checkpoint
+from tfgan_lite.commands import checkpoints as _checkpoint
 
 write = _checkpoint.CheckpointDir._write
 

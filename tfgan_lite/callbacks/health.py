@@ -25,7 +25,6 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_lite._checkpoint import state_variables
 from tfgan_lite._validation import (
     check_float,
     check_int,
@@ -37,6 +36,7 @@ from tfgan_lite.callbacks._diversity import (
     CoverageCheck,
     mean_pairwise_distance,
 )
+from tfgan_lite.commands.checkpoints import state_variables
 from tfgan_lite.metrics.modes import mixture_modes
 
 __all__ = ["HealthEvent", "TrainingHealth"]

@@ -27,9 +27,10 @@ from typing import Any
 
 import numpy as np
 
-from tfgan_lite import _files, _quiet
+from tfgan_lite import _files
 from tfgan_lite._validation import check_choice, check_int
 from tfgan_lite.commands import _cli, _flags
+from tfgan_lite.commands import quiet as _quiet
 from tfgan_lite.metrics import features as features_lib
 from tfgan_lite.metrics import modes as modes_lib
 from tfgan_lite.metrics import quality
@@ -233,8 +234,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     def run() -> None:
-        # --tf_log_level took effect when the package loaded.
-        _flags.parse(values, _quiet.strip_flag(args))
+        # --tf_log_level was read by the launcher (commands.quiet).
+        _flags.parse(values, args)
         config = _flags.to_config(values, EvaluateConfig, _HELPS)
         result = evaluate(config)
         print(

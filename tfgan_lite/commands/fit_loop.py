@@ -16,7 +16,7 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from tfgan_lite import _checkpoint
+from tfgan_lite.commands import checkpoints as _checkpoint
 from tfgan_lite.commands._cli import UsageError
 
 __all__ = ["NonFiniteError", "fit"]

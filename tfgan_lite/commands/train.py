@@ -13,11 +13,10 @@ from collections.abc import Sequence
 
 from absl import flags
 
-from tfgan_lite._quiet import FLAG_HELP as TF_LOG_LEVEL_HELP
-from tfgan_lite._quiet import strip_flag as strip_tf_log_level
 from tfgan_lite.commands import _cli, _flags
 from tfgan_lite.commands.config import RECIPES, TrainConfig, helps
 from tfgan_lite.commands.fit_loop import NonFiniteError
+from tfgan_lite.commands.quiet import FLAG_HELP as TF_LOG_LEVEL_HELP
 from tfgan_lite.commands.trainer import train
 
 __all__ = ["main", "parse_flags"]
@@ -68,9 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"\n  {_cli.DEBUG_HELP}")
         print(f"  {TF_LOG_LEVEL_HELP}")
         return 0
-    # --tf_log_level took effect when the package loaded (tfgan_lite._quiet).
+    # --tf_log_level was read by the launcher (tfgan_lite.commands.quiet).
     return _cli.run(
-        lambda: train(parse_flags(strip_tf_log_level(args))),
+        lambda: train(parse_flags(args)),
         debug=debug,
         failures=(NonFiniteError,),
     )

@@ -19,9 +19,9 @@ from collections.abc import Sequence
 import keras
 import tensorflow as tf
 
-from tfgan_lite import _checkpoint
 from tfgan_lite import metrics as metrics_lib
 from tfgan_lite.callbacks import MetricsCallback
+from tfgan_lite.commands import checkpoints as _checkpoint
 from tfgan_lite.commands import fit_loop, run_dir
 from tfgan_lite.commands._console import (
     Progress,

@@ -6,40 +6,45 @@ and, on a machine without a GPU, an error-level "failed call to cuInit"
 line that reads like a failure. ``TF_CPP_MIN_LOG_LEVEL`` only works when it
 is set before TensorFlow's libraries load, and even then TensorFlow writes
 a few info lines through absl before the variable is read (see
-tensorflow/tensorflow#100442), so:
+tensorflow/tensorflow#100442). So every command starts in :func:`launch`,
+before anything has imported TensorFlow:
 
-* :func:`start` sets ``TF_CPP_MIN_LOG_LEVEL`` (from ``--tf_log_level``, else
-  the user's own variable, else :data:`DEFAULT_LEVEL`) and imports
-  TensorFlow with the C++ lines below that level held back;
-* ``tfgan_lite/__init__.py`` imports this module before anything imports
-  TensorFlow, and this module calls :func:`start` only when the process is
-  one of the package's commands (``python -m tfgan_lite.train``,
-  ``python -m tfgan_lite.evaluate``, ``tfgan-export``), so a program that
-  imports ``tfgan_lite`` keeps TensorFlow's logging as it set it;
-* each command's ``main`` removes ``--tf_log_level`` from its arguments
-  (:func:`strip_flag`) before parsing its own flags.
+* it takes ``--tf_log_level`` out of the arguments (:func:`split_level`,
+  the one place that reads the flag);
+* :func:`start` sets ``TF_CPP_MIN_LOG_LEVEL`` (the flag, else the user's
+  own variable, else :data:`DEFAULT_LEVEL`) and imports TensorFlow with the
+  C++ lines below that level held back;
+* then it imports the command's module and runs its ``main`` on the other
+  arguments.
 
-The stdlib only: this module must not import TensorFlow itself except in
-:func:`start`.
+``python -m tfgan_lite.train`` and ``python -m tfgan_lite.evaluate`` reach
+:func:`launch` from the first lines of their modules, and the console
+scripts through :mod:`tfgan_lite.commands.launch`. Nothing here runs at
+import: a program that imports ``tfgan_lite`` keeps TensorFlow's logging as
+it set it. The stdlib only: this module must not import TensorFlow itself
+except in :func:`start`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from typing import NoReturn
 
 __all__ = [
     "DEFAULT_LEVEL",
     "ENV",
     "FLAG_HELP",
     "captured_stderr",
+    "launch",
     "silence_exit",
+    "split_level",
     "start",
-    "strip_flag",
 ]
 
 ENV = "TF_CPP_MIN_LOG_LEVEL"
@@ -56,30 +61,23 @@ FLAG_HELP = (
     f"set, else {DEFAULT_LEVEL}."
 )
 _LEVELS = ("0", "1", "2", "3")
-_COMMANDS = frozenset(
-    {
-        "tfgan_lite.train",
-        "tfgan_lite.evaluate",
-        "tfgan_lite.export",
-        "tfgan_lite.export.cli",
-    }
-)
-_SCRIPTS = frozenset({"tfgan-export"})
-# Python options that take a value, e.g. python -X importtime -m ...
-_PYTHON_VALUE_OPTIONS = ("-X", "-W")
 # absl's line prefix: severity letter, then MMDD.
 _ABSL_LINE = re.compile(r"^([IWEF])\d{4} ")
 _ABSL_BANNER = "WARNING: All log messages before absl::InitializeLog()"
 _SEVERITIES = "IWEF"
 
 
-def strip_flag(args: Sequence[str]) -> list[str]:
-    """The arguments without ``--tf_log_level`` (which :func:`start` read).
+def split_level(args: Sequence[str]) -> tuple[list[str], str | None]:
+    """The arguments without ``--tf_log_level``, and its last value.
+
+    Returns:
+        The other arguments, in order, and the level ("0" to "3"), or None
+        when the flag is not given.
 
     Raises:
         ValueError: If the flag's value is not 0, 1, 2 or 3, or missing.
     """
-    rest, values = [], iter(args)
+    rest, level, values = [], None, iter(args)
     for arg in values:
         if arg == _FLAG:
             value = next(values, None)
@@ -93,40 +91,8 @@ def strip_flag(args: Sequence[str]) -> list[str]:
                 f"{_FLAG} must be one of {', '.join(_LEVELS)} (as "
                 f"TF_CPP_MIN_LOG_LEVEL), got {value!r}."
             )
-    return rest
-
-
-def _flag_level(args: Sequence[str]) -> str | None:
-    """The last valid ``--tf_log_level`` value in ``args``, or None."""
-    level = None
-    for i, arg in enumerate(args):
-        value = None
-        if arg == _FLAG and i + 1 < len(args):
-            value = args[i + 1]
-        elif arg.startswith(_FLAG + "="):
-            value = arg.split("=", 1)[1]
-        if value in _LEVELS:
-            level = value
-    return level
-
-
-def _command() -> str | None:
-    """The package command this process runs, or None."""
-    argv = list(getattr(sys, "orig_argv", ()))
-    i = 1
-    while i < len(argv):
-        arg = argv[i]
-        if arg == "-m":
-            module = argv[i + 1] if i + 1 < len(argv) else None
-            return module if module in _COMMANDS else None
-        if arg in _PYTHON_VALUE_OPTIONS:
-            i += 2
-            continue
-        if not arg.startswith("-") or arg == "-c":
-            break
-        i += 1
-    script = os.path.basename(sys.argv[0]) if sys.argv else ""
-    return script if script in _SCRIPTS else None
+        level = value
+    return rest, level
 
 
 def _shown(line: str, level: int) -> bool:
@@ -181,23 +147,18 @@ def silence_exit() -> None:
     os.close(devnull)
 
 
-def start(args: Sequence[str] | None = None) -> int:
+def start(level: str | None = None) -> int:
     """Sets TensorFlow's C++ log level and imports TensorFlow quietly.
 
-    The level is ``--tf_log_level`` in ``args`` (default ``sys.argv``),
-    else ``TF_CPP_MIN_LOG_LEVEL`` if the user set it, else
-    :data:`DEFAULT_LEVEL`. ``tfgan-export --verbose`` defaults to 0.
+    Args:
+        level: "0" to "3"; None takes ``TF_CPP_MIN_LOG_LEVEL`` if the user
+            set it, else :data:`DEFAULT_LEVEL`.
 
     Returns:
         The level in effect.
     """
-    args = list(sys.argv if args is None else args)
-    level = _flag_level(args)
     if level is None:
-        command = _command() or ""
-        export = command in _SCRIPTS or command.startswith("tfgan_lite.export")
-        verbose = export and "--verbose" in args
-        level = os.environ.get(ENV, "0" if verbose else str(DEFAULT_LEVEL))
+        level = os.environ.get(ENV, str(DEFAULT_LEVEL))
     os.environ[ENV] = level
     number = int(level) if level in _LEVELS else 0
     if "tensorflow" not in sys.modules:
@@ -206,5 +167,26 @@ def start(args: Sequence[str] | None = None) -> int:
     return number
 
 
-if _command() is not None:
-    start()
+def launch(
+    module: str, *, prog: str | None = None, verbose_shows_all: bool = False
+) -> NoReturn:
+    """Starts quietly, runs ``module``'s ``main()`` and exits with its status.
+
+    ``main`` reads ``sys.argv``, from which ``--tf_log_level`` is removed.
+
+    Args:
+        module: The command's module, e.g. "tfgan_lite.train".
+        prog: Shown before "error:" when the flag's value is wrong.
+        verbose_shows_all: Whether ``--verbose`` makes 0 the default level
+            (tfgan-export shows TensorFlow's lines with its own).
+    """
+    try:
+        args, level = split_level(sys.argv[1:])
+    except ValueError as e:
+        print(f"{prog}: error: {e}" if prog else f"error: {e}", file=sys.stderr)
+        sys.exit(2)
+    if level is None and verbose_shows_all and "--verbose" in args:
+        level = os.environ.get(ENV, "0")
+    start(level)
+    sys.argv[1:] = args
+    sys.exit(importlib.import_module(module).main())

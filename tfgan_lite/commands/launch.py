@@ -1,0 +1,31 @@
+"""The package's commands behind their quiet start.
+
+``setup.py``'s console scripts name these functions, and ``python -m
+tfgan_lite.train`` / ``tfgan_lite.evaluate`` call them from the first lines
+of those modules. Importing this module loads nothing heavy (the package's
+``__init__`` imports its public names on first use), so TensorFlow loads in
+:func:`tfgan_lite.commands.quiet.start`, with its start-up lines held back.
+"""
+
+from __future__ import annotations
+
+from tfgan_lite.commands import quiet
+
+__all__ = ["evaluate", "export", "train"]
+
+
+def train() -> None:
+    """``python -m tfgan_lite.train``: trains, resuming a run directory."""
+    quiet.launch("tfgan_lite.train")
+
+
+def evaluate() -> None:
+    """``python -m tfgan_lite.evaluate``: measures a trained generator."""
+    quiet.launch("tfgan_lite.evaluate")
+
+
+def export() -> None:
+    """``tfgan-export``: exports a trained generator and checks the files."""
+    quiet.launch(
+        "tfgan_lite.export.cli", prog="tfgan-export", verbose_shows_all=True
+    )
