@@ -1,4 +1,8 @@
-"""What the benchmark scripts share: timing, the machine, report tables.
+"""What the benchmark scripts share: timing, the machine, report tables, runs.
+
+A benchmarked recipe is a :class:`Variant`: the train command's config,
+built with the library's own ``tfgan_lite.train.build`` and fitted by
+:func:`train_variant`.
 
 The scripts in this folder are run as files (``python benchmarks/x.py``),
 which puts this folder first on ``sys.path``; they import this module as
@@ -13,6 +17,7 @@ against.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import math
 import os
@@ -20,8 +25,8 @@ import shlex
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 import keras
 import tensorflow as tf
@@ -291,6 +296,99 @@ class TimeLimit(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         if time.perf_counter() - self._start > self.seconds:
             self.model.stop_training = True
+
+
+class Variant(NamedTuple):
+    """One benchmarked recipe: what the train command would build.
+
+    Attributes:
+        config: The train command's settings (a ``TrainConfig``); the run
+            trains ``total_steps(config)`` steps in one go.
+        networks: More keyword arguments of the network builder, e.g.
+            ``{"pack": 4}`` (``tfgan_lite.train.build(**networks)``).
+        max_seconds: Stop training after this many seconds of wall time;
+            0 trains all steps.
+    """
+
+    config: Any
+    networks: Mapping[str, Any] = {}
+    max_seconds: float = 0.0
+
+
+def total_steps(config: Any) -> int:
+    """Training steps of a config's whole run."""
+    return config.epochs * config.steps
+
+
+def with_steps(config: Any, steps: int) -> Any:
+    """``config`` training ``steps`` steps in one epoch, in whole chunks."""
+    chunk = math.gcd(steps, config.steps_per_execution)
+    return dataclasses.replace(
+        config, epochs=1, steps=steps, steps_per_execution=chunk
+    )
+
+
+def apply_overrides(config: Any, overrides: Sequence[str]) -> Any:
+    """Returns ``config`` with ``name=value`` items of its fields applied.
+
+    The items are read as the train command reads its flags.
+
+    Raises:
+        ValueError: For an unknown field, a malformed item or a value that
+            the field refuses.
+    """
+    from absl import flags
+
+    from tfgan_lite.commands.train import parse_settings
+
+    items = [item.strip() for item in overrides]
+    try:
+        if any("=" not in item for item in items):
+            raise ValueError("an item without =")
+        changes = parse_settings(["overrides", *(f"--{i}" for i in items)])
+    except (flags.Error, ValueError) as e:
+        raise ValueError(
+            "Overrides are name=value with a name among the fields of "
+            f"TrainConfig; got {list(overrides)!r} ({e})."
+        ) from None
+    return dataclasses.replace(config, **changes)
+
+
+def train_variant(
+    variant: Variant,
+    seed: int,
+    *,
+    dataset: Callable[[], Any] | None = None,
+    verbose: int = 0,
+) -> tuple[Any, float]:
+    """Builds ``variant`` as the train command does and fits it.
+
+    Args:
+        variant: The recipe.
+        seed: Seed of the weights, the data and the noise.
+        dataset: Builds the training data instead of the config's dataset.
+        verbose: ``fit``'s verbose.
+
+    Returns:
+        The trained model and the seconds its fit took.
+    """
+    from tfgan_lite.train import build
+
+    config = dataclasses.replace(variant.config, seed=seed)
+    keras.utils.set_random_seed(seed)
+    built = build(config, dataset=dataset, **variant.networks)
+    callbacks = list(built.callbacks.state)
+    if variant.max_seconds:
+        callbacks.append(TimeLimit(variant.max_seconds))
+    start = time.perf_counter()
+    built.model.fit(
+        built.make_dataset().repeat(),
+        epochs=config.epochs,
+        steps_per_epoch=built.steps_per_epoch,
+        callbacks=callbacks,
+        verbose=verbose,
+    )
+    return built.model, time.perf_counter() - start
 
 
 def mean_se(values: Sequence[float]) -> tuple[float, float]:

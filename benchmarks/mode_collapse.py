@@ -14,8 +14,11 @@ to paste into README.md or BUILD.md, and saves one picture per problem:
     python benchmarks/mode_collapse.py                    # full run
     python benchmarks/mode_collapse.py --quick            # smoke run
     python benchmarks/mode_collapse.py --problems=grid --seeds=2 \\
-        --variants=default --overrides=r1=1.0,ema=0.99   # a screening run
+        --variants=default --overrides=r1_penalty=1,ema=0.99  # screening
     python benchmarks/mode_collapse.py --problems=stacked --seeds=3
+
+Every variant is built by the train command's own ``build``
+(``tfgan_lite.train.build``, through ``harness.train_variant``).
 
 Variants (``VARIANTS``; ``stacked.variants`` for stacked digits):
     plain     The old default of ``train.py --model mlp_2d``: the plain
@@ -27,8 +30,8 @@ Variants (``VARIANTS``; ``stacked.variants`` for stacked digits):
               invocation, else ``--plain_seconds``; and at most as many
               real samples as ``default`` sees (steps scaled by the batch
               ratio).
-    default   The library's recipe (``RECIPE``; ``stacked.RECIPE`` is the
-              train command's DCGAN recipe).
+    default   The library's recipe (``RECIPE``, the train command's mlp_2d
+              recipe; ``stacked.RECIPE`` is its DCGAN recipe).
     pack4     ``default`` with a PacGAN discriminator, pack=4.
     mbstd     ``default`` with a minibatch-stddev feature in D.
 
@@ -39,7 +42,6 @@ machine that may be shared: the table quotes the median over seeds.
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 import statistics
 import sys
@@ -48,7 +50,6 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
 import harness
-import keras
 import numpy as np
 import stacked
 import tensorflow as tf
@@ -57,11 +58,11 @@ from absl import app, flags
 import tfgan_lite
 from tfgan_lite.callbacks import scatter as scatter_lib
 from tfgan_lite.metrics import modes as modes_lib
+from tfgan_lite.train import RECIPES, TrainConfig
 
 FLAGS = flags.FLAGS
 
 NUM_SAMPLES = 2_500
-TRAIN_POINTS = 100_000
 # Evaluation latents come from another seed than training's noise stream.
 _EVAL_SEED_OFFSET = 10_000
 
@@ -136,73 +137,12 @@ Srivastava et al. 2017 (https://arxiv.org/abs/1705.07761), Table 1."""
 # Variants.
 
 
-@dataclasses.dataclass(frozen=True)
-class Config:
-    """One training recipe.
-
-    Attributes:
-        hidden_g, hidden_d: Hidden units of the generator, discriminator.
-        depth_g, depth_d: Hidden layers of each.
-        latent_dim: Size of the latent vector.
-        loss: A loss name of ``tfgan_lite.losses``.
-        lr_g, lr_d: Adam learning rates at the start.
-        beta_1, beta_2: Adam's betas, for both players.
-        lr_decay: "none", "linear" or "cosine": the schedule over the run.
-        lr_final: Learning rate at the last step, as a fraction of the
-            first (for "linear" and "cosine").
-        batch: Real points per step.
-        steps: Generator updates (one discriminator update each).
-        r1: R1 penalty weight gamma; 0 is off.
-        ema: Decay of the generator's weight average per update; 0 is off.
-        ema_start: Generator updates before the average starts.
-        top_k: Fraction of fakes, those D scores as most real, in G's loss
-            (``GAN.compile(top_k=...)``); 1 uses all.
-        top_k_steps: Generator updates over which that fraction falls from
-            1 to ``top_k``; 0 starts at ``top_k``.
-        pack: PacGAN pack size of D; 1 is off.
-        mbstd: Give D a minibatch standard deviation feature.
-        jit: Compile the train step with XLA.
-        steps_per_execution: Training steps per call of the compiled
-            train function (its greatest common divisor with ``steps``,
-            so that every chunk is whole); 10 makes the recipe about a
-            third faster, Keras' per-step overhead outweighing these small
-            networks.
-        max_seconds: Stop training after this many seconds of wall time;
-            0 trains all ``steps``.
-    """
-
-    hidden_g: int = 128
-    hidden_d: int = 128
-    depth_g: int = 3
-    depth_d: int = 3
-    latent_dim: int = 4
-    loss: str = "non_saturating"
-    lr_g: float = 1e-3
-    lr_d: float = 1e-3
-    beta_1: float = 0.5
-    beta_2: float = 0.999
-    lr_decay: str = "none"
-    lr_final: float = 0.01
-    batch: int = 256
-    steps: int = 45_000
-    r1: float = 0.1
-    ema: float = 0.999
-    ema_start: int = 0
-    top_k: float = 1.0
-    top_k_steps: int = 0
-    pack: int = 1
-    mbstd: bool = False
-    jit: bool = False
-    steps_per_execution: int = 10
-    max_seconds: float = 0.0
-
-
-RECIPE = Config()
-"""The library's recipe for 2-D mixtures: ``Config()``'s defaults.
+RECIPE = harness.with_steps(RECIPES["mlp_2d"], 45_000)
+"""The library's recipe for 2-D mixtures: the train command's mlp_2d recipe.
 
 MLPs of 3 x 128 for both players, latent 4, non-saturating loss, Adam(1e-3,
-0.5, 0.999) for both, batch 256, 45,000 steps in chunks of 10 per call of
-the train function, R1 0.1 and sampling from an EMA of the generator's
+0.5) for both, batch 256, 45,000 steps in chunks of 10 per call of the
+train function, R1 0.1 and sampling from an EMA of the generator's
 weights (decay 0.999). Screening (see BUILD.md) found the number of steps
 the main lever for sample quality, R1 the one for grid coverage, the EMA
 copy worth 6-58 points of high-quality samples on the ring (PacGAN's std
@@ -213,111 +153,43 @@ modes, which a smaller latent and longer training thin (grid: 94.1% at
 chunks make room for the 45,000 steps within 3 minutes a run.
 """
 
-PLAIN = Config(
-    hidden_g=64,
-    hidden_d=64,
-    latent_dim=64,
-    lr_g=2e-4,
-    lr_d=2e-4,
-    batch=64,
-    r1=0.0,
-    ema=0.0,
-    top_k=1.0,
-    top_k_steps=0,
-)
+# PacGAN's baseline: hidden 64, latent 64, Adam(2e-4, 0.5), batch 64.
+_PLAIN = {
+    "width": 64,
+    "latent_dim": 64,
+    "lr": 2e-4,
+    "batch_size": 64,
+    "r1_penalty": 0.0,
+    "ema": 0.0,
+    "top_k": 1.0,
+    "top_k_steps": 0,
+}
 
 
-def variants(recipe: Config = RECIPE) -> dict[str, Config]:
+def variants(recipe: TrainConfig = RECIPE) -> dict[str, harness.Variant]:
     """The benchmark's variants, built around ``recipe``."""
+    plain = dataclasses.replace(recipe, **_PLAIN)
     # Same number of real points seen as the recipe.
-    plain_steps = recipe.steps * recipe.batch // PLAIN.batch
+    steps = harness.total_steps(recipe) * recipe.batch_size // plain.batch_size
     return {
-        "plain": dataclasses.replace(PLAIN, steps=plain_steps, jit=recipe.jit),
-        "default": recipe,
-        "pack4": dataclasses.replace(recipe, pack=4),
-        "mbstd": dataclasses.replace(recipe, mbstd=True),
+        "plain": harness.Variant(harness.with_steps(plain, steps)),
+        "default": harness.Variant(recipe),
+        "pack4": harness.Variant(recipe, {"pack": 4}),
+        "mbstd": harness.Variant(recipe, {"minibatch_stddev": True}),
     }
 
 
 # default runs first: plain's time budget is default's median time.
 VARIANTS = ("default", "plain", "pack4", "mbstd")
 
-QUICK = {"steps": 50, "batch": 64}
-"""What ``--quick`` changes in the recipe, for smoke runs."""
+QUICK = {"steps": 50, "batch_size": 64}
+"""What ``--quick`` changes in the recipe (steps of the run), for smoke runs."""
 
 
-def apply_overrides(config: Config, overrides: Sequence[str]) -> Config:
-    """Returns ``config`` with ``name=value`` strings applied.
-
-    Raises:
-        ValueError: For an unknown field or a malformed item.
-    """
-    fields = {f.name: f for f in dataclasses.fields(Config)}
-    changes = {}
-    for item in overrides:
-        name, sep, value = item.partition("=")
-        name = name.strip()
-        if not sep or name not in fields:
-            raise ValueError(
-                f"Overrides are name=value with a name among "
-                f"{sorted(fields)}; got {item!r}."
-            )
-        kind = type(getattr(config, name))
-        if kind is bool:
-            changes[name] = value.strip().lower() in ("1", "true", "yes")
-        else:
-            changes[name] = kind(float(value) if kind is int else value)
-    return dataclasses.replace(config, **changes)
-
-
-def _schedule(lr: float, config: Config):
-    if config.lr_decay == "none":
-        return lr
-    if config.lr_decay == "linear":
-        return keras.optimizers.schedules.PolynomialDecay(
-            lr, config.steps, end_learning_rate=lr * config.lr_final, power=1
-        )
-    if config.lr_decay == "cosine":
-        return keras.optimizers.schedules.CosineDecay(
-            lr, config.steps, alpha=config.lr_final
-        )
-    raise ValueError(f"Unknown lr_decay {config.lr_decay!r}.")
-
-
-def _adam(lr: float, config: Config) -> keras.optimizers.Optimizer:
-    return keras.optimizers.Adam(
-        _schedule(lr, config), beta_1=config.beta_1, beta_2=config.beta_2
-    )
-
-
-def build_gan(config: Config, seed: int) -> tfgan_lite.GAN:
-    """A compiled GAN for ``config``, weights drawn from ``seed``."""
-    keras.utils.set_random_seed(seed)
-    models = tfgan_lite.models
-    generator = models.mlp_generator(
-        latent_dim=config.latent_dim,
-        hidden=config.hidden_g,
-        depth=config.depth_g,
-    )
-    discriminator = models.mlp_discriminator(
-        hidden=config.hidden_d,
-        depth=config.depth_d,
-        pack=config.pack,
-        minibatch_stddev=config.mbstd,
-    )
-    gan = tfgan_lite.GAN(generator, discriminator, seed=seed)
-    gan.compile(
-        _adam(config.lr_g, config),
-        _adam(config.lr_d, config),
-        config.loss,
-        r1_penalty=config.r1,
-        top_k=config.top_k,
-        top_k_steps=config.top_k_steps,
-        jit_compile=config.jit,
-        # Whole chunks only: Keras would run a last chunk past the end.
-        steps_per_execution=math.gcd(config.steps, config.steps_per_execution),
-    )
-    return gan
+def quick(recipe: TrainConfig) -> TrainConfig:
+    """``recipe`` cut to ``QUICK``."""
+    smaller = dataclasses.replace(recipe, batch_size=QUICK["batch_size"])
+    return harness.with_steps(smaller, QUICK["steps"])
 
 
 # --------------------------------------------------------------------------
@@ -338,37 +210,18 @@ class RunResult(NamedTuple):
 
 def train_and_score(
     problem: Problem,
-    config: Config,
+    variant: harness.Variant,
     seed: int,
     *,
     verbose: int = 0,
     verbose_raw: bool = True,
 ) -> RunResult:
-    """Trains ``config`` on ``problem`` and scores 2,500 samples."""
+    """Trains ``variant`` on ``problem`` and scores 2,500 samples."""
     start = time.perf_counter()
-    gan = build_gan(config, seed)
-    points = problem.sample(TRAIN_POINTS, seed)
-    dataset = tfgan_lite.data.mixture_dataset(
-        points, batch_size=config.batch, seed=seed
-    ).repeat()
-    callbacks = []
-    if config.max_seconds:
-        callbacks.append(harness.TimeLimit(config.max_seconds))
-    if config.ema:
-        callbacks.append(
-            tfgan_lite.callbacks.EMAGenerator(
-                config.ema, start_step=config.ema_start
-            )
-        )
-    fit_start = time.perf_counter()
-    gan.fit(
-        dataset,
-        epochs=1,
-        steps_per_epoch=config.steps,
-        callbacks=callbacks,
-        verbose=verbose,
+    config = dataclasses.replace(variant.config, dataset=problem.name)
+    gan, train_seconds = harness.train_variant(
+        variant._replace(config=config), seed, verbose=verbose
     )
-    train_seconds = time.perf_counter() - fit_start
     samples = gan.generate(NUM_SAMPLES, seed=seed + _EVAL_SEED_OFFSET)
     seconds = time.perf_counter() - start
     score = modes_lib.mixture_modes(samples, problem.centers, std=problem.std)
@@ -401,29 +254,26 @@ def train_and_score(
 # Formatting.
 
 
-def describe(config: Config) -> str:
+def describe(variant: harness.Variant) -> str:
     """A short one-line description of a recipe."""
+    config, networks = variant.config, variant.networks
     parts = [
-        f"G {config.hidden_g}x{config.depth_g}",
-        f"D {config.hidden_d}x{config.depth_d}",
+        f"MLP {config.width}x3",
         f"z {config.latent_dim}",
         config.loss,
-        f"Adam({config.lr_g:g}/{config.lr_d:g}, {config.beta_1:g}, "
-        f"{config.beta_2:g})",
-        f"batch {config.batch}",
-        f"{config.steps} steps",
+        f"Adam({config.lr:g}, {config.beta_1:g})",
+        f"batch {config.batch_size}",
+        f"{harness.total_steps(config)} steps",
     ]
-    if config.lr_decay != "none":
-        parts.append(f"{config.lr_decay} decay to x{config.lr_final:g}")
-    if config.r1:
-        parts.append(f"R1 {config.r1:g}")
+    if config.r1_penalty:
+        parts.append(f"R1 {config.r1_penalty:g}")
     if config.ema:
         parts.append(f"EMA {config.ema:g}")
     if config.top_k < 1:
         parts.append(f"top-k {config.top_k:g} over {config.top_k_steps} steps")
-    if config.pack > 1:
-        parts.append(f"pack {config.pack}")
-    if config.mbstd:
+    if networks.get("pack", 1) > 1:
+        parts.append(f"pack {networks['pack']}")
+    if networks.get("minibatch_stddev"):
         parts.append("mbstd")
     return ", ".join(parts)
 
@@ -502,15 +352,16 @@ def write_png(image: np.ndarray, path: str) -> None:
 
 
 def _header(
-    recipe: Config, stacked_recipe: stacked.StackedConfig, seeds: int
+    recipe: TrainConfig, stacked_recipe: TrainConfig, seeds: int
 ) -> list[str]:
     return [
         *harness.report_header(
             "tfgan_lite mode collapse: PacGAN's 2-D ring and grid, and "
             "stacked digits"
         ),
-        f"- Recipe (default, 2-D): {describe(recipe)}",
-        f"- Recipe (default, stacked): {stacked.describe(stacked_recipe)}",
+        f"- Recipe (default, 2-D): {describe(harness.Variant(recipe))}",
+        "- Recipe (default, stacked): "
+        f"{stacked.describe(harness.Variant(stacked_recipe))}",
         f"- Protocol: {seeds} seed(s) per variant; mean ± standard error "
         "over seeds; wall time per run (build, train, score) is the median "
         f"over seeds. 2-D: {NUM_SAMPLES:,} samples per run scored with "
@@ -534,10 +385,10 @@ def _check_choices(values, known, flag) -> list[str]:
 def run_benchmark(
     problems: Sequence[str],
     names: Sequence[str],
-    recipe: Config,
+    recipe: TrainConfig,
     seeds: Sequence[int],
     *,
-    stacked_recipe: stacked.StackedConfig = stacked.RECIPE,
+    stacked_recipe: TrainConfig = stacked.RECIPE,
     stacked_samples: int = stacked.NUM_SAMPLES,
     plot_dir: str | None = None,
     plain_seconds: Mapping[str, float] | None = None,
@@ -582,12 +433,12 @@ def run_benchmark(
         problem = table_problems[problem_name]
         rows = []
         for name in names:
-            config = configs[name]
+            variant = configs[name]
             if name == "plain" and budget:
-                config = dataclasses.replace(config, max_seconds=budget)
+                variant = variant._replace(max_seconds=budget)
             results = []
             for seed in seeds:
-                result = train_and_score(problem, config, seed)
+                result = train_and_score(problem, variant, seed)
                 results.append(result)
                 print(
                     f"{problem_name} {name} seed {seed}: {result.modes} "
@@ -621,7 +472,7 @@ def run_benchmark(
 
 def _stacked_section(
     names: Sequence[str],
-    recipe: stacked.StackedConfig,
+    recipe: TrainConfig,
     seeds: Sequence[int],
     *,
     num_samples: int,
@@ -634,14 +485,14 @@ def _stacked_section(
     budget = plain_seconds
     lines = ["### stacked", ""]
     for name in names:
-        config = configs[name]
+        variant = configs[name]
         if name == "plain" and budget:
-            config = dataclasses.replace(config, max_seconds=budget)
-        lines.append(f"- {name}: {stacked.describe(config)}")
+            variant = variant._replace(max_seconds=budget)
+        lines.append(f"- {name}: {stacked.describe(variant)}")
         results = []
         for seed in seeds:
             result = stacked.train_and_score(
-                config, seed, num_samples=num_samples
+                variant, seed, num_samples=num_samples
             )
             results.append(result)
             print(
@@ -693,8 +544,8 @@ def _define_flags() -> None:
     flags.DEFINE_list(
         "overrides",
         [],
-        "name=value changes to the 2-D recipe (Config fields), e.g. "
-        "r1=1,ema=0.99.",
+        "name=value changes to the 2-D recipe (TrainConfig fields, as the "
+        "train command's flags), e.g. r1_penalty=1,ema=0.99.",
     )
     flags.DEFINE_bool(
         "quick",
@@ -729,20 +580,21 @@ def main(argv: Sequence[str]) -> None:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
     problems = _check_choices(FLAGS.problems, PROBLEMS, "problems")
     names = _check_choices(FLAGS.variants, VARIANTS, "variants")
-    recipe = apply_overrides(RECIPE, FLAGS.overrides)
+    try:
+        recipe = harness.apply_overrides(RECIPE, FLAGS.overrides)
+    except ValueError as e:
+        raise app.UsageError(str(e)) from None
     if FLAGS.steps:
-        recipe = dataclasses.replace(recipe, steps=FLAGS.steps)
+        recipe = harness.with_steps(recipe, FLAGS.steps)
     stacked_recipe = stacked.RECIPE
     if FLAGS.stacked_steps:
-        stacked_recipe = dataclasses.replace(
-            stacked_recipe, steps=FLAGS.stacked_steps
-        )
+        stacked_recipe = harness.with_steps(stacked_recipe, FLAGS.stacked_steps)
     stacked_samples = stacked.NUM_SAMPLES
     seeds = range(FLAGS.first_seed, FLAGS.first_seed + FLAGS.seeds)
     plot_dir = FLAGS.plot_dir if FLAGS.plots else None
     if FLAGS.quick:
-        recipe = dataclasses.replace(recipe, **QUICK)
-        stacked_recipe = dataclasses.replace(stacked_recipe, **stacked.QUICK)
+        recipe = quick(recipe)
+        stacked_recipe = stacked.quick(stacked_recipe)
         stacked_samples = 500
         seeds, plot_dir = [FLAGS.first_seed], None
     report = run_benchmark(

@@ -2,12 +2,14 @@
 
 import dataclasses
 
+import harness
 import mode_collapse as mc
 import numpy as np
 import pytest
 import stacked
 
 from tfgan_lite.callbacks import scatter
+from tfgan_lite.train import TrainConfig
 
 _MODES = {"ring": 8, "grid": 25}
 
@@ -81,25 +83,28 @@ def test_write_png_round_trips(tmp_path):
 
 
 def test_overrides_and_variants():
-    config = mc.apply_overrides(
-        mc.RECIPE, ["r1=1", "ema=0.99", "mbstd=true", "steps=1e3"]
+    config = harness.apply_overrides(
+        mc.RECIPE, ["r1_penalty=1", "ema=0.99", "steps=1000"]
     )
 
-    assert (config.r1, config.ema, config.mbstd, config.steps) == (
-        1.0,
-        0.99,
-        True,
-        1000,
-    )
+    assert (config.r1_penalty, config.ema, config.steps) == (1.0, 0.99, 1000)
     with pytest.raises(ValueError, match="name=value"):
-        mc.apply_overrides(mc.RECIPE, ["nope=1"])
+        harness.apply_overrides(mc.RECIPE, ["nope=1"])
+    with pytest.raises(ValueError, match="name=value"):
+        harness.apply_overrides(mc.RECIPE, ["ema"])
     table = mc.variants(config)
     assert set(table) == set(mc.VARIANTS)
-    plain = table["plain"]
-    assert plain.steps * plain.batch == config.steps * config.batch
-    assert (plain.hidden_g, plain.latent_dim, plain.lr_g) == (64, 64, 2e-4)
-    assert table["pack4"] == dataclasses.replace(config, pack=4)
-    assert table["mbstd"] == dataclasses.replace(config, mbstd=True)
+    plain = table["plain"].config
+    total = harness.total_steps
+    assert total(plain) * plain.batch_size == total(config) * config.batch_size
+    assert (plain.width, plain.latent_dim, plain.lr) == (64, 64, 2e-4)
+    assert table["default"] == harness.Variant(config)
+    assert table["pack4"] == harness.Variant(config, {"pack": 4})
+    assert table["mbstd"] == harness.Variant(config, {"minibatch_stddev": True})
+    # The recipe is the train command's.
+    recipe = TrainConfig(model="mlp_2d")
+    assert total(mc.RECIPE) == total(recipe) == 45_000
+    assert dataclasses.replace(mc.RECIPE, epochs=45, steps=1000) == recipe
 
 
 def test_plain_seconds_parse_per_problem():
@@ -121,8 +126,8 @@ def _cells(report, name):
 
 
 def test_quick_run_on_the_ring_reports_rows_and_a_picture(tmp_path):
-    recipe = dataclasses.replace(
-        mc.RECIPE, hidden_g=16, hidden_d=16, **{**mc.QUICK, "steps": 5}
+    recipe = harness.with_steps(
+        dataclasses.replace(mc.RECIPE, width=16, batch_size=64), 5
     )
 
     report = mc.run_benchmark(
@@ -142,20 +147,19 @@ def test_quick_run_on_the_ring_reports_rows_and_a_picture(tmp_path):
 
 
 def test_stacked_variants_see_as_many_images_and_cite_table_2():
-    recipe = dataclasses.replace(stacked.RECIPE, steps=300)
+    recipe = harness.with_steps(stacked.RECIPE, 300)
 
     table = stacked.variants(recipe)
 
     assert set(table) == set(mc.VARIANTS)
-    plain = table["plain"]
-    assert plain.steps * plain.batch == recipe.steps * recipe.batch
-    assert (plain.lr, plain.r1, plain.batch) == (2e-4, 0.0, 64)
-    assert table["pack4"] == dataclasses.replace(recipe, pack=4)
+    plain = table["plain"].config
+    total = harness.total_steps
+    assert total(plain) * plain.batch_size == total(recipe) * recipe.batch_size
+    assert (plain.lr, plain.r1_penalty, plain.batch_size) == (2e-4, 0.0, 64)
+    assert table["pack4"] == harness.Variant(recipe, {"pack": 4})
     # The default is the train command's recipe.
-    from tfgan_lite.train import TrainConfig
-
     config = TrainConfig()
-    assert (recipe.batch, recipe.lr, recipe.r1, recipe.width) == (
+    assert (recipe.batch_size, recipe.lr, recipe.r1_penalty, recipe.width) == (
         config.batch_size,
         config.lr,
         config.r1_penalty,
@@ -171,8 +175,11 @@ def test_stacked_variants_see_as_many_images_and_cite_table_2():
 
 
 def test_quick_stacked_run_reports_modes_kl_and_a_grid(tmp_path):
-    recipe = dataclasses.replace(
-        stacked.RECIPE, width=8, latent_dim=8, steps=4, batch=8
+    recipe = harness.with_steps(
+        dataclasses.replace(
+            stacked.RECIPE, width=8, latent_dim=8, batch_size=8
+        ),
+        4,
     )
 
     report = mc.run_benchmark(

@@ -19,7 +19,7 @@ from tfgan_lite.commands.fit_loop import NonFiniteError
 from tfgan_lite.commands.quiet import FLAG_HELP as TF_LOG_LEVEL_HELP
 from tfgan_lite.commands.trainer import train
 
-__all__ = ["main", "parse_flags"]
+__all__ = ["main", "parse_flags", "parse_settings"]
 
 _DEFAULT_MODEL = "dcgan_28"
 
@@ -28,6 +28,21 @@ def _define(values: flags.FlagValues) -> None:
     _flags.define(
         values, TrainConfig, helps(), defaults=RECIPES[_DEFAULT_MODEL]
     )
+
+
+def parse_settings(argv: Sequence[str]) -> dict:
+    """The settings a command line gives, typed as their flags.
+
+    Raises:
+        absl.flags.Error: For an unknown flag or a value of the wrong type.
+        ValueError: For a positional argument.
+    """
+    values = flags.FlagValues()
+    _define(values)
+    _flags.parse(values, argv)
+    return {
+        name: values[name].value for name in helps() if values[name].present
+    }
 
 
 def parse_flags(argv: Sequence[str]) -> TrainConfig:
