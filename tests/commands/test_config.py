@@ -110,6 +110,26 @@ def _argv(settings):
             "cyclegan",
             "^--clusters does not apply to --model=cyclegan",
         ),
+        # Given at the recipe's own value: refused all the same, since a
+        # flag the run ignores would be silently lost.
+        (
+            {"conditional": True},
+            {"clusters": 25},
+            "conditional",
+            "^--clusters and --conditional exclude each other",
+        ),
+        (
+            {},
+            {"generator": "resnet"},
+            "clustered",
+            "^--generator does not apply to --model=dcgan_28",
+        ),
+        (
+            {"model": "cyclegan"},
+            {"ema": 0.999},
+            "cyclegan",
+            "^--ema does not apply to --model=cyclegan",
+        ),
     ],
 )
 def test_a_setting_its_kind_does_not_read_is_refused(

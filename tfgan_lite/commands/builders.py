@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from tfgan_lite import callbacks as callbacks_lib
@@ -209,34 +208,6 @@ def cyclegan(
 # Callbacks.
 
 
-class _Grid(callbacks_lib.ImageGrid):
-    """``ImageGrid`` of another picture of the model (the last epoch too).
-
-    Args:
-        draw: The model -> a uint8 grid (H, W, C).
-        log_dir, **kwargs: As ``ImageGrid``.
-    """
-
-    def __init__(self, draw: Callable, log_dir: str, **kwargs):
-        super().__init__(log_dir, **kwargs)
-        self._draw = draw
-
-    def grid(self) -> np.ndarray:
-        return self._draw(self.model)
-
-    def on_train_begin(self, logs=None):
-        # ImageGrid's own begin checks for a GAN, and a CycleGAN is not one.
-        tf.io.gfile.makedirs(self.png_dir)
-        self._writer = tf.summary.create_file_writer(self.run_dir)
-
-
-def _class_rows(model: ConditionalGAN, seed: int) -> np.ndarray:
-    """One row per class, the same latent vectors every time."""
-    labels = np.repeat(np.arange(model.num_classes), _SAMPLES_PER_CLASS)
-    samples = model.generate(len(labels), labels=labels, seed=seed)
-    return callbacks_lib.make_grid(samples, rows=model.num_classes)
-
-
 def measured(config: TrainConfig) -> bool:
     """Whether a run measures its quality: digits with the digits classifier."""
     return bool(
@@ -309,8 +280,8 @@ def _image_grid(config, model, first, paths) -> callbacks_lib.ImageGrid:
 
 
 def _class_grid(config, model, first, paths) -> callbacks_lib.ImageGrid:
-    return _Grid(
-        functools.partial(_class_rows, seed=config.seed),
+    # One row per class, the same latent vector down each column.
+    return callbacks_lib.ImageGrid(
         paths["logs"],
         num_samples=_SAMPLES_PER_CLASS * model.num_classes,
         **_grid_options(config, paths),
@@ -344,11 +315,10 @@ def cyclegan_callbacks(
 ) -> Callbacks:
     """The cycle grid: rows x, G(x) and F(G(x)) of the first inputs."""
     inputs = first.samples[:CYCLE_GRID_SAMPLES]
-    grid = _Grid(
-        functools.partial(callbacks_lib.cycle_grid, images=inputs),
+    grid = callbacks_lib.ImageGrid(
         paths["logs"],
+        images=inputs,
         png_dir=paths["samples"],
         every_n_epochs=config.sample_every,
-        num_samples=len(inputs),
     )
     return Callbacks([], [], [grid])

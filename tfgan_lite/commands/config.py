@@ -205,7 +205,9 @@ class TrainConfig:
         if len(given) < len(dataclasses.fields(self)):
             # The one merge of a recipe and the settings given; the merged
             # config is checked as it is made.
-            merged = _merge(_RECIPES[self.model], given)
+            recipe = _RECIPES[self.model]
+            merged = _merge(recipe, given)
+            kinds.refuse_unread(kinds.kind_of(merged), merged, recipe, given)
             for name, value in dataclasses.asdict(merged).items():
                 object.__setattr__(self, name, value)
             return

@@ -11,7 +11,7 @@ refuses another.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 import tensorflow as tf
@@ -159,8 +159,24 @@ def kind_of(config: TrainConfig) -> Kind:
     return KINDS["clustered" if config.clusters else "gan"]
 
 
-def refuse_unread(kind: Kind, config: TrainConfig, recipe: TrainConfig) -> None:
-    """Refuses a setting that ``kind`` does not read, set off its recipe.
+def refuse_unread(
+    kind: Kind,
+    config: TrainConfig,
+    recipe: TrainConfig,
+    given: Collection[str] = (),
+) -> None:
+    """Refuses a setting that ``kind`` does not read, given or set off its
+    recipe.
+
+    Args:
+        kind: The kind of run.
+        config: The merged settings.
+        recipe: The recipe they were merged from.
+        given: The settings given explicitly (flags on the command line,
+            fields set in Python). One of them that ``kind`` does not read
+            is refused even at the recipe's value, so that a flag is never
+            silently ignored; a whole config (a rebuilt ``config.json``)
+            passes none.
 
     Raises:
         ValueError: Naming the settings, the model, and who reads them.
@@ -169,7 +185,7 @@ def refuse_unread(kind: Kind, config: TrainConfig, recipe: TrainConfig) -> None:
         name
         for name in _OWNERS
         if name not in kind.reads
-        and getattr(config, name) != getattr(recipe, name)
+        and (name in given or getattr(config, name) != getattr(recipe, name))
     ]
     if not misplaced:
         return
