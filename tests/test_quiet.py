@@ -23,6 +23,7 @@ _COMMANDS = {
         "-c",
         "from tfgan_lite.commands.launch import export; export()",
     ],
+    "export": ["-m", "tfgan_lite.export"],
 }
 
 
@@ -97,7 +98,7 @@ def _info_lines(stderr):
 _LIBRARY = """
 import os, sys
 sys.argv = ["tfgan-export", "--tf_log_level=3"]
-import tfgan_lite
+import tfgan_lite, tfgan_lite.export
 print("tensorflow" in sys.modules)
 import tfgan_lite.train
 print(os.environ.get("TF_CPP_MIN_LOG_LEVEL"))
@@ -106,7 +107,7 @@ print(os.environ.get("TF_CPP_MIN_LOG_LEVEL"))
 
 def test_importing_the_package_reads_no_arguments_and_captures_nothing():
     done = _run(["-c", _LIBRARY])
-    # The package alone loads no TensorFlow; the command's module loads it
+    # The packages alone load no TensorFlow; the command's module loads it
     # with the level unset and stderr untouched, so its lines show.
     assert done.stdout.split() == ["False", "None"]
     assert _info_lines(done.stderr), done.stderr
