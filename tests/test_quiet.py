@@ -7,6 +7,7 @@ package does nothing of the kind (no arguments read, no stream captured).
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -111,6 +112,22 @@ def test_importing_the_package_reads_no_arguments_and_captures_nothing():
     # with the level unset and stderr untouched, so its lines show.
     assert done.stdout.split() == ["False", "None"]
     assert _info_lines(done.stderr), done.stderr
+
+
+# A program that loads a saved model after importing Keras and the package,
+# without using any of the package's names.
+_LOAD = """
+import sys
+import keras
+import tfgan_lite
+print(type(keras.saving.load_model(sys.argv[1])).__name__)
+"""
+
+
+def test_keras_then_the_package_registers_the_saved_classes():
+    saved = Path(__file__).parent / "fixtures/run_dirs/conditional/model.keras"
+    done = _run(["-c", _LOAD, str(saved)], env={quiet.ENV: "3"})
+    assert done.stdout.split() == ["ConditionalGAN"]
 
 
 @pytest.mark.parametrize("command", _COMMANDS)

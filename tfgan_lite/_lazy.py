@@ -14,6 +14,7 @@ The stdlib only.
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -31,6 +32,10 @@ def surface(
     once any name was used). A name asked for while they load (one module
     of the package importing another) loads alone. Dunder names never load
     anything: doctest, copy and pickle probe them.
+
+    When Keras is already imported, the exports load at once: TensorFlow
+    has printed whatever it prints, and ``import keras`` then ``import
+    tfgan_lite`` registers the saved classes as before.
 
     Args:
         namespace: The package's ``globals()``; loaded names are set there,
@@ -78,4 +83,7 @@ def surface(
     def __dir__() -> list[str]:
         return sorted({*namespace, *exports})
 
+    namespace["__getattr__"] = __getattr__
+    if "keras" in sys.modules:
+        load_all()
     return __getattr__, __dir__
