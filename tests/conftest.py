@@ -1,4 +1,11 @@
-"""Shared test settings: quiet TensorFlow, deterministic seeds."""
+"""Shared test settings: quiet TensorFlow, deterministic seeds, profiles.
+
+The full suite (``python -m pytest -q tests``, what CI runs) runs every
+test with the "ci" Hypothesis profile. A quicker local loop leaves out
+the end-to-end runs marked ``slow`` and tries fewer Hypothesis examples:
+
+    HYPOTHESIS_PROFILE=dev python -m pytest -q -m "not slow" tests
+"""
 
 import os
 
@@ -6,6 +13,22 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+# The examples are derived from each test's name rather than drawn at
+# random, and no example database is read or written, so every run tries
+# the same inputs; a failure prints the blob that reproduces it.
+settings.register_profile(
+    "ci",
+    max_examples=200,
+    database=None,
+    derandomize=True,
+    print_blob=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", settings.get_profile("ci"), max_examples=20)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

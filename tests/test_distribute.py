@@ -31,6 +31,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "update, steps, r1_interval",
     [
@@ -53,6 +54,7 @@ def test_mirrored_matches_single_device(update, steps, r1_interval):
         )
 
 
+@pytest.mark.slow
 def test_multi_worker_fit_on_localhost():
     ports = [str(_free_port()), str(_free_port())]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
