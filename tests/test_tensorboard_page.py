@@ -12,10 +12,13 @@ import pytest
 
 import tfgan_lite
 
-pytestmark = pytest.mark.skipif(
-    browser_testutil.skip_reason() is not None,
-    reason=str(browser_testutil.skip_reason()),
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        browser_testutil.skip_reason() is not None,
+        reason=str(browser_testutil.skip_reason()),
+    ),
+]
 
 CARD_TITLES = """() => Array.from(
   document.querySelectorAll('scalar-card .title, scalar-card tb-truncated-path')

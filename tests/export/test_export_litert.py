@@ -97,9 +97,19 @@ def test_fixed_batch_size_and_padding(gan):
     np.testing.assert_allclose(out, expected, atol=1e-5, rtol=0)
 
 
-def test_uint8_litert_output(gan):
-    contents = export.convert_generator(gan, uint8=True)
-    interpreter = export.load_interpreter(contents["float32"])
+@pytest.fixture(scope="module")
+def uint8_contents(gan):
+    """The float32 and int8_full files with the uint8 tail, converted once."""
+    return export.convert_generator(
+        gan,
+        variants=("float32", "int8_full"),
+        uint8=True,
+        calibration_samples=4,
+    )
+
+
+def test_uint8_litert_output(gan, uint8_contents):
+    interpreter = export.load_interpreter(uint8_contents["float32"])
     assert interpreter.get_output_details()[0]["dtype"] == np.uint8
     z = latents(8, seed=5)
     out = export.run_generate(interpreter, z)
@@ -108,18 +118,13 @@ def test_uint8_litert_output(gan):
     assert np.mean(out != expected) < 1e-3
 
 
-def test_uint8_tail_is_builtin_and_maps_nan_to_black(gan):
+def test_uint8_tail_is_builtin_and_maps_nan_to_black(uint8_contents):
     # convert_generator refuses non-builtin ops itself; the tail must also
     # survive full-integer quantization, and NaN must reach the app as 0.
-    contents = export.convert_generator(
-        gan,
-        variants=("float32", "int8_full"),
-        uint8=True,
-        calibration_samples=4,
-    )
-    for content in contents.values():
+    assert sorted(uint8_contents) == ["float32", "int8_full"]
+    for content in uint8_contents.values():
         export.check_builtin_only(content)
-    interpreter = export.load_interpreter(contents["float32"])
+    interpreter = export.load_interpreter(uint8_contents["float32"])
     z = latents(2, seed=6)
     z[0] = np.nan
     out = export.run_generate(interpreter, z)

@@ -133,6 +133,7 @@ def test_folder_is_self_contained(site):
     assert "http" not in html.replace("http-equiv", "")
 
 
+@pytest.mark.slow  # a headless Chromium session
 def test_drawn_pixels_match_keras(site, browser, models):
     _, url = site
     page = _open(browser, f"{url}/gan/web/index.html?seed=7")
@@ -150,6 +151,7 @@ def test_drawn_pixels_match_keras(site, browser, models):
     np.testing.assert_array_equal(_grey(again), drawn)
 
 
+@pytest.mark.slow  # a headless Chromium session
 def test_new_noise_and_walk(site, browser, models):
     _, url = site
     page = _open(browser, f"{url}/gan/web/index.html?seed=3")
@@ -194,6 +196,7 @@ def test_new_noise_and_walk(site, browser, models):
     assert np.abs(walked.astype(int) - expected.astype(int)).max() <= 1
 
 
+@pytest.mark.slow  # a headless Chromium session
 def test_class_picker_of_a_conditional_generator(site, browser, models):
     _, url = site
     page = _open(browser, f"{url}/conditional/web/index.html?seed=5")
