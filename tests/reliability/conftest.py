@@ -1,25 +1,13 @@
-"""Hypothesis settings of the reliability tests, and small model files.
+"""Small model files for the reliability tests.
 
-The examples are derived from each test's name rather than drawn at random,
-and nothing is read from or written to an example database, so every run
-tries the same inputs; a failure prints the blob that reproduces it.
+Their Hypothesis settings are the suite's profiles (tests/conftest.py):
+"ci" by default, "dev" for a quicker local loop.
 """
 
 import pytest
-from hypothesis import HealthCheck, settings
 
 import tfgan_lite
 from tfgan_lite import models
-
-settings.register_profile(
-    "reliability",
-    database=None,
-    derandomize=True,
-    print_blob=True,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.load_profile("reliability")
 
 
 def _saved_gan(directory, networks):

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from tfgan_lite import train as train_lib
 from tfgan_lite.commands import train as command
 
-EXAMPLES = settings(max_examples=200, deadline=None)
+# The example count comes from the Hypothesis profile (tests/conftest.py).
+EXAMPLES = settings(deadline=None)
 FIELDS = [field.name for field in dataclasses.fields(train_lib.TrainConfig)]
 
 _name = st.one_of(

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from tfgan_lite import data
 
-EXAMPLES = settings(max_examples=200, deadline=None)
+# The example count comes from the Hypothesis profile (tests/conftest.py).
+EXAMPLES = settings(deadline=None)
 
 ARGUMENTS = ("images", "value_range", "batch_size", "image_size", "channels")
 DTYPES = (

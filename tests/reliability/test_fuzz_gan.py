@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from tfgan_lite import losses, models
 from tfgan_lite.gans.gan import GAN
 
-EXAMPLES = settings(max_examples=200, deadline=None)
+# The example count comes from the Hypothesis profile (tests/conftest.py).
+EXAMPLES = settings(deadline=None)
 LATENT_DIM = 4
 # Built once: a GAN only wraps its networks, so examples can share them.
 NETWORKS = models.mlp(latent_dim=LATENT_DIM, hidden=8, depth=1)

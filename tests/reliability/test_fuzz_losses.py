@@ -27,7 +27,8 @@ from hypothesis import strategies as st
 
 from tfgan_lite import losses
 
-EXAMPLES = settings(max_examples=200, deadline=None)
+# The example count comes from the Hypothesis profile (tests/conftest.py).
+EXAMPLES = settings(deadline=None)
 
 PLAYERS = ("generator", "discriminator")
 FLOAT_DTYPES = ("float16", "float32", "float64", "bfloat16")
