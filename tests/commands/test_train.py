@@ -122,6 +122,7 @@ def test_epoch_summaries_ignore_the_step_logging_period(tmp_path):
     assert [e.step for e in coverage] == [0, 1]
 
 
+@pytest.mark.slow
 def test_chunked_steps_log_and_checkpoint_on_the_step_axis(tmp_path):
     # Chunks of 2 steps: Keras calls the callbacks at steps 2, 4, ..., 12
     # and counts its calls (1, 2, ...); the curves and the checkpoints
@@ -183,6 +184,7 @@ def test_an_epoch_not_a_multiple_of_the_chunk_is_refused(tmp_path):
         train_lib.train(config, verbose=0)
 
 
+@pytest.mark.slow
 def test_interrupted_run_resumes_to_the_same_update_count(tmp_path):
     straight = train_lib.train(_config(tmp_path / "a"), verbose=0)
     config = _config(tmp_path / "b")
@@ -224,6 +226,7 @@ def test_rerun_with_other_settings_is_refused(tmp_path):
         train_lib.train(_config(tmp_path, epochs=1, lr=5e-4), verbose=0)
 
 
+@pytest.mark.slow
 def test_a_run_written_before_a_setting_existed_resumes(tmp_path):
     config = _config(tmp_path, epochs=1, r1_penalty=0.5, metrics_every=0)
     # As an older version wrote it: no r1_interval, which was always 1.

@@ -41,6 +41,7 @@ def _png_size(path):
         return image.height, image.width
 
 
+@pytest.mark.slow
 def test_digits_pair_run_writes_cycle_grids_and_resumes(tmp_path):
     run = tmp_path / "run"
     train_lib.train(_config(run), verbose=0)
@@ -80,6 +81,7 @@ def test_digits_pair_run_writes_cycle_grids_and_resumes(tmp_path):
     assert os.path.exists(run / "checkpoints" / "last.keras")
 
 
+@pytest.mark.slow
 def test_two_folders_with_unet_generators(tmp_path):
     for domain, value in (("a", 30), ("b", 220)):
         os.makedirs(tmp_path / domain)

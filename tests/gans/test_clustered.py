@@ -170,6 +170,7 @@ def test_save_and_load_keeps_clusters_prior_and_samples(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_mirrored_strategy_matches_single_device():
     result = mirrored_result("clustered_mirrored.py")
     assert result["replicas"] == 2
@@ -231,6 +232,7 @@ def test_adapt_refuses_bad_samples():
     assert int(gan.clusters_ready.numpy()) == 0
 
 
+@pytest.mark.slow
 def test_fit_on_an_unreadable_source_asks_for_adapt():
     gan = _image_gan()
     gan.compile()

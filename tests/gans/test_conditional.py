@@ -199,6 +199,7 @@ def test_aux_loss_matches_numpy_on_the_class_head():
     np.testing.assert_allclose(out["class_loss"], ce(x) + ce(fake), rtol=1e-4)
 
 
+@pytest.mark.slow
 def test_mirrored_strategy_matches_single_device():
     result = mirrored_result("conditional_mirrored.py")
     assert result["replicas"] == 2

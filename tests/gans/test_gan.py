@@ -185,6 +185,7 @@ def _assert_same_weights(gan, g_ref, d_ref):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jit", [False, True])
 def test_lazy_r1_enters_every_nth_d_update_with_n_times_the_weight(jit):
     """StyleGAN2's lazy regularization: n * gamma * R1 in updates 0, n, ..."""
@@ -532,6 +533,7 @@ def _resumable_gan():
     return gan
 
 
+@pytest.mark.slow
 def test_save_load_round_trip(tmp_path):
     gan = _resumable_gan()
     gan.fit(_points(64), batch_size=16, epochs=1, shuffle=False, verbose=0)

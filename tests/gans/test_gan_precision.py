@@ -72,6 +72,7 @@ def test_mixed_precision_matches_float32(policy, name, scaled, tolerance):
     assert rel < tolerance, rel
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("loss", losses.names())
 def test_xla_compiles_every_loss_and_penalty(loss):
     keras.utils.set_random_seed(0)

@@ -90,6 +90,7 @@ def _meta(run_dir):
         return json.loads(str(archive["__meta__"]))
 
 
+@pytest.mark.slow
 def test_nan_weights_stop_the_run_naming_the_step(tmp_path):
     config = _config(tmp_path)
     with pytest.raises(train_lib.NonFiniteError) as caught:
@@ -105,6 +106,7 @@ def test_nan_weights_stop_the_run_naming_the_step(tmp_path):
     assert int(model.g_optimizer.iterations) == 4
 
 
+@pytest.mark.slow
 def test_nan_learning_rate_rolls_back_with_a_lower_rate(tmp_path):
     config = _config(tmp_path, on_nan="rollback", rollback_lr_factor=0.25)
     with pytest.warns(UserWarning, match=r"Rolled back to the checkpoint"):
@@ -123,6 +125,7 @@ def test_nan_learning_rate_rolls_back_with_a_lower_rate(tmp_path):
     _assert_all_saved_finite(config.run_dir)
 
 
+@pytest.mark.slow
 def test_nan_in_every_pass_of_the_data_gives_up_after_max_rollbacks(
     tmp_path, monkeypatch
 ):
