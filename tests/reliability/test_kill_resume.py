@@ -6,17 +6,18 @@ an uninterrupted run's bit for bit (``deterministic=True``, the CPU). A
 second uninterrupted run with the same seed must equal the first, losses
 included.
 
-The faults come from this file, never from the package. Five points of the
-chain are injected in process: a callback between steps, or a wrapper of
+The faults come from this file, never from the package. The first point of
+the chain is a real SIGKILL of the real command (``python -m
+tfgan_lite.train``) in a subprocess. The five others are injected in
+process: a callback between steps, or a wrapper of
 the checkpoint writer's seams (``CheckpointDir._write``, which writes the
 temporary file, and ``CheckpointDir._remove_old``, which runs after the
 rename) raises :class:`Killed`, a BaseException no handler of the package
 catches. At that moment the run directory is copied as it is on disk, and
 once the exception has unwound the copy replaces it, so what cleanup code
 does on the way out never reaches the next run: it finds what a kill
-leaves. Then ``tfgan_lite.train.train`` runs again in the same process.
-The last point is a real SIGKILL of the real command (``python -m
-tfgan_lite.train``) in a subprocess, and the command then finishes the run.
+leaves. Then ``tfgan_lite.train.train`` runs again in the same process,
+up to the next point, and at last to the end of the run.
 
 ``deterministic=True`` limits TensorFlow to one thread per op, which can only
 be set before its runtime starts, so the in-process runs happen in two
@@ -62,7 +63,8 @@ LAST = 18
 # "partial" (half the temporary file written), "written" (temporary file
 # whole, not renamed), "renamed" (renamed, older files not yet removed).
 KILLS = [
-    # Mid-epoch 0, before the first periodic checkpoint: from step 0.
+    # Mid-epoch 0, before the first periodic checkpoint: from step 0. A real
+    # SIGKILL of the command.
     ("step:3", [0]),
     # Half of checkpoint 4's temporary file written: still from step 0.
     ("partial:4", [0]),
@@ -72,11 +74,10 @@ KILLS = [
     ("renamed:8", [8, 6, 4]),
     # Mid-epoch 1: from step 8, epoch 1 batch 2, the rest of that epoch.
     ("step:11", [8, 6, 4]),
-    # The last checkpoint whole but not renamed: from step 16. A real
-    # SIGKILL of the command.
+    # The last checkpoint whole but not renamed: from step 16.
     ("written:18", [16, 12]),
 ]
-IN_PROCESS, REAL = KILLS[:-1], KILLS[-1]
+REAL, IN_PROCESS = KILLS[0], KILLS[1:]
 
 # Runs whose state has more parts: an EMA copy of the generator (and its
 # batch-norm recalibration at epoch ends); CycleGAN's four networks and its
@@ -224,11 +225,13 @@ def _run_chains(which, out):
     """The in-process runs of lane ``which``; writes out/<which>.json."""
     found = {}
     if which == "main":
-        _train_in_process(ARGS, os.path.join(out, "straight"))
+        # Goes on from the real kill of the command.
         killed = os.path.join(out, "killed")
         found["kills"] = [
             _train_in_process(ARGS, killed, point) for point, _ in IN_PROCESS
         ]
+        _train_in_process(ARGS, killed)
+        _train_in_process(ARGS, os.path.join(out, "straight"))
     else:
         for name, (args, point, _) in OTHER_RUNS.items():
             _train_in_process(args, os.path.join(out, name, "straight"))
@@ -243,14 +246,15 @@ def _run_chains(which, out):
 
 
 def _command(args, run_dir, kill=None):
-    """The real command; ``kill="written:<step>"`` SIGKILLs it there."""
+    """The real command; ``kill`` ("step:<n>" or "written:<n>") SIGKILLs it."""
     argv = [*args, f"--run_dir={run_dir}"]
     if kill is None:
         python = ["-m", "tfgan_lite.train", *argv]
     else:
         where, step = kill.split(":")
-        assert where == "written", kill
-        python = ["-c", _REAL_KILL.format(step=int(step), argv=argv)]
+        assert where in ("step", "written"), kill
+        code = _REAL_KILL.format(where=where, step=int(step), argv=argv)
+        python = ["-c", code]
     return subprocess.run(
         [sys.executable, *python],
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
@@ -260,20 +264,36 @@ def _command(args, run_dir, kill=None):
     )
 
 
-# The command as ``python -m`` runs it, with its checkpoint writer wrapped
-# to SIGKILL the process once the temporary file of a step is whole.
+# The command as ``python -m`` runs it, SIGKILLed once its checkpoint
+# callback has seen a step ("step"), or once the temporary file of a step's
+# checkpoint is whole ("written").
 _REAL_KILL = """
 import os, runpy, signal, sys
-from tfgan_lite.commands import checkpoints as _checkpoint
+from tfgan_lite.commands import checkpoints
 
-write = _checkpoint.CheckpointDir._write
+where, step = {where!r}, {step}
 
-def write_then_die(path, record, values):
-    write(path, record, values)
-    if record["step"] == {step}:
-        os.kill(os.getpid(), signal.SIGKILL)
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
 
-_checkpoint.CheckpointDir._write = staticmethod(write_then_die)
+if where == "step":
+    batch_end = checkpoints.StepCheckpointer.on_train_batch_end
+
+    def batch_end_then_die(self, batch, logs=None):
+        batch_end(self, batch, logs)
+        if checkpoints.training_step(self.model) == step:
+            die()
+
+    checkpoints.StepCheckpointer.on_train_batch_end = batch_end_then_die
+else:
+    write = checkpoints.CheckpointDir._write
+
+    def write_then_die(path, record, values):
+        write(path, record, values)
+        if record["step"] == step:
+            die()
+
+    checkpoints.CheckpointDir._write = staticmethod(write_then_die)
 sys.argv = ["tfgan_lite.train", *{argv!r}]
 runpy.run_module("tfgan_lite.train", run_name="__main__", alter_sys=True)
 """
@@ -297,21 +317,17 @@ def _chains(which, out):
 def runs(tmp_path_factory):
     """Every run of this file, in two lanes side by side (two CPU cores).
 
-    Lane 1: the in-process straight run and kill chain, then the real
-    SIGKILL of the command and the command finishing the run. Lane 2: the
-    command's own uninterrupted run, then the other runs in process.
+    Lane 1: the real SIGKILL of the command, then in process the rest of
+    the kill chain, the run to its end and an uninterrupted run. Lane 2:
+    the command's own uninterrupted run, then the other runs in process.
     """
     out = tmp_path_factory.mktemp("runs")
     killed = str(out / "killed")
 
     def lane_1():
-        kills = _chains("main", str(out))["kills"]
         real = _command(ARGS, killed, REAL[0])
         assert real.returncode == -signal.SIGKILL, real.stderr[-3000:]
-        kills.append(_after(killed))
-        final = _command(ARGS, killed)
-        assert final.returncode == 0, final.stderr[-3000:]
-        return kills
+        return [_after(killed), *_chains("main", str(out))["kills"]]
 
     def lane_2():
         command = _command(ARGS, str(out / "command"))
