@@ -106,6 +106,7 @@ print(os.environ.get("TF_CPP_MIN_LOG_LEVEL"))
 """
 
 
+@pytest.mark.slow
 def test_importing_the_package_reads_no_arguments_and_captures_nothing():
     done = _run(["-c", _LIBRARY])
     # The packages alone load no TensorFlow; the command's module loads it
@@ -124,18 +125,21 @@ print(type(keras.saving.load_model(sys.argv[1])).__name__)
 """
 
 
+@pytest.mark.slow
 def test_keras_then_the_package_registers_the_saved_classes():
     saved = Path(__file__).parent / "fixtures/run_dirs/conditional/model.keras"
     done = _run(["-c", _LOAD, str(saved)], env={quiet.ENV: "3"})
     assert done.stdout.split() == ["ConditionalGAN"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", _COMMANDS)
 def test_command_starts_quietly(command):
     stderr = _run(_COMMANDS[command], "--help").stderr
     assert not [s for s in _START_UP if s in stderr], stderr
 
 
+@pytest.mark.slow
 def test_the_level_brings_tensorflow_s_lines_back():
     evaluate = _COMMANDS["evaluate"]
     # Level 0 asks for everything: TensorFlow's info lines come back.
@@ -149,6 +153,7 @@ def test_a_wrong_level_is_a_usage_error():
     assert done.stderr.startswith("tfgan-export: error: --tf_log_level")
 
 
+@pytest.mark.slow
 def test_export_prints_its_report_and_no_converter_logs(tmp_path):
     from run_testutil import finished_run
 

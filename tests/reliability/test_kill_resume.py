@@ -45,6 +45,9 @@ import tensorflow as tf
 from tfgan_lite import train as train_lib
 from tfgan_lite.commands import checkpoints as _checkpoint
 
+# Every test starts processes and most train.
+pytestmark = pytest.mark.slow
+
 # 3 epochs of 6 steps; checkpoints at steps 0, 4, 6, 8, 12, 16 and 18.
 ARGS = [
     "--width=4",

@@ -93,6 +93,7 @@ def test_the_old_model_file_loads_compiled(name):
     assert int(model.g_optimizer.iterations) > 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", RUNS)
 def test_an_old_run_resumes_to_the_weights_of_a_run_from_scratch(
     name, tmp_path
