@@ -36,7 +36,7 @@ from tfgan_lite.callbacks._diversity import (
     CoverageCheck,
     mean_pairwise_distance,
 )
-from tfgan_lite.commands.checkpoints import state_variables
+from tfgan_lite.gans.base import state_variables
 from tfgan_lite.metrics.modes import mixture_modes
 
 __all__ = ["HealthEvent", "TrainingHealth"]

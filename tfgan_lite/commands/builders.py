@@ -28,9 +28,31 @@ from tfgan_lite.commands.datasets import (
     class_names,
 )
 from tfgan_lite.gans import GAN, ClusteredGAN, ConditionalGAN, CycleGAN
+from tfgan_lite.gans.clustered import ADAPT_SAMPLES
 
 if TYPE_CHECKING:
     from tfgan_lite.commands.config import TrainConfig
+
+__all__ = [
+    "CLUSTER_SAMPLES",
+    "CYCLE_GRID_SAMPLES",
+    "HEALTH_SAMPLES",
+    "METRICS_SAMPLES",
+    "SCATTER_SAMPLES",
+    "Callbacks",
+    "class_callbacks",
+    "clustered_gan",
+    "conditional_gan",
+    "cyclegan",
+    "cyclegan_callbacks",
+    "gan_samples",
+    "image_callbacks",
+    "image_gan",
+    "measured",
+    "points_callbacks",
+    "points_gan",
+    "points_samples",
+]
 
 # Real samples of the health checks, of the quality measurements (two
 # halves) and under the 2-D scatter pictures (PacGAN scores 2,500).
@@ -45,7 +67,7 @@ _DIGIT_DATASETS = ("digits", "mnist")
 # The training images a ClusteredGAN is clustered on: as many as
 # ClusteredGAN.adapt reads by default. At most one cluster per
 # _IMAGES_PER_CLUSTER of them, so that every cluster has examples.
-CLUSTER_SAMPLES = ClusteredGAN.adapt.__kwdefaults__["max_samples"]
+CLUSTER_SAMPLES = ADAPT_SAMPLES
 _IMAGES_PER_CLUSTER = 8
 
 

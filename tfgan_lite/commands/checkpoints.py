@@ -37,6 +37,7 @@ import keras
 import numpy as np
 
 from tfgan_lite._files import CorruptFileError
+from tfgan_lite.gans.base import state_variables
 
 __all__ = [
     "CheckpointDir",
@@ -50,28 +51,6 @@ __all__ = [
 _NAME = re.compile(r"^ckpt-(\d+)\.npz$")
 _META = "__meta__"
 _UNIQUE_SUFFIX = re.compile(r"_\d+(?=/|$)")
-
-
-def state_variables(model) -> list:
-    """All variables that make a model's training state, each once.
-
-    The model's weights (networks, EMA copy, noise streams, pools) and the
-    variables of its optimizers (``g_optimizer``, ``d_optimizer`` and
-    ``optimizer``, where they exist), in a fixed order.
-    """
-    variables, seen = [], set()
-    optimizers = [
-        getattr(model, name, None)
-        for name in ("g_optimizer", "d_optimizer", "optimizer")
-    ]
-    groups = [model.weights]
-    groups += [o.variables for o in optimizers if o is not None]
-    for group in groups:
-        for v in group:
-            if id(v) not in seen:
-                seen.add(id(v))
-                variables.append(v)
-    return variables
 
 
 def training_step(model) -> int:

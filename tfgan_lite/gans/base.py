@@ -25,6 +25,7 @@ from tfgan_lite.gans import _keras_compat
 from tfgan_lite.gans._update import Phase
 
 __all__ = [
+    "state_variables",
     "D_LOSS",
     "D_NORM",
     "G_LOSS",
@@ -89,6 +90,30 @@ def _optimizer_pair(
 
 def _variables(networks: Sequence[keras.layers.Layer]) -> list:
     return [v for n in networks for v in n.trainable_variables]
+
+
+def state_variables(model) -> list:
+    """All variables that make a model's training state, each once.
+
+    What a step checkpoint saves and a rollback restores.
+
+    The model's weights (networks, EMA copy, noise streams, pools) and the
+    variables of its optimizers (``g_optimizer``, ``d_optimizer`` and
+    ``optimizer``, where they exist), in a fixed order.
+    """
+    variables, seen = [], set()
+    optimizers = [
+        getattr(model, name, None)
+        for name in ("g_optimizer", "d_optimizer", "optimizer")
+    ]
+    groups = [model.weights]
+    groups += [o.variables for o in optimizers if o is not None]
+    for group in groups:
+        for v in group:
+            if id(v) not in seen:
+                seen.add(id(v))
+                variables.append(v)
+    return variables
 
 
 class AdversarialModel(keras.Model):

@@ -26,7 +26,10 @@ from tfgan_lite.gans import _kmeans
 from tfgan_lite.gans._labels import LabelConditionedGAN, check_labels
 from tfgan_lite.models.clustered import LatentCluster
 
-__all__ = ["ClusteredGAN"]
+__all__ = ["ADAPT_SAMPLES", "ClusteredGAN"]
+
+# Samples that adapt() reads and clusters at most, by default.
+ADAPT_SAMPLES = 10_000
 
 # Images are area-downsampled to at most this side before clustering: the
 # digits' strokes survive, and the distances ignore pixel-level detail.
@@ -200,7 +203,7 @@ class ClusteredGAN(LabelConditionedGAN):
         )
         return tf.argmin(distance, axis=1, output_type=tf.int32)
 
-    def adapt(self, data, *, max_samples: int = 10_000) -> np.ndarray:
+    def adapt(self, data, *, max_samples: int = ADAPT_SAMPLES) -> np.ndarray:
         """Clusters real samples: sets the centres and the cluster prior.
 
         Args:
