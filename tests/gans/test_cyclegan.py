@@ -287,7 +287,10 @@ def test_bad_compile_arguments_and_calls():
     opt = keras.optimizers.Adam()
     with pytest.raises(ValueError, match="same object"):
         model.compile(opt, opt)
+    with pytest.raises(TypeError, match=r"\['d_steps'\]. Besides its own"):
+        model.compile(d_steps=2)
     model.compile(jit_compile=False)
+    assert model.get_compile_config()["jit_compile"] is False
     with pytest.raises(ValueError, match="batches \\(x, y\\)"):
         model.fit(x, batch_size=2, verbose=0)
     with pytest.raises(TypeError, match="floating-point images"):

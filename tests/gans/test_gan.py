@@ -679,6 +679,12 @@ def test_non_finite_arrays_are_refused():
         ({"top_k": 1.5}, ValueError, r"top_k` must be a finite number in \(0"),
         ({"top_k_steps": -1}, ValueError, "top_k_steps` must be"),
         ({"g_optimizer": "nope"}, ValueError, "Keras optimizer"),
+        (
+            {"jit_compil": True},
+            TypeError,
+            r"GAN.compile\(\) got unexpected keyword arguments "
+            r"\['jit_compil'\]",
+        ),
     ],
 )
 def test_compile_rejects(kwargs, error, match):

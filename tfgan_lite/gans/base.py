@@ -13,7 +13,7 @@ forward pass and its phases, which go through
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import keras
 import numpy as np
@@ -25,6 +25,7 @@ from tfgan_lite.gans import _keras_compat
 from tfgan_lite.gans._update import Phase
 
 __all__ = [
+    "KerasOptions",
     "state_variables",
     "D_LOSS",
     "D_NORM",
@@ -38,6 +39,38 @@ G_LOSS = "g_loss"
 D_LOSS = "d_loss"
 G_NORM = "g_grad_norm"
 D_NORM = "d_grad_norm"
+
+
+class KerasOptions(TypedDict, total=False):
+    """Keras' own compile settings, which every model's ``compile`` takes.
+
+    They pass through to ``keras.Model.compile``; each model's ``compile``
+    takes them as ``**keras_options``, so they are written here once.
+
+    Attributes:
+        jit_compile: XLA: True, False, or "auto" (Keras' choice; off on a
+            machine without an accelerator). Default "auto".
+        steps_per_execution: Training steps per call of the compiled train
+            function. Default 1.
+        run_eagerly: Run each step eagerly, for debugging. Default False.
+        auto_scale_loss: Under the "mixed_float16" policy, wrap both
+            optimizers in ``keras.optimizers.LossScaleOptimizer``. Default
+            True.
+    """
+
+    jit_compile: bool | str
+    steps_per_execution: int
+    run_eagerly: bool
+    auto_scale_loss: bool
+
+
+_KERAS_DEFAULTS: KerasOptions = {
+    "jit_compile": "auto",
+    "steps_per_execution": 1,
+    "run_eagerly": False,
+    "auto_scale_loss": True,
+}
+
 # Position of `shuffle` among keras.Model.fit's arguments after `x`.
 _FIT_SHUFFLE_INDEX = 7
 
@@ -202,10 +235,7 @@ class AdversarialModel(keras.Model):
         *,
         generators: Sequence[keras.layers.Layer],
         discriminators: Sequence[keras.layers.Layer],
-        jit_compile,
-        steps_per_execution: int,
-        run_eagerly: bool,
-        auto_scale_loss: bool,
+        keras_options: Mapping,
     ) -> None:
         """Keras' compile for a model of two optimizer groups.
 
@@ -223,24 +253,31 @@ class AdversarialModel(keras.Model):
                 arguments.
             generators, discriminators: Each optimizer's networks, whose
                 slots are created now.
-            jit_compile, steps_per_execution, run_eagerly,
-                auto_scale_loss: As ``keras.Model.compile``.
+            keras_options: The ``compile`` call's :class:`KerasOptions`.
 
         Raises:
             ValueError: For an uninterpretable or shared optimizer.
+            TypeError: For a keyword argument that is not a Keras option.
         """
+        unknown = sorted(set(keras_options) - set(_KERAS_DEFAULTS))
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__}.compile() got unexpected keyword "
+                f"arguments {unknown}. Besides its own settings it takes "
+                f"Keras' {sorted(_KERAS_DEFAULTS)}."
+            )
+        options = {**_KERAS_DEFAULTS, **keras_options}
         g_opt, d_opt = _optimizer_pair(g_optimizer, d_optimizer)
         config = {
             "g_optimizer": keras.saving.serialize_keras_object(g_opt),
             "d_optimizer": keras.saving.serialize_keras_object(d_opt),
             "loss": losses_lib.serialize(loss_pair),
             **settings,
-            "jit_compile": jit_compile,
-            "steps_per_execution": steps_per_execution,
-            "run_eagerly": run_eagerly,
-            "auto_scale_loss": auto_scale_loss,
+            **options,
         }
-        if auto_scale_loss and self.dtype_policy.name == "mixed_float16":
+        if options["auto_scale_loss"] and self.dtype_policy.name == (
+            "mixed_float16"
+        ):
             scale = keras.optimizers.LossScaleOptimizer
             g_opt = g_opt if isinstance(g_opt, scale) else scale(g_opt)
             d_opt = d_opt if isinstance(d_opt, scale) else scale(d_opt)
@@ -248,9 +285,10 @@ class AdversarialModel(keras.Model):
             self,
             optimizer=None,
             loss=None,
-            jit_compile=jit_compile,
-            steps_per_execution=steps_per_execution,
-            run_eagerly=run_eagerly,
+            jit_compile=options["jit_compile"],
+            steps_per_execution=options["steps_per_execution"],
+            run_eagerly=options["run_eagerly"],
+            # The models scale their own losses (apply_phases).
             auto_scale_loss=False,
         )
         self.g_optimizer = g_opt

@@ -10,6 +10,8 @@ helper ``tfgan_lite._update.apply_phases``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -24,6 +26,9 @@ from tfgan_lite._validation import (
 )
 from tfgan_lite.gans import _image_pool, _networks, base
 from tfgan_lite.gans._update import apply_phases
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["DIRECTIONS", "CycleGAN"]
 
@@ -196,10 +201,7 @@ class CycleGAN(base.AdversarialModel):
         *,
         cycle_weight: float = 10.0,
         identity_weight: float = 0.0,
-        jit_compile: bool | str = "auto",
-        steps_per_execution: int = 1,
-        run_eagerly: bool = False,
-        auto_scale_loss: bool = True,
+        **keras_options: Unpack[base.KerasOptions],
     ) -> None:
         """Chooses the optimizers, the adversarial losses and the weights.
 
@@ -217,8 +219,9 @@ class CycleGAN(base.AdversarialModel):
             cycle_weight: lambda of the cycle-consistency loss (paper: 10).
             identity_weight: Weight of the identity loss; 0 turns it off.
                 The paper uses 0.5 * cycle_weight (5.0) for paintings.
-            jit_compile, steps_per_execution, run_eagerly,
-                auto_scale_loss: Keras' settings, as in ``GAN.compile``.
+            **keras_options: Keras' own settings (``jit_compile``,
+                ``steps_per_execution``, ``run_eagerly``,
+                ``auto_scale_loss``), as in ``GAN.compile``.
 
         Raises:
             ValueError: For an unknown loss, negative weights or a shared
@@ -237,10 +240,7 @@ class CycleGAN(base.AdversarialModel):
             {"cycle_weight": cycle_weight, "identity_weight": identity_weight},
             generators=self.generators,
             discriminators=self.discriminators,
-            jit_compile=jit_compile,
-            steps_per_execution=steps_per_execution,
-            run_eagerly=run_eagerly,
-            auto_scale_loss=auto_scale_loss,
+            keras_options=keras_options,
         )
         self.cycle_weight = cycle_weight
         self.identity_weight = identity_weight

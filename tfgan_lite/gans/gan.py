@@ -11,7 +11,7 @@ scaling, replica scaling and gradient application are written once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import keras
 import numpy as np
@@ -34,7 +34,11 @@ from tfgan_lite.gans.base import (
     G_LOSS,
     G_NORM,
     AdversarialModel,
+    KerasOptions,
 )
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["UPDATES", "GAN", "AuxiliaryTerms"]
 
@@ -227,10 +231,7 @@ class GAN(AdversarialModel):
         r1_interval: int = 1,
         top_k: float = 1.0,
         top_k_steps: int = 0,
-        jit_compile: bool | str = "auto",
-        steps_per_execution: int = 1,
-        run_eagerly: bool = False,
-        auto_scale_loss: bool = True,
+        **keras_options: Unpack[KerasOptions],
     ) -> None:
         """Chooses the optimizers and the game.
 
@@ -280,11 +281,12 @@ class GAN(AdversarialModel):
                 falls linearly from 1 to ``top_k`` (the paper anneals it
                 too, so that early training uses every sample); 0 keeps
                 ``top_k`` from the first update.
-            jit_compile: Passed to ``keras.Model.compile`` (XLA).
-            steps_per_execution: Passed to ``keras.Model.compile``.
-            run_eagerly: Passed to ``keras.Model.compile``.
-            auto_scale_loss: Under the "mixed_float16" policy, wrap both
-                optimizers in ``keras.optimizers.LossScaleOptimizer``.
+            **keras_options: Keras' own settings, passed through to
+                ``keras.Model.compile``: ``jit_compile`` (XLA; default
+                "auto"), ``steps_per_execution`` (1), ``run_eagerly``
+                (False), ``auto_scale_loss`` (True: under the
+                "mixed_float16" policy, wrap both optimizers in a
+                ``LossScaleOptimizer``). See ``KerasOptions``.
 
         Raises:
             ValueError: For an unknown loss or update, d_steps < 1, negative
@@ -323,10 +325,7 @@ class GAN(AdversarialModel):
             settings,
             generators=(self.generator,),
             discriminators=(self.discriminator,),
-            jit_compile=jit_compile,
-            steps_per_execution=steps_per_execution,
-            run_eagerly=run_eagerly,
-            auto_scale_loss=auto_scale_loss,
+            keras_options=keras_options,
         )
         self.d_steps = d_steps
         self.update = update
