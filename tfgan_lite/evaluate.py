@@ -17,9 +17,7 @@ if __name__ == "__main__":
     # are held back (tfgan_lite.commands.quiet).
     from tfgan_lite.commands import launch
 
-    launch.evaluate()
-
-import sys
+    launch.evaluate()  # Runs main() and exits.
 
 from tfgan_lite.commands.evaluate import (
     EXTRACTORS,
@@ -30,6 +28,3 @@ from tfgan_lite.commands.evaluate import (
 )
 
 __all__ = ["EXTRACTORS", "EvaluateConfig", "evaluate", "format_result", "main"]
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -5,17 +5,8 @@ into a fit. Tests call :func:`train` directly, without flags. The command
 lives in ``tfgan_lite.commands``; this module is its entry point and
 re-exports its public names.
 
-A run directory holds everything a run makes::
-
-    RUN_DIR/config.json      the resolved configuration
-    RUN_DIR/logs/            TensorBoard: train/, samples/, health/, metrics/
-    RUN_DIR/samples/         sample grids as PNG files
-    RUN_DIR/backup/          step checkpoints: every --checkpoint_every
-                             steps and every epoch, the two newest kept
-    RUN_DIR/checkpoints/     the last good model, every epoch
-    RUN_DIR/model.keras      the final model (also written on Ctrl-C)
-    RUN_DIR/metrics.json     the last quality report (digit datasets)
-    RUN_DIR/export/          exported generator, with --export
+The run directory (``--run_dir``) holds everything a run makes: see
+:mod:`tfgan_lite.commands.run_dir`.
 
 Running the same command again resumes from the last checkpoint, at its
 step (also where the run directory was moved or copied to): mid-epoch,
@@ -58,9 +49,7 @@ if __name__ == "__main__":
     # are held back (tfgan_lite.commands.quiet).
     from tfgan_lite.commands import launch
 
-    launch.train()
-
-import sys
+    launch.train()  # Runs main() and exits.
 
 from tfgan_lite.commands._cli import UsageError
 from tfgan_lite.commands.build import Built, build
@@ -68,9 +57,6 @@ from tfgan_lite.commands.config import RECIPES, TrainConfig
 from tfgan_lite.commands.fit_loop import NonFiniteError
 from tfgan_lite.commands.train import main, parse_flags
 from tfgan_lite.commands.trainer import enable_determinism, train
-
-# The name under which earlier scripts called it.
-_enable_determinism = enable_determinism
 
 __all__ = [
     "RECIPES",
@@ -84,6 +70,3 @@ __all__ = [
     "parse_flags",
     "train",
 ]
-
-if __name__ == "__main__":
-    sys.exit(main())

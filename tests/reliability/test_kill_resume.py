@@ -479,7 +479,7 @@ if {started}:
     tf.constant(1.0) + 1.0  # Starts the runtime with its default threads.
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
-    train._enable_determinism()
+    train.enable_determinism()
 print(tf.config.threading.get_inter_op_parallelism_threads())
 print(tf.config.threading.get_intra_op_parallelism_threads())
 print(len(caught), caught[0].message if caught else "")
