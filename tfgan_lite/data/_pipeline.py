@@ -66,19 +66,22 @@ class ImageOptions(NamedTuple):
 
 
 def image_options(
-    *,
     image_size: Any,
     channels: Any,
     batch_size: Any,
     seed: Any,
     with_labels: Any,
+    /,
+    *,
     native: tuple[int, int, int] | None = None,
 ) -> ImageOptions:
     """Checks the arguments every image source takes, in one order.
 
     Args:
         image_size, channels, batch_size, seed, with_labels: What the caller
-            passed to the source.
+            passed to the source, in the order of ``ImageOptions`` (and of
+            every source's signature), so that the call reads the same in
+            each source.
         native: The source's own (height, width, channels), which a None
             `image_size` or `channels` keeps; None where the source has no
             native size, so that None is refused like any other bad value.

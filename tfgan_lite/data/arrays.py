@@ -103,13 +103,10 @@ def from_arrays(
     # Checked on `raw` so that reported indices match the caller's array.
     _pipeline.check_values(raw, value_range)
     num_examples = len(array)
+    with_labels = labels is not None
+    native = array.shape[1:]
     options = _pipeline.image_options(
-        image_size=image_size,
-        channels=channels,
-        batch_size=batch_size,
-        seed=seed,
-        with_labels=labels is not None,
-        native=array.shape[1:],
+        image_size, channels, batch_size, seed, with_labels, native=native
     )
     _pipeline.check_batch_fits(options.batch_size, num_examples, "`images`")
     if options.with_labels:

@@ -168,11 +168,7 @@ def from_folder(
     """
     root = _check_folder(path)
     options = _pipeline.image_options(
-        image_size=image_size,
-        channels=channels,
-        batch_size=batch_size,
-        seed=seed,
-        with_labels=with_labels,
+        image_size, channels, batch_size, seed, with_labels
     )
     files = _list_image_files(root)
     if not files:

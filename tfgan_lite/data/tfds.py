@@ -164,13 +164,9 @@ def from_tfds(
     dataset, pair = _split_tfds_name(name)
     if pair is not None:
         _check_cycle_gan_split(split, name)
+    native = _TFDS_NATIVE[dataset]
     options = _pipeline.image_options(
-        image_size=image_size,
-        channels=channels,
-        batch_size=batch_size,
-        seed=seed,
-        with_labels=with_labels,
-        native=_TFDS_NATIVE[dataset],
+        image_size, channels, batch_size, seed, with_labels, native=native
     )
     if options.with_labels and dataset == "celeb_a":
         raise ValueError(

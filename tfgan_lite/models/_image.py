@@ -61,3 +61,24 @@ def check_image_shape(value: Any, name: str, *, multiple: int) -> tuple:
             )
         sides.append(side)
     return (*sides, check_int(channels, f"{name}[channels]", minimum=1))
+
+
+def check_out_channels(out_channels: Any, shape: tuple) -> int:
+    """Returns the output channel count; None keeps those of `shape`.
+
+    Raises:
+        TypeError, ValueError: If `out_channels` is not a positive int.
+    """
+    if out_channels is None:
+        out_channels = shape[2]
+    return check_int(out_channels, "out_channels", minimum=1)
+
+
+def tanh_model(inputs, h, name: str) -> keras.Model:
+    """The model named `name` from `inputs` to tanh(h), in [-1, 1].
+
+    The tanh runs in float32, so that the images come out as float32 under
+    a mixed-precision policy too.
+    """
+    out = keras.layers.Activation("tanh", dtype="float32", name="tanh")(h)
+    return keras.Model(inputs, out, name=name)

@@ -88,6 +88,20 @@ def _label_input() -> keras.KerasTensor:
     return keras.Input(shape=(), dtype="int32", name="label")
 
 
+def _add_projection(logit, features, label, num_classes: int):
+    """logit + <embed(label), features>, the projection discriminator's head.
+
+    Miyato & Koyama 2018 (https://arxiv.org/abs/1802.05637, Eq. 3): the
+    class embedding has the features' width, so the inner product scores
+    how well the features match the class.
+    """
+    embedded = keras.layers.Embedding(
+        num_classes, features.shape[-1], name="projection_embedding"
+    )(label)
+    inner = keras.layers.Dot(axes=1, name="projection")([embedded, features])
+    return keras.layers.Add(name="logit_and_projection")([logit, inner])
+
+
 def conditional_dcgan_generator(
     image_shape: Sequence[int] = (28, 28, 1),
     num_classes: int = 10,
@@ -200,13 +214,7 @@ def conditional_dcgan_discriminator(
     # The DCGAN discriminator's last layer is the linear logit.
     logit = base.layers[-1](features)
     if conditioning == "projection":
-        embedded = keras.layers.Embedding(
-            num_classes, features.shape[-1], name="projection_embedding"
-        )(label)
-        inner = keras.layers.Dot(axes=1, name="projection")(
-            [embedded, features]
-        )
-        logit = keras.layers.Add(name="logit_and_projection")([logit, inner])
+        logit = _add_projection(logit, features, label, num_classes)
     outputs = logit
     if aux_classifier:
         classes = keras.layers.Dense(num_classes, name="class_logits")(features)
@@ -328,10 +336,6 @@ def conditional_mlp(
     d_label = _label_input()
     h = stack(x, "d_hidden")
     logit = keras.layers.Dense(1, name="logit")(h)
-    projected = keras.layers.Embedding(
-        num_classes, hidden, name="projection_embedding"
-    )(d_label)
-    inner = keras.layers.Dot(axes=1, name="projection")([projected, h])
-    logit = keras.layers.Add(name="logit_and_projection")([logit, inner])
+    logit = _add_projection(logit, h, d_label, num_classes)
     discriminator = keras.Model([x, d_label], logit, name="discriminator")
     return generator, discriminator

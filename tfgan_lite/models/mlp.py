@@ -170,15 +170,10 @@ def mlp(
     depth = check_int(depth, "depth", minimum=1)
     pack = check_int(pack, "pack", minimum=1)
     minibatch_stddev = check_bool(minibatch_stddev, "minibatch_stddev")
-    generator = mlp_generator(
-        data_dim=data_dim, latent_dim=latent_dim, hidden=hidden, depth=depth
-    )
+    shared = dict(data_dim=data_dim, hidden=hidden, depth=depth)
+    generator = mlp_generator(latent_dim=latent_dim, **shared)
     discriminator = mlp_discriminator(
-        data_dim=data_dim,
-        hidden=hidden,
-        depth=depth,
-        pack=pack,
-        minibatch_stddev=minibatch_stddev,
+        pack=pack, minibatch_stddev=minibatch_stddev, **shared
     )
     return generator, discriminator
 

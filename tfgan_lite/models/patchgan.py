@@ -82,6 +82,11 @@ def patchgan_discriminator(
     return keras.Model(images, logits, name=name)
 
 
+def _discriminator_for(generator: keras.Model, *, width: int) -> keras.Model:
+    """A PatchGAN that scores the outputs of an image-to-image generator."""
+    return patchgan_discriminator(generator.output_shape[1:], width=width)
+
+
 def receptive_field(model: keras.Model) -> int:
     """The side, in input pixels, of the window that one output sees.
 

@@ -20,8 +20,7 @@ from __future__ import annotations
 import keras
 
 from tfgan_lite._validation import check_int
-from tfgan_lite.models import _image
-from tfgan_lite.models.patchgan import patchgan_discriminator
+from tfgan_lite.models import _image, patchgan
 
 __all__ = ["ReflectionPadding2D", "resnet_cyclegan", "resnet_generator"]
 
@@ -118,9 +117,7 @@ def resnet_generator(
     shape = _image.check_image_shape(image_shape, "image_shape", multiple=4)
     width = check_int(width, "width", minimum=1)
     blocks = check_int(blocks, "blocks", minimum=0)
-    if out_channels is None:
-        out_channels = shape[2]
-    out_channels = check_int(out_channels, "out_channels", minimum=1)
+    out_channels = _image.check_out_channels(out_channels, shape)
     images = keras.Input(shape)
     h = _norm_relu(_conv(images, width, 7, name="c7s1"), "c7s1")
     for factor in (2, 4):
@@ -148,8 +145,7 @@ def resnet_generator(
     h = keras.layers.Conv2D(
         out_channels, 7, kernel_initializer=_image.init(), name="out"
     )(h)
-    out = keras.layers.Activation("tanh", dtype="float32", name="tanh")(h)
-    return keras.Model(images, out, name=name)
+    return _image.tanh_model(images, h, name)
 
 
 def resnet_cyclegan(
@@ -182,5 +178,4 @@ def resnet_cyclegan(
     generator = resnet_generator(
         image_shape, width=width, blocks=blocks, out_channels=out_channels
     )
-    target = generator.output_shape[1:]
-    return generator, patchgan_discriminator(target, width=width)
+    return generator, patchgan._discriminator_for(generator, width=width)

@@ -17,8 +17,7 @@ from __future__ import annotations
 import keras
 
 from tfgan_lite._validation import check_int, check_optional_int
-from tfgan_lite.models import _image
-from tfgan_lite.models.patchgan import patchgan_discriminator
+from tfgan_lite.models import _image, patchgan
 
 __all__ = ["unet_cyclegan", "unet_generator"]
 
@@ -82,9 +81,7 @@ def unet_generator(
         image_shape, "image_shape", multiple=2**depth
     )
     width = check_int(width, "width", minimum=1)
-    if out_channels is None:
-        out_channels = shape[2]
-    out_channels = check_int(out_channels, "out_channels", minimum=1)
+    out_channels = _image.check_out_channels(out_channels, shape)
     images = keras.Input(shape)
     skips = []
     h = images
@@ -108,8 +105,7 @@ def unet_generator(
         h = keras.layers.ReLU()(h)
         h = keras.layers.Concatenate(name=f"skip{level}")([h, skips[level]])
     h = _stride2(keras.layers.Conv2DTranspose, out_channels, "out")(h)
-    out = keras.layers.Activation("tanh", dtype="float32", name="tanh")(h)
-    return keras.Model(images, out, name=name)
+    return _image.tanh_model(images, h, name)
 
 
 def unet_cyclegan(
@@ -138,5 +134,4 @@ def unet_cyclegan(
     generator = unet_generator(
         image_shape, width=width, depth=depth, out_channels=out_channels
     )
-    target = generator.output_shape[1:]
-    return generator, patchgan_discriminator(target, width=width)
+    return generator, patchgan._discriminator_for(generator, width=width)
