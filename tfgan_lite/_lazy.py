@@ -26,12 +26,15 @@ def surface(
 ) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """``__getattr__`` and ``__dir__`` for a package whose names load late.
 
-    The first name used loads every export, in the table's order, as a
-    plain import of the package would (for ``tfgan_lite``, that registers
-    every saved class with Keras, so ``keras.saving.load_model`` finds them
-    once any name was used). A name asked for while they load (one module
-    of the package importing another) loads alone. Dunder names never load
-    anything: doctest, copy and pickle probe them.
+    The first class or other attribute used loads every export, in the
+    table's order, as a plain import of the package would (for
+    ``tfgan_lite``, that registers every saved class with Keras, so
+    ``keras.saving.load_model`` finds them once one was used). A
+    submodule export (``tfgan_lite.losses``) loads alone, as does any name
+    asked for while they load: the package's modules import each other by
+    those names, and loading everything from inside such an import would
+    go round in a circle. Private and dunder names never load anything:
+    the import system, doctest, copy and pickle probe them.
 
     When Keras is already imported, the exports load at once: TensorFlow
     has printed whatever it prints, and ``import keras`` then ``import
@@ -67,11 +70,18 @@ def surface(
             state["loading"] = False
 
     def __getattr__(name: str) -> Any:
-        if name.startswith("__"):
+        # Private names (tfgan_lite._noise) and dunders never load
+        # anything: ``from tfgan_lite import _noise`` probes the attribute
+        # before importing the submodule, often while another module of
+        # the package is half imported.
+        if name.startswith("_"):
             pass
-        elif state["loading"]:
-            if name in exports:
-                return resolve(name)
+        elif name in exports and (
+            state["loading"] or exports[name] == f"{package}.{name}"
+        ):
+            # A submodule (tfgan_lite.losses) loads alone, for the same
+            # reason: the package's own modules import each other by it.
+            return resolve(name)
         else:
             if not state["loaded"]:
                 load_all()

@@ -20,7 +20,11 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_lite import losses as losses_lib
-from tfgan_lite._validation import check_int, find_non_finite
+from tfgan_lite._validation import (
+    check_int,
+    find_non_finite,
+    shapes_compatible,
+)
 from tfgan_lite.gans import _keras_compat
 from tfgan_lite.gans._update import Phase
 
@@ -411,6 +415,35 @@ class AdversarialModel(keras.Model):
         self._require_compiled("evaluate")
         _check_finite_array(x, "evaluate")
         return super().evaluate(x, *args, **kwargs)
+
+    def _real_tensor(self, x, expected: tuple, what: str) -> tf.Tensor:
+        """A batch of real data as a tensor of the compute dtype.
+
+        Checked when the step is traced, so a wrong batch fails before any
+        update.
+
+        Args:
+            x: Real images or samples, scaled to [-1, 1].
+            expected: The batch shape the model takes; None for any size.
+            what: What messages call them, e.g. "samples".
+
+        Raises:
+            TypeError: For a non-floating dtype.
+            ValueError: For a shape that does not fit ``expected``.
+        """
+        x = tf.convert_to_tensor(x)
+        if not x.dtype.is_floating:
+            raise TypeError(
+                f"Expected floating-point {what} in [-1, 1], got dtype "
+                f"{x.dtype.name}. Convert first, e.g. x / 127.5 - 1, or load "
+                "through tfgan_lite.data."
+            )
+        if not shapes_compatible(x.shape, expected):
+            raise ValueError(
+                f"Expected batches of {what} of shape {expected}, got "
+                f"{tuple(x.shape)}."
+            )
+        return tf.cast(x, self.compute_dtype)
 
     def _require_compiled(self, method: str) -> None:
         if not self.compiled or self.loss_pair is None:

@@ -49,6 +49,8 @@ _TRACKERS = (
 
 # The CycleGAN paper's pool size (Section 4, after Shrivastava et al.).
 DEFAULT_POOL_SIZE = 50
+# The paper's adversarial loss (Section 4: least squares, after Mao et al.).
+DEFAULT_LOSS = "least_squares"
 
 
 def _image_shape(network, attr: str, role: str) -> tuple | None:
@@ -197,7 +199,7 @@ class CycleGAN(base.AdversarialModel):
         self,
         g_optimizer: keras.optimizers.Optimizer | str | None = None,
         d_optimizer: keras.optimizers.Optimizer | str | None = None,
-        loss: str | losses_lib.LossPair | tuple = "least_squares",
+        loss: str | losses_lib.LossPair | tuple = DEFAULT_LOSS,
         *,
         cycle_weight: float = 10.0,
         identity_weight: float = 0.0,
@@ -293,26 +295,16 @@ class CycleGAN(base.AdversarialModel):
                 "images of domain Y. Got a single tensor; zip two datasets "
                 "(tfgan_lite.data.unpaired does) or pass fit((x, y))."
             )
-        out = []
-        for images, name, shape in (
-            (x, "x", self.x_shape),
-            (y, "y", self.y_shape),
-        ):
-            images = tf.convert_to_tensor(images)
-            if not images.dtype.is_floating:
-                raise TypeError(
-                    f"Expected floating-point images in [-1, 1] for `{name}`,"
-                    f" got dtype {images.dtype.name}. Convert first, e.g. "
-                    "x / 127.5 - 1, or load through tfgan_lite.data."
-                )
-            expected = (None, *(shape or (None, None, None)))
-            if not shapes_compatible(images.shape, expected):
-                raise ValueError(
-                    f"Expected `{name}` batches of shape {expected}, got "
-                    f"{tuple(images.shape)}."
-                )
-            out.append(tf.cast(images, self.compute_dtype))
-        return out[0], out[1]
+        # Any image size where the networks' shapes are not known.
+        any_image = (None, None, None)
+        return (
+            self._real_tensor(
+                x, (None, *(self.x_shape or any_image)), "images of `x`"
+            ),
+            self._real_tensor(
+                y, (None, *(self.y_shape or any_image)), "images of `y`"
+            ),
+        )
 
     def _logits(self, discriminator, images, training: bool) -> tf.Tensor:
         # float32 whatever the policy; any shape (PatchGAN maps included).

@@ -24,7 +24,6 @@ from tfgan_lite._validation import (
     check_choice,
     check_float,
     check_int,
-    shapes_compatible,
 )
 from tfgan_lite.gans import _networks, _schedule
 from tfgan_lite.gans._update import Phase, apply_phases
@@ -447,20 +446,8 @@ class GAN(AdversarialModel):
                 "GAN.fit expects a batch of samples (a tensor, or "
                 f"(samples, labels)); got {type(x).__name__}."
             )
-        x = tf.convert_to_tensor(x)
-        if not x.dtype.is_floating:
-            raise TypeError(
-                f"Expected floating-point samples (images scaled to [-1, 1]),"
-                f" got dtype {x.dtype.name}. Convert first, e.g. "
-                "x / 127.5 - 1, or load through tfgan_lite.data."
-            )
-        expected = (None, *self.sample_shape)
-        if not shapes_compatible(x.shape, expected):
-            raise ValueError(
-                f"Expected real batches of shape {expected} (what the "
-                f"generator makes), got {tuple(x.shape)}."
-            )
-        return tf.cast(x, self.compute_dtype)
+        # The shape the generator makes.
+        return self._real_tensor(x, (None, *self.sample_shape), "samples")
 
     def _logits(self, samples, training: bool) -> tf.Tensor:
         """Discriminator logits, flat and float32 whatever the policy."""
