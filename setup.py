@@ -39,6 +39,8 @@ setup(
         "export": ["ai-edge-litert>=1.2"],
         "test": [
             "pytest>=8",
+            # The suite runs on every core (-n auto in the README).
+            "pytest-xdist>=3",
             "hypothesis>=6",
             "ruff>=0.5",
             "ai-edge-litert>=1.2",

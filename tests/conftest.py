@@ -1,10 +1,10 @@
 """Shared test settings: quiet TensorFlow, deterministic seeds, profiles.
 
-The full suite (``python -m pytest -q tests``, what CI runs) runs every
-test with the "ci" Hypothesis profile. A quicker local loop leaves out
+The full suite (``python -m pytest -q -n auto tests``, what CI runs) runs
+every test with the "ci" Hypothesis profile. A quicker local loop leaves out
 the end-to-end runs marked ``slow`` and tries fewer Hypothesis examples:
 
-    HYPOTHESIS_PROFILE=dev python -m pytest -q -m "not slow" tests
+    HYPOTHESIS_PROFILE=dev python -m pytest -q -n auto -m "not slow" tests
 """
 
 import os

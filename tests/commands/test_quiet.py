@@ -127,7 +127,9 @@ print(type(keras.saving.load_model(sys.argv[1])).__name__)
 
 @pytest.mark.slow
 def test_keras_then_the_package_registers_the_saved_classes():
-    saved = Path(__file__).parent / "fixtures/run_dirs/conditional/model.keras"
+    saved = (
+        Path(__file__).parents[1] / "fixtures/run_dirs/conditional/model.keras"
+    )
     done = _run(["-c", _LOAD, str(saved)], env={quiet.ENV: "3"})
     assert done.stdout.split() == ["ConditionalGAN"]
 
