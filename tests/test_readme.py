@@ -100,6 +100,11 @@ _CHANGES = {
             ),
         ],
     ),
+    'run_dir="runs/python", epochs=1))': (
+        "an epoch of the default recipe takes a minute: four steps (a "
+        "one-pass epoch is tested in tests/commands/test_train.py)",
+        [("epochs=1))", "epochs=1, steps=4))")],
+    ),
     "model.fit(pairs, epochs=12)": (
         "12 epochs take minutes: two steps",
         [("epochs=12", "epochs=1, steps_per_epoch=2")],
