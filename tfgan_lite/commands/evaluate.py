@@ -21,21 +21,30 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+# Nothing here imports TensorFlow or Keras at module level: a usage error
+# is reported before they load (the metrics, the models and the data are
+# imported inside the functions that use them).
 from tfgan_lite import _files
 from tfgan_lite._validation import check_choice, check_int
 from tfgan_lite.commands import _cli, _flags
 from tfgan_lite.commands import quiet as _quiet
-from tfgan_lite.metrics import features as features_lib
-from tfgan_lite.metrics import modes as modes_lib
-from tfgan_lite.metrics import quality
 
-__all__ = ["EXTRACTORS", "EvaluateConfig", "evaluate", "format_result", "main"]
+__all__ = [
+    "EXTRACTORS",
+    "EvaluateConfig",
+    "evaluate",
+    "format_result",
+    "main",
+    "summary_lines",
+    "write_run_metrics",
+]
 
 EXTRACTORS = ("auto", "digits", "random", "inception")
 # Datasets of handwritten digits, which the shipped classifier knows.
@@ -120,6 +129,8 @@ def _real_images(config: EvaluateConfig, sample_shape) -> np.ndarray:
 
 
 def _extractor(config: EvaluateConfig, sample_shape):
+    from tfgan_lite.metrics import features as features_lib
+
     height, width, channels = sample_shape
     name = config.extractor
     if name == "auto":
@@ -150,6 +161,9 @@ def evaluate(config: EvaluateConfig) -> dict[str, Any]:
         TypeError, ValueError: If the file is not a GAN, or the dataset
             does not fit its samples.
     """
+    from tfgan_lite.metrics import modes as modes_lib
+    from tfgan_lite.metrics import quality
+
     gan = _load_gan(config.model)
     shape = tuple(gan.sample_shape)
     if config.dataset in ("ring", "grid"):
@@ -198,7 +212,123 @@ def format_result(result: dict[str, Any]) -> str:
                 f"| reverse KL | {result['reverse_kl']:.4f} |",
             ]
         )
+    from tfgan_lite.metrics import quality
+
     return quality.format_table(result)
+
+
+def write_run_metrics(measure, path: str) -> list[str]:
+    """Writes a run's last quality report to ``path`` and sums it up.
+
+    The file (``RUN_DIR/metrics.json``) is written whole or not at all: to
+    a temporary file first, then renamed over the old one. It holds
+    ``"epoch"`` (0-based), what was measured (``"generator"``: "ema" or
+    "raw"; ``"seed"`` of the latent batch and of the real split) and the
+    :func:`tfgan_lite.metrics.quality.as_dict` form of the report.
+
+    Args:
+        measure: The run's ``tfgan_lite.callbacks.MetricsCallback``, after
+            at least one measurement.
+        path: Where to write the report, e.g. ``RUN_DIR/metrics.json``.
+
+    Returns:
+        The lines to print at the end of the run (:func:`summary_lines`).
+
+    Raises:
+        ValueError: If ``measure`` has not measured yet.
+    """
+    from tfgan_lite.metrics import quality
+
+    if not measure.history:
+        raise ValueError(
+            "The MetricsCallback has no report yet; call write_run_metrics "
+            "after a fit that reached a measurement."
+        )
+    epoch, report = measure.history[-1]
+    model = getattr(measure, "model", None)
+    uses_ema = bool(
+        measure.use_ema and getattr(model, "ema_generator", None) is not None
+    )
+    data = {
+        "epoch": epoch,
+        "generator": "ema" if uses_ema else "raw",
+        "seed": measure.seed,
+        **quality.as_dict(report),
+    }
+    _write_json(data, path)
+    return summary_lines(data, path)
+
+
+def _write_json(data: dict[str, Any], path: str) -> None:
+    # A crash mid-write must not leave half a report for a resumed run.
+    temporary = path + ".tmp"
+    with open(temporary, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=2)
+    os.replace(temporary, path)
+
+
+def summary_lines(data: dict[str, Any], path: str | None = None) -> list[str]:
+    """A quality report in two or three short lines, for the end of a run.
+
+    Args:
+        data: A report as :func:`write_run_metrics` writes it (or as
+            :func:`evaluate` returns it, without ``"epoch"``).
+        path: The full report's file, named on the last line; None leaves
+            that line out.
+    """
+    metrics = data["metrics"]
+    when = (
+        f"after {data['epoch'] + 1} epoch{'s' * (data['epoch'] != 0)} "
+        if "epoch" in data
+        else ""
+    )
+    generator = {"ema": " by the EMA generator", "raw": " by the raw generator"}
+    head = (
+        f"Quality {when}({data['extractor']} features; "
+        f"{data['num_generated']} samples"
+        f"{generator.get(data.get('generator'), '')} vs "
+        f"{data['num_real_per_half']} real images):"
+    )
+    parts = []
+    for name, label in (("fd", "FD"), ("kid", "KID")):
+        if name in metrics:
+            row = metrics[name]
+            parts.append(
+                f"{label} {_number(row['generated'], name)} (real vs real "
+                f"{_number(row['real'], name)})"
+            )
+    if "classifier_score" in metrics:
+        row = metrics["classifier_score"]
+        parts.append(
+            f"classifier score {row['generated']:.2f} (real {row['real']:.2f})"
+        )
+    if "coverage" in metrics:
+        row = metrics["coverage"]
+        parts.append(
+            f"coverage {row['generated']:.2f} (real {row['real']:.2f})"
+        )
+    lines = [head, "  " + ", ".join(parts)]
+    if any(
+        metrics.get("kid", {}).get(key, 0) < 0 for key in ("generated", "real")
+    ):
+        lines.append(f"  {_KID_NOTE}")
+    if path is not None:
+        lines.append(f"Full report: {path}")
+    return lines
+
+
+# KID is the unbiased estimate of MMD^2, whose value is 0 for equal
+# distributions: samples of nearly equal sets scatter around 0, below too.
+_KID_NOTE = (
+    "KID < 0 reads as 0: it is an unbiased estimate, which can fall below "
+    "0 when the two sets are alike."
+)
+
+
+def _number(value: float, metric: str) -> str:
+    if metric == "kid":
+        return f"{value:.4f}"
+    return f"{value:.2f}" if abs(value) < 100 else f"{value:.0f}"
 
 
 _HELPS = {
