@@ -53,7 +53,7 @@ With ``with_labels=True`` (or ``labels=`` for arrays) elements are
 ``(images, labels)`` pairs, which ``GAN.fit`` accepts and ignores, and a
 conditional model can use.
 
-Example:
+Examples:
     >>> import tfgan_lite
     >>> ds = tfgan_lite.data.digits(image_size=(28, 28), batch_size=64)
     >>> batch = next(iter(ds))  # float32, in [-1, 1]

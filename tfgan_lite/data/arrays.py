@@ -91,7 +91,7 @@ def from_arrays(
             the wrong length; or if `batch_size` exceeds the number of
             images.
 
-    Example:
+    Examples:
         >>> x = np.random.default_rng(0).integers(0, 256, (100, 32, 32, 3))
         >>> ds = from_arrays(x.astype("uint8"), batch_size=32, channels=1)
         >>> next(iter(ds)).shape

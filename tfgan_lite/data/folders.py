@@ -155,7 +155,7 @@ def from_folder(
             none that decodes), if `batch_size` exceeds their number, or if
             ``with_labels=True`` and images lie outside class subfolders.
 
-    Example:
+    Examples:
         >>> import tempfile
         >>> with tempfile.TemporaryDirectory() as folder:
         ...     for i in range(4):

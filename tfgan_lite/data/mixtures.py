@@ -73,7 +73,7 @@ def ring(
         ValueError: If `n`, `modes` or `radius` is not positive or `std`
             is negative.
 
-    Example:
+    Examples:
         >>> points, centers = ring(10_000)
         >>> points.shape, centers.shape
         ((10000, 2), (8, 2))
@@ -117,7 +117,7 @@ def grid(
         ValueError: If `n`, `side` or `spacing` is not positive or `std`
             is negative.
 
-    Example:
+    Examples:
         >>> points, centers = grid(10_000)
         >>> centers[0].tolist(), centers[-1].tolist()
         ([-4.0, -4.0], [4.0, 4.0])
@@ -152,7 +152,7 @@ def mixture_dataset(
         ValueError: If `points` is not 2-D, holds NaN/inf, or has fewer
             than `batch_size` rows.
 
-    Example:
+    Examples:
         >>> ds = mixture_dataset(ring(10_000)[0], batch_size=100)
         >>> next(iter(ds)).shape
         TensorShape([100, 2])

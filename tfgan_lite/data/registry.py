@@ -65,7 +65,7 @@ def load(name_or_path: str | os.PathLike, **kwargs: Any) -> tf.data.Dataset:
         TypeError: If `name_or_path` is not a str or os.PathLike, or
             `kwargs` does not fit the chosen function.
 
-    Example:
+    Examples:
         >>> ds = load("digits", batch_size=32)
         >>> next(iter(ds)).shape
         TensorShape([32, 28, 28, 1])

@@ -53,7 +53,7 @@ def digits(
         ImportError: If scikit-learn is not installed.
         ValueError: If an argument is out of range, or `batch_size` > 1797.
 
-    Example:
+    Examples:
         >>> ds = digits(image_size=(32, 32), batch_size=128)
         >>> next(iter(ds)).shape
         TensorShape([128, 32, 32, 1])

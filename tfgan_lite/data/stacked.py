@@ -49,7 +49,7 @@ def stacked_digits_arrays(
         TypeError, ValueError: For a non-positive `n`, a bad `image_size`
             or a negative `seed`.
 
-    Example:
+    Examples:
         >>> images, ids = stacked_digits_arrays(5, seed=0)
         >>> images.shape, int(ids.min()) >= 0, int(ids.max()) < 1000
         ((5, 28, 28, 3), True, True)
@@ -93,7 +93,7 @@ def stacked_digits(
     Raises:
         TypeError, ValueError: For a bad argument, or `batch_size` > `n`.
 
-    Example:
+    Examples:
         >>> ds = stacked_digits(256, batch_size=32)
         >>> next(iter(ds)).shape
         TensorShape([32, 28, 28, 3])

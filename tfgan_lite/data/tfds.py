@@ -152,7 +152,7 @@ def from_tfds(
             prepare it on a connected machine and names the offline
             sources.
 
-    Example:
+    Examples:
         Offline, tfds' mock data can stand in for the real images:
 
         >>> import tensorflow_datasets as tfds
@@ -316,7 +316,7 @@ def cycle_gan_pair(
         ValueError: If `name` is not a known pair or `split` is not "train"
             or "test" (with an optional slice).
 
-    Example:
+    Examples:
         Offline, tfds' mock data can stand in for the real images:
 
         >>> import tensorflow_datasets as tfds

@@ -17,7 +17,7 @@ and seed + 1), so that row i of x has nothing to do with row i of y:
   have the same image shape, since nothing resizes them at this point.
 * ``load_pair(name)``: any of the named sources by one string.
 
-Example:
+Examples:
     >>> ds = digits_pair("invert", image_size=(16, 16), batch_size=8)
     >>> [images.shape for images in next(iter(ds))]
     [TensorShape([8, 16, 16, 1]), TensorShape([8, 16, 16, 1])]
@@ -118,7 +118,7 @@ def digits_mapping(mapping: str) -> Callable[[np.ndarray], np.ndarray]:
     Raises:
         ValueError: For an unknown mapping.
 
-    Example:
+    Examples:
         >>> float(digits_mapping("invert")(np.array([[[[0.5]]]]))[0, 0, 0, 0])
         -0.5
     """
@@ -197,7 +197,7 @@ def digits_pair(
         ValueError: For an unknown mapping, a non-square rotate size or a
             batch larger than 1,797.
 
-    Example:
+    Examples:
         >>> x, y = next(iter(digits_pair("invert", batch_size=4)))
         >>> x.shape, y.shape
         (TensorShape([4, 28, 28, 1]), TensorShape([4, 28, 28, 1]))
@@ -221,8 +221,8 @@ def array_pair(
     """Two in-memory image arrays as unpaired ``(x, y)`` batches.
 
     Args:
-        images_x, images_y: Arrays (N, H, W, C) of the two domains; see
-            ``from_arrays``.
+        images_x: Array (N, H, W, C) of domain X; see ``from_arrays``.
+        images_y: Array (M, H, W, C) of domain Y; see ``from_arrays``.
         image_size: Common (height, width); None keeps the arrays' own,
             which must then agree.
         channels: Common channels, 1 or 3; None keeps the arrays' own.
@@ -266,7 +266,8 @@ def folder_pair(
     (see ``from_folder``).
 
     Args:
-        path_x, path_y: The folders of domains X and Y.
+        path_x: The folder of domain X.
+        path_y: The folder of domain Y.
         image_size: Common (height, width).
         channels: Common channels, 1 or 3.
         batch_size: Images per batch (CycleGAN itself trains with 1).
@@ -307,7 +308,7 @@ def cycle_gan_domains(
     Returns:
         A dataset of ``(x_batch, y_batch)``, float32 in [-1, 1].
 
-    Example:
+    Examples:
         >>> import tensorflow_datasets as tfds
         >>> with tfds.testing.mock_data(num_examples=4):
         ...     ds = cycle_gan_domains("horse2zebra", image_size=(32, 32))
@@ -337,7 +338,7 @@ def load_pair(name: str, **kwargs: Any) -> tf.data.Dataset:
     Raises:
         ValueError: For an unknown name.
 
-    Example:
+    Examples:
         >>> ds = load_pair("digits_rotate", image_size=(8, 8), batch_size=4)
         >>> next(iter(ds))[1].shape
         TensorShape([4, 8, 8, 1])
