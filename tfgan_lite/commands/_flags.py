@@ -16,7 +16,14 @@ from typing import Any
 
 from absl import flags
 
-__all__ = ["HELP_FLAGS", "define", "help_requested", "parse", "to_config"]
+__all__ = [
+    "HELP_FLAGS",
+    "define",
+    "help_requested",
+    "help_text",
+    "parse",
+    "to_config",
+]
 
 HELP_FLAGS = ("-h", "--help", "-help", "--helpfull")
 
@@ -84,6 +91,27 @@ def define(
 def help_requested(args: Sequence[str]) -> bool:
     """Whether the arguments (program name excluded) ask for help."""
     return any(a in HELP_FLAGS for a in args)
+
+
+def help_text(values: flags.FlagValues, heading: str = "flags:") -> str:
+    """The flags' help, under ``heading`` instead of absl's module name.
+
+    absl groups flags under the module that defined them, which here is
+    always this one ("tfgan_lite.commands._flags:"), a name that means
+    nothing to the user of a command.
+
+    Args:
+        values: The defined flags.
+        heading: The line above the flags; "" for none.
+    """
+    text = values.get_help(include_special_flags=False)
+    lines = [
+        line
+        for line in text.strip("\n").splitlines()
+        # absl's module headings are the only lines that are not indented.
+        if line[:1].isspace()
+    ]
+    return "\n".join([heading, *lines] if heading else lines)
 
 
 def parse(values: flags.FlagValues, argv: Sequence[str]) -> None:

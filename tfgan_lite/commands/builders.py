@@ -244,6 +244,12 @@ def gan_samples(config: TrainConfig) -> int:
     return max(HEALTH_SAMPLES, METRICS_SAMPLES if measured(config) else 0)
 
 
+def cyclegan_samples(config: TrainConfig) -> int:
+    """Real samples a CycleGAN run's callbacks read: its grid's inputs."""
+    del config  # The same grid for every pair.
+    return CYCLE_GRID_SAMPLES
+
+
 def points_samples(config: TrainConfig) -> int:
     """Real points the callbacks of a 2-D run read."""
     return max(HEALTH_SAMPLES, SCATTER_SAMPLES)

@@ -24,7 +24,6 @@ import types
 from collections.abc import Mapping
 from typing import Any
 
-from tfgan_lite import losses as losses_lib
 from tfgan_lite._validation import (
     check_choice,
     check_float,
@@ -32,7 +31,7 @@ from tfgan_lite._validation import (
     check_path,
 )
 from tfgan_lite.commands import kinds
-from tfgan_lite.gans import UPDATES
+from tfgan_lite.commands.names import LOSSES, UPDATES
 
 __all__ = ["RECIPES", "TrainConfig", "helps"]
 
@@ -215,6 +214,23 @@ class TrainConfig:
         _check(self, _RECIPES.get(self.model, self))
 
 
+def _check_loss(loss: Any) -> None:
+    """Refuses a loss that ``tfgan_lite.losses.get`` would refuse.
+
+    Against the names alone, so that a mistyped --loss is reported before
+    TensorFlow loads; ``losses.get`` spells a name the same way.
+    """
+    if not isinstance(loss, str):
+        raise TypeError(
+            f"--loss must be the name of a loss family, got {loss!r} of type "
+            f"{type(loss).__name__}. Known losses: {', '.join(LOSSES)}."
+        )
+    if loss.strip().lower().replace("-", "_") not in LOSSES:
+        raise ValueError(
+            f"Unknown GAN loss {loss!r}. Known losses: {', '.join(LOSSES)}."
+        )
+
+
 def helps() -> dict[str, str]:
     """Field name -> its flag's help, in field order."""
     return {f.name: f.metadata["help"] for f in dataclasses.fields(TrainConfig)}
@@ -260,7 +276,7 @@ def _check(config: TrainConfig, recipe: TrainConfig) -> None:
     """
     kind = kinds.kind_of(config)
     kinds.refuse_unread(kind, config, recipe)
-    losses_lib.get(config.loss)
+    _check_loss(config.loss)
     check_choice(config.update, "--update", UPDATES)
     for name in (
         "epochs",

@@ -1,4 +1,4 @@
-"""The data of each kind of run, its checks, and the one read before step 1.
+"""The data of each kind of run, and the one read before step 1.
 
 A run builds its pipeline once and reads its first batches once
 (:func:`read_first`): the clustering, the real samples of the health
@@ -18,6 +18,11 @@ import tensorflow as tf
 
 from tfgan_lite import data as data_lib
 from tfgan_lite.commands._cli import UsageError
+from tfgan_lite.commands.names import (
+    FOLDER_PAIR_SEPARATOR,
+    IMAGE_SHAPES,
+    POINT_DATASETS,
+)
 
 if TYPE_CHECKING:
     from tfgan_lite.commands.config import TrainConfig
@@ -29,80 +34,6 @@ __all__ = [
     "class_names",
     "read_first",
 ]
-
-# Sample shape of each image preset.
-IMAGE_SHAPES = {
-    "dcgan_28": (28, 28, 1),
-    "dcgan_32": (32, 32, 3),
-    "dcgan_64": (64, 64, 3),
-}
-POINT_DATASETS = ("ring", "grid")
-# Separates the two folders of --dataset=path/to/A,path/to/B.
-_FOLDER_PAIR_SEPARATOR = ","
-
-
-# --------------------------------------------------------------------------
-# What each kind's data must be.
-
-
-def is_pair(dataset: str) -> bool:
-    """Whether --dataset names two image domains, for CycleGAN."""
-    mapping = dataset.removeprefix("digits_")
-    return (
-        _FOLDER_PAIR_SEPARATOR in dataset
-        or (dataset != mapping and mapping in data_lib.unpaired.DIGITS_MAPPINGS)
-        or dataset.removeprefix("cycle_gan/") in data_lib.CYCLE_GAN_PAIRS
-    )
-
-
-def check_images(config: TrainConfig) -> None:
-    """Refuses data other than images for a dcgan preset."""
-    if is_pair(config.dataset):
-        raise ValueError(
-            f"--dataset {config.dataset} holds two image domains, which go "
-            "with --model=cyclegan."
-        )
-    if config.dataset in POINT_DATASETS:
-        raise ValueError(_points_mismatch(config))
-
-
-def check_labelled(config: TrainConfig) -> None:
-    """Refuses data without class labels for a conditional run."""
-    dataset = config.dataset
-    if dataset in (*POINT_DATASETS, "celeb_a") or is_pair(dataset):
-        raise ValueError(
-            f"--conditional needs images with class labels, and --dataset "
-            f"{dataset} has none: use digits, mnist, fashion_mnist, "
-            "cifar10, or a folder with one subfolder per class."
-        )
-    check_images(config)
-
-
-def check_points(config: TrainConfig) -> None:
-    """Refuses data other than the 2-D mixtures for mlp_2d."""
-    if is_pair(config.dataset):
-        check_images(config)
-    if config.dataset not in POINT_DATASETS:
-        raise ValueError(_points_mismatch(config))
-
-
-def check_pair(config: TrainConfig) -> None:
-    """Refuses data other than two image domains for CycleGAN."""
-    if not is_pair(config.dataset):
-        raise ValueError(
-            f"--model=cyclegan needs two image domains, not --dataset "
-            f"{config.dataset}: use digits_invert, digits_rotate, "
-            "cycle_gan/<pair> or two folders as --dataset=path/to/A,"
-            "path/to/B."
-        )
-
-
-def _points_mismatch(config: TrainConfig) -> str:
-    return (
-        f"--model {config.model} cannot train on --dataset "
-        f"{config.dataset}: the 2-D mixtures 'ring' and 'grid' go with "
-        "--model mlp_2d, image datasets with the dcgan presets."
-    )
 
 
 # --------------------------------------------------------------------------
@@ -159,9 +90,9 @@ def pair(config: TrainConfig) -> tf.data.Dataset:
         "seed": config.seed,
     }
     try:
-        if _FOLDER_PAIR_SEPARATOR not in config.dataset:
+        if FOLDER_PAIR_SEPARATOR not in config.dataset:
             return data_lib.load_pair(config.dataset, **kwargs)
-        folders = config.dataset.split(_FOLDER_PAIR_SEPARATOR)
+        folders = config.dataset.split(FOLDER_PAIR_SEPARATOR)
         if len(folders) != 2 or not all(folders):
             raise ValueError(
                 "give two folders, the domains X and Y, as path/to/A,path/to/B."

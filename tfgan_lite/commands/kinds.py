@@ -7,21 +7,43 @@ data must be, and supplies how to make its dataset, build its model and
 choose its callbacks. A setting that a kind does not read must keep the
 recipe's value; :func:`refuse_unread`, the one place that decides it,
 refuses another.
+
+Importing this module loads no TensorFlow: the checks read plain names
+(:mod:`tfgan_lite.commands.names`), and the data, model and callbacks of a
+kind load their modules (``datasets``, ``builders``) on first call, so that
+``TrainConfig`` refuses a bad command line before TensorFlow starts.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Collection, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-import tensorflow as tf
-
-from tfgan_lite.commands import builders, datasets
+from tfgan_lite.commands.names import (
+    CLUSTER_SAMPLES,
+    CYCLE_GAN_PAIRS,
+    DIGITS_MAPPINGS,
+    FOLDER_PAIR_SEPARATOR,
+    IMAGE_DATASETS,
+    POINT_DATASETS,
+)
 
 if TYPE_CHECKING:
+    import tensorflow as tf
+
+    from tfgan_lite.commands.builders import Callbacks
     from tfgan_lite.commands.config import TrainConfig
 
-__all__ = ["KINDS", "Kind", "kind_of", "refuse_unread"]
+__all__ = [
+    "KINDS",
+    "Kind",
+    "check_source",
+    "is_pair",
+    "kind_of",
+    "refuse_unread",
+]
 
 # Settings that only some kinds read, and who reads them (for messages).
 _GAN_SETTINGS = (
@@ -78,9 +100,126 @@ class Kind(NamedTuple):
     dataset: Callable[[TrainConfig], tf.data.Dataset]
     samples: Callable[[TrainConfig], int]
     build: Callable
-    callbacks: Callable[..., builders.Callbacks]
+    callbacks: Callable[..., Callbacks]
     pass_samples: int = 0
     refusals: Mapping[str, str] = {}
+
+
+# --------------------------------------------------------------------------
+# What each kind's data must be: names only, no file is read.
+
+
+def is_pair(dataset: str) -> bool:
+    """Whether --dataset names two image domains, for CycleGAN."""
+    mapping = dataset.removeprefix("digits_")
+    return (
+        FOLDER_PAIR_SEPARATOR in dataset
+        or (dataset != mapping and mapping in DIGITS_MAPPINGS)
+        or dataset.removeprefix("cycle_gan/") in CYCLE_GAN_PAIRS
+    )
+
+
+def _check_images(config: TrainConfig) -> None:
+    """Refuses data other than images for a dcgan preset."""
+    if is_pair(config.dataset):
+        raise ValueError(
+            f"--dataset {config.dataset} holds two image domains, which go "
+            "with --model=cyclegan."
+        )
+    if config.dataset in POINT_DATASETS:
+        raise ValueError(_points_mismatch(config))
+
+
+def _check_labelled(config: TrainConfig) -> None:
+    """Refuses data without class labels for a conditional run."""
+    dataset = config.dataset
+    if dataset in (*POINT_DATASETS, "celeb_a") or is_pair(dataset):
+        raise ValueError(
+            f"--conditional needs images with class labels, and --dataset "
+            f"{dataset} has none: use digits, mnist, fashion_mnist, "
+            "cifar10, or a folder with one subfolder per class."
+        )
+    _check_images(config)
+
+
+def _check_points(config: TrainConfig) -> None:
+    """Refuses data other than the 2-D mixtures for mlp_2d."""
+    if is_pair(config.dataset):
+        _check_images(config)
+    if config.dataset not in POINT_DATASETS:
+        raise ValueError(_points_mismatch(config))
+
+
+def _check_pair(config: TrainConfig) -> None:
+    """Refuses data other than two image domains for CycleGAN."""
+    if not is_pair(config.dataset):
+        raise ValueError(
+            f"--model=cyclegan needs two image domains, not --dataset "
+            f"{config.dataset}: use digits_invert, digits_rotate, "
+            "cycle_gan/<pair> or two folders as --dataset=path/to/A,"
+            "path/to/B."
+        )
+
+
+def _points_mismatch(config: TrainConfig) -> str:
+    return (
+        f"--model {config.model} cannot train on --dataset "
+        f"{config.dataset}: the 2-D mixtures 'ring' and 'grid' go with "
+        "--model mlp_2d, image datasets with the dcgan presets."
+    )
+
+
+def check_source(config: TrainConfig) -> None:
+    """Refuses a --dataset that is neither a known name nor a folder here.
+
+    The command's check, before TensorFlow loads; ``TrainConfig`` itself
+    does not look at the disk, so that a config rebuilt from a moved run
+    directory's config.json still loads.
+
+    Raises:
+        ValueError: Naming the known datasets.
+    """
+    dataset = config.dataset
+    if dataset.startswith("cycle_gan/") and not is_pair(dataset):
+        raise ValueError(
+            f"--dataset {dataset}: no such CycleGAN pair. Known pairs: "
+            f"{', '.join(CYCLE_GAN_PAIRS)}."
+        )
+    named = (*IMAGE_DATASETS, *POINT_DATASETS)
+    if is_pair(dataset) and FOLDER_PAIR_SEPARATOR in dataset:
+        folders = dataset.split(FOLDER_PAIR_SEPARATOR)
+        if len(folders) != 2 or not all(folders):
+            raise ValueError(
+                f"--dataset {dataset}: give two folders, the domains X and "
+                "Y, as path/to/A,path/to/B."
+            )
+    elif is_pair(dataset) or dataset in named:
+        return
+    else:
+        folders = [dataset]
+    for folder in folders:
+        if not Path(folder).expanduser().is_dir():
+            raise ValueError(
+                f"--dataset {folder!r} is neither a known dataset nor an "
+                f"existing folder. Known datasets: {', '.join(named)}; for "
+                "--model=cyclegan digits_invert, digits_rotate, "
+                "cycle_gan/<pair> or two folders path/to/A,path/to/B."
+            )
+
+
+def _late(module: str, name: str) -> Callable:
+    """``tfgan_lite.commands.<module>.<name>``, imported on its first call.
+
+    The data and model code imports TensorFlow; the table of kinds, which
+    ``TrainConfig`` reads, must not.
+    """
+
+    def call(*args, **kwargs):
+        found = importlib.import_module(f"tfgan_lite.commands.{module}")
+        return getattr(found, name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    return call
 
 
 _DCGAN_READS = frozenset((*_GAN_SETTINGS, *_DCGAN_SETTINGS))
@@ -91,30 +230,30 @@ KINDS: Mapping[str, Kind] = {
         Kind(
             "gan",
             _DCGAN_READS,
-            datasets.check_images,
-            datasets.images,
-            builders.gan_samples,
-            builders.image_gan,
-            builders.image_callbacks,
+            _check_images,
+            _late("datasets", "images"),
+            _late("builders", "gan_samples"),
+            _late("builders", "image_gan"),
+            _late("builders", "image_callbacks"),
         ),
         Kind(
             "clustered",
             _DCGAN_READS,
-            datasets.check_images,
-            datasets.images,
-            builders.gan_samples,
-            builders.clustered_gan,
-            builders.image_callbacks,
-            pass_samples=builders.CLUSTER_SAMPLES,
+            _check_images,
+            _late("datasets", "images"),
+            _late("builders", "gan_samples"),
+            _late("builders", "clustered_gan"),
+            _late("builders", "image_callbacks"),
+            pass_samples=CLUSTER_SAMPLES,
         ),
         Kind(
             "conditional",
             frozenset((*_GAN_SETTINGS, "conditional")),
-            datasets.check_labelled,
-            datasets.labelled_images,
-            builders.gan_samples,
-            builders.conditional_gan,
-            builders.class_callbacks,
+            _check_labelled,
+            _late("datasets", "labelled_images"),
+            _late("builders", "gan_samples"),
+            _late("builders", "conditional_gan"),
+            _late("builders", "class_callbacks"),
             refusals={
                 "clusters": "--clusters and --conditional exclude each "
                 "other: a conditional GAN trains on the data's own labels. "
@@ -124,11 +263,11 @@ KINDS: Mapping[str, Kind] = {
         Kind(
             "points",
             frozenset(_GAN_SETTINGS),
-            datasets.check_points,
-            datasets.points,
-            builders.points_samples,
-            builders.points_gan,
-            builders.points_callbacks,
+            _check_points,
+            _late("datasets", "points"),
+            _late("builders", "points_samples"),
+            _late("builders", "points_gan"),
+            _late("builders", "points_callbacks"),
             refusals={
                 "clusters": "--clusters applies to the dcgan presets; "
                 "--model mlp_2d trains a plain GAN."
@@ -137,11 +276,11 @@ KINDS: Mapping[str, Kind] = {
         Kind(
             "cyclegan",
             frozenset(_CYCLEGAN_SETTINGS),
-            datasets.check_pair,
-            datasets.pair,
-            lambda config: builders.CYCLE_GRID_SAMPLES,
-            builders.cyclegan,
-            builders.cyclegan_callbacks,
+            _check_pair,
+            _late("datasets", "pair"),
+            _late("builders", "cyclegan_samples"),
+            _late("builders", "cyclegan"),
+            _late("builders", "cyclegan_callbacks"),
         ),
     )
 }

@@ -10,12 +10,13 @@ tensorflow/tensorflow#100442). So every command starts in :func:`launch`,
 before anything has imported TensorFlow:
 
 * it takes ``--tf_log_level`` out of the arguments (:func:`split_level`,
-  the one place that reads the flag);
-* :func:`start` sets ``TF_CPP_MIN_LOG_LEVEL`` (the flag, else the user's
-  own variable, else :data:`DEFAULT_LEVEL`) and imports TensorFlow with the
-  C++ lines below that level held back;
-* then it imports the command's module and runs its ``main`` on the other
-  arguments.
+  the one place that reads the flag) and sets ``TF_CPP_MIN_LOG_LEVEL`` (the
+  flag, else the user's own variable, else :data:`DEFAULT_LEVEL`);
+* it imports the command's module, which loads no TensorFlow, and runs its
+  ``main`` on the other arguments;
+* ``main`` checks its flags, so that a usage mistake is reported before
+  TensorFlow's seconds of start-up, then calls :func:`start`, which
+  imports TensorFlow with the C++ lines below that level held back.
 
 ``python -m tfgan_lite.train`` and ``python -m tfgan_lite.evaluate`` reach
 :func:`launch` from the first lines of their modules, and the console
@@ -150,6 +151,10 @@ def silence_exit() -> None:
 def start(level: str | None = None) -> int:
     """Sets TensorFlow's C++ log level and imports TensorFlow quietly.
 
+    A command's ``main`` calls it once its flags are checked. With
+    TensorFlow already imported (a test, a program that calls ``main``) it
+    changes nothing: the level only acts before TensorFlow loads.
+
     Args:
         level: "0" to "3"; None takes ``TF_CPP_MIN_LOG_LEVEL`` if the user
             set it, else :data:`DEFAULT_LEVEL`.
@@ -157,25 +162,40 @@ def start(level: str | None = None) -> int:
     Returns:
         The level in effect.
     """
+    if "tensorflow" in sys.modules:
+        return _number(level or os.environ.get(ENV, str(DEFAULT_LEVEL)))
+    number = _set_level(level)
+    with captured_stderr(lambda line: _shown(line, number)):
+        import tensorflow  # noqa: F401
+    return number
+
+
+def _number(level: str) -> int:
+    return int(level) if level in _LEVELS else 0
+
+
+def _set_level(level: str | None) -> int:
+    """Sets ``TF_CPP_MIN_LOG_LEVEL`` (``level``, else the user's, else the
+    default) and returns it as a number."""
     if level is None:
         level = os.environ.get(ENV, str(DEFAULT_LEVEL))
     os.environ[ENV] = level
-    number = int(level) if level in _LEVELS else 0
-    if "tensorflow" not in sys.modules:
-        with captured_stderr(lambda line: _shown(line, number)):
-            import tensorflow  # noqa: F401
-    return number
+    return _number(level)
 
 
 def launch(
     module: str, *, prog: str | None = None, verbose_shows_all: bool = False
 ) -> NoReturn:
-    """Starts quietly, runs ``module``'s ``main()`` and exits with its status.
+    """Runs ``module``'s ``main()`` and exits with its status.
 
-    ``main`` reads ``sys.argv``, from which ``--tf_log_level`` is removed.
+    ``main`` reads ``sys.argv``, from which ``--tf_log_level`` is removed;
+    the level goes to ``TF_CPP_MIN_LOG_LEVEL``, which :func:`start` reads.
+    TensorFlow is not imported here: ``main`` checks its flags first, then
+    calls :func:`start`.
 
     Args:
-        module: The command's module, e.g. "tfgan_lite.train".
+        module: The command's module, e.g. "tfgan_lite.commands.train";
+            importing it must not import TensorFlow.
         prog: Shown before "error:" when the flag's value is wrong.
         verbose_shows_all: Whether ``--verbose`` makes 0 the default level
             (tfgan-export shows TensorFlow's lines with its own).
@@ -187,6 +207,10 @@ def launch(
         sys.exit(2)
     if level is None and verbose_shows_all and "--verbose" in args:
         level = os.environ.get(ENV, "0")
-    start(level)
+    number = _set_level(level)
     sys.argv[1:] = args
-    sys.exit(importlib.import_module(module).main())
+    # Held back too, for a command module that still imports TensorFlow
+    # itself; one that does not loads in a moment and holds nothing back.
+    with captured_stderr(lambda line: _shown(line, number)):
+        main = importlib.import_module(module).main
+    sys.exit(main())
