@@ -1,13 +1,20 @@
 """python -m tfgan_lite.evaluate: tables, JSON, 2-D modes, plain errors."""
 
 import json
+import os
+import subprocess
+import sys
+import types
 
 import keras
+import numpy as np
 import pytest
+from run_testutil import finished_run
 
 import tfgan_lite
 from tfgan_lite import evaluate as evaluate_lib
 from tfgan_lite import metrics, models
+from tfgan_lite.commands import evaluate as command
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +42,9 @@ def test_image_report_names_the_extractor_and_matches_the_library(
     result = evaluate_lib.evaluate(config)
     assert result["extractor"] == metrics.DIGITS_CLASSIFIER_NAME
     assert result["num_real_per_half"] == 100
-    # The same figures, computed by hand through the library.
+    # The same figures, computed by hand through the library: the first
+    # images in the data order of seed 0, which needs the global seed set.
+    keras.utils.set_random_seed(0)
     real = next(
         iter(tfgan_lite.data.digits(image_size=(28, 28), batch_size=200))
     ).numpy()
@@ -55,7 +64,13 @@ def test_main_prints_a_table_or_json(image_model, capsys):
     argv = ["evaluate", f"--model={image_model}", "--num_real=200"]
     assert evaluate_lib.main(argv) == 0
     out = capsys.readouterr().out
-    assert out.startswith("Feature extractor: digits_cnn_v1")
+    assert out.splitlines()[:3] == [
+        "Generated: 100 samples of the raw generator, seed 0.",
+        "Real: the first 200 images of digits in the data order of seed 0, "
+        "halved with seed 0.",
+        "Feature extractor: digits_cnn_v1 (100 generated vs 100 real images "
+        "per half)",
+    ]
     assert "| classifier_score |" in out
     assert evaluate_lib.main([*argv, "--json", "--extractor=random"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -83,6 +98,7 @@ def test_ring_modes_are_the_library_figures(points_model, capsys):
     "flags,code,message",
     [
         (["--model=/nonexistent/model.keras"], 2, "No model file"),
+        (["--model=."], 2, "not a Keras v3 model archive"),
         (["--extractor=vgg"], 2, "--extractor must be one of"),
         (["--num_real=3"], 2, "--num_real must be an int >= 8"),
         (["--extractor=inception"], 2, "needs --inception_weights"),
@@ -121,3 +137,134 @@ def test_help_lists_every_flag(capsys):
     for name in ("model", "dataset", "extractor", "num_real", "seed"):
         assert f"--{name}:" in out
     assert "--[no]json:" in out
+
+
+@pytest.fixture(scope="module")
+def measured_run(tmp_path_factory):
+    """A tiny digits run that measured itself at its end (metrics.json)."""
+    run = finished_run(
+        tmp_path_factory.mktemp("measured") / "run",
+        epochs=1,
+        steps=2,
+        metrics_every=1,
+        clusters=0,
+        seed=3,
+    )
+    with open(run / "metrics.json") as f:
+        return run, json.load(f)
+
+
+def test_a_run_evaluates_to_its_own_metrics_json(measured_run):
+    # The defaults measure a run's model as the run did: the same real
+    # images (its training data in its order), seed and EMA generator.
+    run, saved = measured_run
+    config = evaluate_lib.EvaluateConfig(model=str(run / "model.keras"))
+    result = evaluate_lib.evaluate(config)
+    assert (result["generator"], result["seed"]) == ("ema", 3)
+    assert result["real_images"].startswith("the run's own measurement")
+    assert result["num_generated"] == saved["num_generated"]
+    assert result["num_real_per_half"] == saved["num_real_per_half"]
+    assert result["metrics"].keys() == saved["metrics"].keys()
+    for name, row in saved["metrics"].items():
+        for key in ("generated", "real"):
+            np.testing.assert_allclose(
+                result["metrics"][name][key], row[key], rtol=1e-6, atol=1e-9
+            )
+    # Another seed measures other real images, and says which.
+    other = evaluate_lib.evaluate(
+        evaluate_lib.EvaluateConfig(
+            model=str(run / "model.keras"), seed=4, num_real=200, ema=False
+        )
+    )
+    assert (other["generator"], other["seed"]) == ("raw", 4)
+    assert other["real_images"] == (
+        "the first 200 images of digits in the data order of seed 4"
+    )
+    assert other["metrics"]["fd"]["real"] != pytest.approx(
+        saved["metrics"]["fd"]["real"], rel=1e-3
+    )
+
+
+def _report(kid_generated, kid_real):
+    return metrics.QualityReport(
+        extractor="digits_cnn_v1",
+        num_generated=896,
+        num_real=896,
+        generated={"fd": 3.139, "kid": kid_generated, "coverage": 0.5},
+        real={"fd": 0.8, "kid": kid_real, "coverage": 0.97},
+    )
+
+
+def test_write_run_metrics_writes_the_report_and_sums_it_up(tmp_path):
+    measure = types.SimpleNamespace(
+        history=[(0, _report(0.5, 0.01)), (29, _report(0.0123, -0.0004))],
+        use_ema=True,
+        seed=0,
+        model=types.SimpleNamespace(ema_generator=object()),
+        reference=types.SimpleNamespace(num_images=1792),
+    )
+    path = str(tmp_path / "metrics.json")
+    lines = command.write_run_metrics(measure, path)
+    assert lines == [
+        "Quality after 30 epochs (digits_cnn_v1 features; 896 samples by "
+        "the EMA generator vs 896 real images):",
+        "  FD 3.14 (real vs real 0.80), KID 0.0123 (real vs real -0.0004), "
+        "coverage 0.50 (real 0.97)",
+        "  " + metrics.quality.KID_NOTE,
+        f"Full report: {path}",
+    ]
+    with open(path) as f:
+        data = json.load(f)
+    assert data["epoch"] == 29 and data["generator"] == "ema"
+    assert data["real_images"] == (
+        "the run's own measurement images: the first 1792 training images "
+        "in the run's data order (seed 0)"
+    )
+    assert data["metrics"]["kid"] == {
+        "generated": 0.0123,
+        "real": -0.0004,
+        "ratio": pytest.approx(0.0123 / -0.0004),
+    }
+    assert os.listdir(tmp_path) == ["metrics.json"]
+    # Without an EMA generator, and with a KID above 0: no footnote.
+    measure.model.ema_generator = None
+    measure.history = measure.history[:1]
+    lines = command.write_run_metrics(measure, path)
+    assert lines[0].startswith("Quality after 1 epoch (digits_cnn_v1 ")
+    assert "by the raw generator" in lines[0]
+    assert len(lines) == 3
+    with pytest.raises(ValueError, match="no report yet"):
+        command.write_run_metrics(types.SimpleNamespace(history=[]), path)
+
+
+def test_a_negative_kid_is_explained_in_the_table():
+    table = metrics.quality.format_table(_report(-0.1103, 0.002))
+    assert table.splitlines()[-1] == metrics.quality.KID_NOTE
+    assert metrics.quality.KID_NOTE not in metrics.quality.format_table(
+        _report(0.1, 0.002)
+    )
+
+
+def test_usage_errors_come_before_tensorflow_loads():
+    # Run in a fresh interpreter: a usage mistake is reported (exit 2, one
+    # line, no traceback) without importing TensorFlow, and --help too.
+    code = (
+        "import sys\n"
+        "from tfgan_lite.commands import evaluate\n"
+        "codes = [evaluate.main(['e', '--num_real=3']),\n"
+        "         evaluate.main(['e', '--model=missing.keras']),\n"
+        "         evaluate.main(['e', '--help'])]\n"
+        "print(codes, 'tensorflow' in sys.modules, 'keras' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout.splitlines()[-1] == "[2, 2, 0] False False"
+    assert "Traceback" not in done.stderr
+    assert done.stderr.splitlines() == [
+        "error: --num_real must be an int >= 8, got --num_real=3.",
+        "error: No model file at 'missing.keras'. " + command._MODEL_HINT,
+    ]

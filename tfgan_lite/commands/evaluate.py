@@ -24,7 +24,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -41,6 +41,7 @@ __all__ = [
     "EvaluateConfig",
     "evaluate",
     "format_result",
+    "check_model_path",
     "main",
     "summary_lines",
     "write_run_metrics",
@@ -57,31 +58,48 @@ _MIXTURE_SAMPLES = 2_500
 class EvaluateConfig:
     """What to evaluate, against what, and how.
 
+    By default a model in a run directory (``RUN_DIR/model.keras`` beside
+    ``RUN_DIR/config.json``) is measured as the run measured it, so that
+    the figures equal those of ``RUN_DIR/metrics.json``: against the
+    run's own real images (the first 2,000 training images in the run's
+    data order, split into halves with the run's seed), with as many
+    samples of the EMA generator as a half holds, from the run's seed.
+    Setting ``dataset``, ``num_real`` or ``seed`` to other values than the
+    run's measures against other real images instead: the first
+    ``num_real`` images of ``dataset`` in the order of ``seed``.
+
     Attributes:
         model: A ``.keras`` file holding a ``tfgan_lite.GAN``.
         dataset: The real data: "digits", a tfds name ("mnist", ...),
-            "ring", "grid", or a folder of images.
+            "ring", "grid", or a folder of images. "" takes the run's
+            dataset (from config.json beside the model), else "digits".
         extractor: "auto" (the digits classifier for digit datasets, else
             a random embedding), "digits", "random" or "inception".
         inception_weights: Local InceptionV3 weights file, for
             ``extractor="inception"``; nothing is downloaded.
-        num_real: Real images to compare against (split into halves).
-        seed: Seed of the generated samples and of the real split.
+        num_real: Real images to compare against (split into halves); 0
+            takes the run's measurement images, else 2,000.
+        seed: Seed of the generated samples and of the real order and
+            split; -1 takes the run's seed, else 0.
+        ema: Sample from the EMA generator when the model keeps one
+            (training measures it); False samples the raw generator.
         json: Print JSON instead of a table.
     """
 
     model: str = "runs/default/model.keras"
-    dataset: str = "digits"
+    dataset: str = ""
     extractor: str = "auto"
     inception_weights: str = ""
-    num_real: int = 2_000
-    seed: int = 0
+    num_real: int = 0
+    seed: int = -1
+    ema: bool = True
     json: bool = False
 
     def __post_init__(self):
         check_choice(self.extractor, "--extractor", EXTRACTORS)
-        check_int(self.num_real, "--num_real", minimum=8)
-        check_int(self.seed, "--seed", minimum=0)
+        if self.num_real != 0:
+            check_int(self.num_real, "--num_real", minimum=8)
+        check_int(self.seed, "--seed", minimum=-1)
         if self.extractor == "inception" and not self.inception_weights:
             raise ValueError(
                 "--extractor=inception needs --inception_weights=PATH, a "
@@ -89,13 +107,65 @@ class EvaluateConfig:
             )
 
 
+# Real images when neither the flags nor a run directory say how many.
+_NUM_REAL = 2_000
+
+
+class _Plan(NamedTuple):
+    """What one evaluation measures, with the defaults filled in."""
+
+    dataset: str
+    seed: int
+    num_real: int
+    # The training run's settings, when its own real images are used.
+    run: Any
+
+
+def _run_config(model_path: str):
+    """The TrainConfig of the run directory holding the model, or None."""
+    path = os.path.join(os.path.dirname(model_path) or ".", "config.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            saved = json.load(f)["config"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    from tfgan_lite.commands.config import TrainConfig
+
+    names = {f.name for f in dataclasses.fields(TrainConfig)}
+    kwargs = {
+        k: tuple(v) if isinstance(v, list) else v
+        for k, v in saved.items()
+        if k in names
+    }
+    try:
+        return TrainConfig(**kwargs)
+    except (TypeError, ValueError):
+        return None
+
+
+def _plan(config: EvaluateConfig) -> _Plan:
+    from tfgan_lite.commands import builders
+
+    run = _run_config(config.model)
+    if run is not None:
+        same = (
+            config.dataset in ("", run.dataset)
+            and config.seed in (-1, run.seed)
+            and config.num_real in (0, builders.METRICS_SAMPLES)
+        )
+        if same:
+            return _Plan(run.dataset, run.seed, builders.METRICS_SAMPLES, run)
+    dataset = config.dataset or (run.dataset if run else "digits")
+    seed = config.seed if config.seed >= 0 else (run.seed if run else 0)
+    return _Plan(dataset, seed, config.num_real or _NUM_REAL, None)
+
+
 def _load_gan(path: str):
     from tfgan_lite.gans.gan import GAN
 
     model = _files.load_keras(
         path,
-        hint="Pass --model=RUN_DIR/model.keras, the file python -m "
-        "tfgan_lite.train writes.",
+        hint=_MODEL_HINT,
         remedy="Train again to write it anew, or evaluate the last good "
         "model of the run, RUN_DIR/checkpoints/last.keras.",
     )
@@ -106,35 +176,72 @@ def _load_gan(path: str):
     return model
 
 
-def _real_images(config: EvaluateConfig, sample_shape) -> np.ndarray:
+def _run_real_images(run) -> np.ndarray:
+    """The real images a training run measures its samples against.
+
+    The run's pipeline read from its start as ``build`` reads it (the same
+    data order for the same seed), cut to the measurement set.
+    """
+    from tfgan_lite.commands import builders, kinds
+    from tfgan_lite.commands.datasets import read_first
+
+    kind = kinds.kind_of(run)
+    first = read_first(
+        kind.dataset(run), samples=kind.samples(run), repeat=bool(run.steps)
+    )
+    return first.samples[: builders.METRICS_SAMPLES]
+
+
+def _real_images(plan: _Plan, sample_shape) -> np.ndarray:
+    import keras
+
     from tfgan_lite import data as data_lib
 
+    # tf.data's shuffle draws its order from the op's seed together with
+    # the global one, which training sets from its seed: without the same
+    # global seed, the same --seed would give another order of images.
+    keras.utils.set_random_seed(plan.seed)
+    if plan.run is not None:
+        return _run_real_images(plan.run)
     height, width, channels = sample_shape
-    batch = min(config.num_real, 256)
     dataset = data_lib.load(
-        config.dataset,
+        plan.dataset,
         image_size=(height, width),
         channels=channels,
-        batch_size=batch,
-        seed=config.seed,
+        batch_size=min(plan.num_real, 256),
+        seed=plan.seed,
     )
     parts, count = [], 0
     for element in dataset:
         images = element[0] if isinstance(element, tuple) else element
         parts.append(images.numpy())
         count += len(parts[-1])
-        if count >= config.num_real:
+        if count >= plan.num_real:
             break
-    return np.concatenate(parts)[: config.num_real]
+    return np.concatenate(parts)[: plan.num_real]
 
 
-def _extractor(config: EvaluateConfig, sample_shape):
+def _real_words(plan: _Plan, count: int) -> str:
+    """Which real images were measured against, in words."""
+    if plan.run is not None:
+        return (
+            f"the run's own measurement images: the first {count} "
+            f"training images of {plan.dataset} in the run's data order "
+            f"(seed {plan.seed})"
+        )
+    return (
+        f"the first {count} images of {plan.dataset} in the data order of "
+        f"seed {plan.seed}"
+    )
+
+
+def _extractor(config: EvaluateConfig, dataset: str, sample_shape):
     from tfgan_lite.metrics import features as features_lib
 
     height, width, channels = sample_shape
     name = config.extractor
     if name == "auto":
-        digits = config.dataset in _DIGIT_DATASETS and channels == 1
+        digits = dataset in _DIGIT_DATASETS and channels == 1
         name = "digits" if digits else "random"
     if name == "digits":
         return features_lib.digits_classifier()
@@ -150,8 +257,10 @@ def evaluate(config: EvaluateConfig) -> dict[str, Any]:
 
     Returns:
         For images, :func:`tfgan_lite.metrics.quality.as_dict` of the
-        report; for the 2-D mixtures, ``{"dataset", "num_samples",
-        "modes", "num_modes", "high_quality", "reverse_kl"}``.
+        report with what was measured: ``"generator"`` ("ema" or "raw"),
+        ``"seed"`` and ``"real_images"`` (which real images, in words).
+        For the 2-D mixtures, ``{"dataset", "num_samples", "modes",
+        "num_modes", "high_quality", "reverse_kl", "generator", "seed"}``.
 
     Raises:
         FileNotFoundError: If the model file (or InceptionV3 weights file)
@@ -165,44 +274,62 @@ def evaluate(config: EvaluateConfig) -> dict[str, Any]:
     from tfgan_lite.metrics import quality
 
     gan = _load_gan(config.model)
+    plan = _plan(config)
     shape = tuple(gan.sample_shape)
-    if config.dataset in ("ring", "grid"):
+    use_ema = config.ema and gan.ema_generator is not None
+    what = {"generator": "ema" if use_ema else "raw", "seed": plan.seed}
+    if plan.dataset in ("ring", "grid"):
         if shape != (2,):
             raise ValueError(
-                f"--dataset={config.dataset} holds 2-D points, but the "
+                f"--dataset={plan.dataset} holds 2-D points, but the "
                 f"model makes samples of shape {shape}."
             )
-        centers, std = modes_lib.known_mixture(config.dataset)
-        samples = gan.generate(_MIXTURE_SAMPLES, seed=config.seed)
+        centers, std = modes_lib.known_mixture(plan.dataset)
+        samples = gan.generate(
+            _MIXTURE_SAMPLES, seed=plan.seed, use_ema=use_ema
+        )
         result = modes_lib.mixture_modes(samples, centers, std=std)
         return {
-            "dataset": config.dataset,
+            "dataset": plan.dataset,
             "num_samples": result.num_samples,
             "modes": result.modes,
             "num_modes": len(centers),
             "high_quality": result.high_quality,
             "reverse_kl": result.reverse_kl,
+            **what,
         }
     if len(shape) != 3:
         raise ValueError(
             f"The model makes samples of shape {shape}; evaluate needs "
             "images (H, W, C), or --dataset=ring/grid for 2-D points."
         )
-    real = _real_images(config, shape)
+    real = _real_images(plan, shape)
     reference = quality.Reference(
-        real, extractor=_extractor(config, shape), seed=config.seed
+        real, extractor=_extractor(config, plan.dataset, shape), seed=plan.seed
     )
-    samples = gan.generate(reference.num_real, seed=config.seed)
-    return quality.as_dict(reference.compare(samples))
+    samples = gan.generate(reference.num_real, seed=plan.seed, use_ema=use_ema)
+    return {
+        **what,
+        "real_images": _real_words(plan, len(real)),
+        **quality.as_dict(reference.compare(samples)),
+    }
 
 
 def format_result(result: dict[str, Any]) -> str:
-    """The result of :func:`evaluate` as a markdown table."""
+    """The result of :func:`evaluate` as a markdown table.
+
+    The lines above the table say what was measured: the extractor, the
+    generator (EMA or raw), the seed and which real images.
+    """
+    generator = {"ema": "the EMA generator", "raw": "the raw generator"}.get(
+        result.get("generator"), "the generator"
+    )
     if "modes" in result:
         return "\n".join(
             [
                 f"2-D {result['dataset']}, {result['num_samples']} samples "
-                "(PacGAN's definitions)",
+                f"of {generator} (seed {result.get('seed', 0)}; PacGAN's "
+                "definitions)",
                 "",
                 "| metric | value |",
                 "| --- | ---: |",
@@ -214,22 +341,37 @@ def format_result(result: dict[str, Any]) -> str:
         )
     from tfgan_lite.metrics import quality
 
-    return quality.format_table(result)
+    lines = [quality.format_table(result)]
+    if "real_images" in result:
+        lines[:0] = [
+            f"Generated: {result['num_generated']} samples of {generator}, "
+            f"seed {result['seed']}.",
+            f"Real: {result['real_images']}, halved with seed "
+            f"{result['seed']}.",
+        ]
+    return "\n".join(lines)
 
 
-def write_run_metrics(measure, path: str) -> list[str]:
+def write_run_metrics(
+    measure, path: str, *, real_images: str | None = None
+) -> list[str]:
     """Writes a run's last quality report to ``path`` and sums it up.
 
     The file (``RUN_DIR/metrics.json``) is written whole or not at all: to
     a temporary file first, then renamed over the old one. It holds
     ``"epoch"`` (0-based), what was measured (``"generator"``: "ema" or
-    "raw"; ``"seed"`` of the latent batch and of the real split) and the
+    "raw"; ``"seed"`` of the latent batch and of the real split;
+    ``"real_images"`` in words) and the
     :func:`tfgan_lite.metrics.quality.as_dict` form of the report.
+    ``python -m tfgan_lite.evaluate --model=RUN_DIR/model.keras`` measures
+    the same way and prints the same figures.
 
     Args:
         measure: The run's ``tfgan_lite.callbacks.MetricsCallback``, after
             at least one measurement.
         path: Where to write the report, e.g. ``RUN_DIR/metrics.json``.
+        real_images: Which real images ``measure`` holds, in words; None
+            says the run's own training images.
 
     Returns:
         The lines to print at the end of the run (:func:`summary_lines`).
@@ -249,10 +391,17 @@ def write_run_metrics(measure, path: str) -> list[str]:
     uses_ema = bool(
         measure.use_ema and getattr(model, "ema_generator", None) is not None
     )
+    if real_images is None:
+        real_images = (
+            f"the run's own measurement images: the first "
+            f"{measure.reference.num_images} training images in the run's "
+            f"data order (seed {measure.seed})"
+        )
     data = {
         "epoch": epoch,
         "generator": "ema" if uses_ema else "raw",
         "seed": measure.seed,
+        "real_images": real_images,
         **quality.as_dict(report),
     }
     _write_json(data, path)
@@ -276,6 +425,8 @@ def summary_lines(data: dict[str, Any], path: str | None = None) -> list[str]:
         path: The full report's file, named on the last line; None leaves
             that line out.
     """
+    from tfgan_lite.metrics import quality
+
     metrics = data["metrics"]
     when = (
         f"after {data['epoch'] + 1} epoch{'s' * (data['epoch'] != 0)} "
@@ -308,21 +459,11 @@ def summary_lines(data: dict[str, Any], path: str | None = None) -> list[str]:
             f"coverage {row['generated']:.2f} (real {row['real']:.2f})"
         )
     lines = [head, "  " + ", ".join(parts)]
-    if any(
-        metrics.get("kid", {}).get(key, 0) < 0 for key in ("generated", "real")
-    ):
-        lines.append(f"  {_KID_NOTE}")
+    if quality.negative_kid(data):
+        lines.append(f"  {quality.KID_NOTE}")
     if path is not None:
         lines.append(f"Full report: {path}")
     return lines
-
-
-# KID is the unbiased estimate of MMD^2, whose value is 0 for equal
-# distributions: samples of nearly equal sets scatter around 0, below too.
-_KID_NOTE = (
-    "KID < 0 reads as 0: it is an unbiased estimate, which can fall below "
-    "0 when the two sets are alike."
-)
 
 
 def _number(value: float, metric: str) -> str:
@@ -333,17 +474,48 @@ def _number(value: float, metric: str) -> str:
 
 _HELPS = {
     "model": "The .keras file of a trained tfgan_lite.GAN.",
-    "dataset": "digits, mnist, ..., ring, grid, or a folder of images.",
+    "dataset": "digits, mnist, ..., ring, grid, or a folder of images; "
+    "empty: the run's dataset, else digits.",
     "extractor": "auto, digits, random or inception.",
     "inception_weights": "Local InceptionV3 .h5 weights file.",
-    "num_real": "Real images to compare against.",
-    "seed": "Seed of the generated samples and the real split.",
+    "num_real": "Real images to compare against, split into halves; "
+    "0: the run's own measurement images (RUN_DIR/config.json beside "
+    "--model), else 2000.",
+    "seed": "Seed of the generated samples and of the real order and "
+    "split; -1: the run's seed, else 0.",
+    "ema": "Sample the EMA generator when the model keeps one, as "
+    "training measures it.",
     "json": "Print JSON instead of a table.",
 }
 
 
+def check_model_path(path: str, hint: str) -> None:
+    """Refuses a model path that names no ``.keras`` file, before Keras loads.
+
+    Raises:
+        FileNotFoundError: If nothing exists at ``path``.
+        ValueError: If ``path`` is a directory or not named ``*.keras``.
+    """
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"No model file at '{path}'. {hint}")
+    if os.path.isdir(path) or not path.endswith(".keras"):
+        raise ValueError(
+            f"'{path}' is not a Keras v3 model archive (expected a file "
+            f"named *.keras). {hint}"
+        )
+
+
+_MODEL_HINT = (
+    "Pass --model=RUN_DIR/model.keras, the file tfgan-train (python -m "
+    "tfgan_lite.train) writes."
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parses flags, evaluates, prints; returns an exit code.
+
+    The flags and the model path are checked before TensorFlow is
+    imported, so a usage mistake is reported at once.
 
     Exit codes (the policy of ``tfgan_lite.commands._cli``): 0 on success,
     2 for a usage error (a bad flag, a missing model file, data that does
@@ -357,16 +529,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     _flags.define(values, EvaluateConfig, _HELPS)
     args, debug = _cli.split_debug(argv if argv is not None else sys.argv)
     if _flags.help_requested(args[1:]):
-        print("usage: python -m tfgan_lite.evaluate [--flag=value ...]\n")
+        print(
+            "usage: tfgan-evaluate [--flag=value ...]\n"
+            "   or: python -m tfgan_lite.evaluate [--flag=value ...]\n\n"
+            "Measures a trained generator against real data. A model in a "
+            "run directory\nis measured as the run measured it "
+            "(RUN_DIR/metrics.json): same real\nimages, seed and "
+            "generator.\n"
+        )
         print(values.get_help(include_special_flags=False))
         print(f"\n  {_cli.DEBUG_HELP}")
         print(f"  {_quiet.FLAG_HELP}")
         return 0
 
-    def run() -> None:
-        # --tf_log_level was read by the launcher (commands.quiet).
+    checked: list[EvaluateConfig] = []
+
+    def check() -> None:
         _flags.parse(values, args)
         config = _flags.to_config(values, EvaluateConfig, _HELPS)
+        check_model_path(config.model, _MODEL_HINT)
+        checked.append(config)
+
+    status = _cli.run(check, debug=debug)
+    if status:
+        return status
+    (config,) = checked
+    _quiet.start()
+
+    def run() -> None:
         result = evaluate(config)
         print(
             json.dumps(result, indent=2)

@@ -48,6 +48,7 @@ from tfgan_lite.metrics.precision_recall import (
 )
 
 __all__ = [
+    "KID_NOTE",
     "LOWER_IS_BETTER",
     "METRICS",
     "QualityReport",
@@ -55,6 +56,7 @@ __all__ = [
     "as_dict",
     "compare",
     "format_table",
+    "negative_kid",
     "real_reference_split",
 ]
 
@@ -70,6 +72,13 @@ METRICS = (
 )
 # Figures that are better when lower; the others are better when higher.
 LOWER_IS_BETTER = ("fd", "kid")
+# KID is an unbiased estimate of MMD^2, which is 0 for equal distributions:
+# estimates from two sets that are nearly alike scatter around 0, below it
+# too, and a biased estimator (which cannot go below 0) would overstate it.
+KID_NOTE = (
+    "KID < 0 reads as 0: it is an unbiased estimate, which falls below 0 "
+    "by chance when the two sets are alike."
+)
 
 
 class QualityReport(NamedTuple):
@@ -170,6 +179,8 @@ class Reference:
                 "more real images or fewer neighbours."
             )
         self._half_b = real[half_b]
+        # All the real images given; an odd one out is in neither half.
+        self.num_images = len(real)
         self.num_real = len(half_a)
         self.real = self._figures(
             real[half_a], None if probs is None else probs[half_a]
@@ -280,7 +291,16 @@ def format_table(report: QualityReport | dict[str, Any]) -> str:
             f"| {metric} | {row['generated']:.4g} | {row['real']:.4g} | "
             f"{row['ratio']:.3g} | {better} |"
         )
+    if negative_kid(data):
+        lines += ["", KID_NOTE]
     return "\n".join(lines)
+
+
+def negative_kid(report: QualityReport | dict[str, Any]) -> bool:
+    """Whether a report's generated or real KID is below 0 (see KID_NOTE)."""
+    data = as_dict(report) if isinstance(report, QualityReport) else report
+    kid = data["metrics"].get("kid", {})
+    return kid.get("generated", 0.0) < 0 or kid.get("real", 0.0) < 0
 
 
 def as_dict(report: QualityReport) -> dict[str, Any]:
