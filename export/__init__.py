@@ -29,9 +29,10 @@ from tfgan_lite import _lazy
 
 if TYPE_CHECKING:
     from tfgan_lite.export.config import ExportConfig
+    from tfgan_lite.export.config import MissingPackageError
     from tfgan_lite.export.config import saved_model_dirname
     from tfgan_lite.export.config import tflite_filename
-    from tfgan_lite.export.litert import VARIANTS
+    from tfgan_lite.export.config import VARIANTS
     from tfgan_lite.export.litert import OperatorInfo
     from tfgan_lite.export.litert import check_builtin_only
     from tfgan_lite.export.litert import convert_generator
@@ -52,10 +53,10 @@ if TYPE_CHECKING:
     from tfgan_lite.export.report import CompiledModelCheck
     from tfgan_lite.export.report import ExportReport
     from tfgan_lite.export.report import FileReport
+    from tfgan_lite.export.report import ParityError
     from tfgan_lite.export.saved_model import export_saved_model
     from tfgan_lite.export.saved_model import to_uint8
     from tfgan_lite.export.saved_model import to_uint8_numpy
-    from tfgan_lite.export.verify import ParityError
 
 __all__ = [
     "VARIANTS",
@@ -63,6 +64,7 @@ __all__ = [
     "ExportConfig",
     "ExportReport",
     "FileReport",
+    "MissingPackageError",
     "GeneratorSpec",
     "OperatorInfo",
     "ParityError",
@@ -93,9 +95,10 @@ __all__ = [
 # tfgan_lite.export` starts quietly (tfgan_lite._lazy says why).
 _EXPORTS = {
     "ExportConfig": "tfgan_lite.export.config",
+    "MissingPackageError": "tfgan_lite.export.config",
     "saved_model_dirname": "tfgan_lite.export.config",
     "tflite_filename": "tfgan_lite.export.config",
-    "VARIANTS": "tfgan_lite.export.litert",
+    "VARIANTS": "tfgan_lite.export.config",
     "OperatorInfo": "tfgan_lite.export.litert",
     "check_builtin_only": "tfgan_lite.export.litert",
     "convert_generator": "tfgan_lite.export.litert",
@@ -116,9 +119,9 @@ _EXPORTS = {
     "CompiledModelCheck": "tfgan_lite.export.report",
     "ExportReport": "tfgan_lite.export.report",
     "FileReport": "tfgan_lite.export.report",
+    "ParityError": "tfgan_lite.export.report",
     "export_saved_model": "tfgan_lite.export.saved_model",
     "to_uint8": "tfgan_lite.export.saved_model",
     "to_uint8_numpy": "tfgan_lite.export.saved_model",
-    "ParityError": "tfgan_lite.export.verify",
 }
 __getattr__, __dir__ = _lazy.surface(globals(), _EXPORTS)

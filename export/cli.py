@@ -6,6 +6,11 @@
 It prints the verification report; the converter's and LiteRT's own log
 lines (C++, on stderr) are held back unless ``--verbose`` is given.
 
+Importing this module loads neither TensorFlow nor Keras: :func:`main`
+checks the flags first (a mistake is reported at once, exit 2), then
+starts TensorFlow quietly (:func:`tfgan_lite.commands.quiet.start`) and
+only then imports the export pipeline.
+
 Flags are parsed with absl into a private ``FlagValues`` per call (never
 the global ``absl.flags.FLAGS``), so :func:`main` can be called from
 tests and from programs that define their own flags. The work is done by
@@ -18,16 +23,16 @@ A CycleGAN's generators are exported with ``--direction xy|yx|both``
 
 Exit status (the policy of ``tfgan_lite.commands._cli``): 0 on success; 2
 for bad flags or bad input (a missing model file, a model that is not a
-generator, a non-empty --out without --overwrite); 1 when a file fails its
-parity check (float32 parity, or a quantized file far from the float32
-one; files and report are kept), when the model file is truncated or
-corrupt, or when writing fails; 130 on Ctrl-C. ``--debug`` prints the
+generator, an --out that holds other files without --overwrite); 1 when a
+file fails its parity check (float32 parity, or a quantized file far from
+the float32 one; files and report are kept), when the model file is
+truncated or corrupt, when writing fails, or when LiteRT is not installed
+(the message says what to install); 130 on Ctrl-C. ``--debug`` prints the
 traceback of an error.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import sys
 from collections.abc import Sequence
@@ -37,8 +42,14 @@ from absl import flags
 
 from tfgan_lite.commands import _cli, _flags
 from tfgan_lite.commands import quiet as _quiet
-from tfgan_lite.export import litert, pipeline, verify
-from tfgan_lite.export.config import FORMATS, MINIMUMS, ExportConfig
+from tfgan_lite.export.config import (
+    FORMATS,
+    MINIMUMS,
+    VARIANTS,
+    ExportConfig,
+    MissingPackageError,
+)
+from tfgan_lite.export.report import ParityError
 
 __all__ = ["main"]
 
@@ -47,7 +58,7 @@ _DEFAULTS = {f.name: f.default for f in dataclasses.fields(ExportConfig)}
 _USAGE = (
     f"usage: {_PROG} --model RUN_DIR/model.keras --out DIR "
     f"[--formats {','.join(_DEFAULTS['formats'])}] "
-    f"[--quantize {','.join(litert.VARIANTS[1:])}] [--uint8] [--ema|--noema] "
+    f"[--quantize {','.join(VARIANTS[1:])}] [--uint8] [--ema|--noema] "
     f"[--batch_size {_DEFAULTS['batch_size']}] [--overwrite] "
     "[--direction xy|yx|both] [--calibration_images X.npy]"
 )
@@ -82,7 +93,7 @@ _FLAGS = {
     "quantize": _Flag(
         "quantize",
         "LiteRT variants besides float32 (always written), from: "
-        f"{', '.join(litert.VARIANTS[1:])}. int8 is dynamic-range "
+        f"{', '.join(VARIANTS[1:])}. int8 is dynamic-range "
         "(int8 weights), int8_full is full-integer (int8 weights and "
         "activations, float32 input/output).",
     ),
@@ -160,11 +171,6 @@ _VERBOSE_HELP = (
 )
 
 
-def _is_python_warning(line: str) -> bool:
-    """Python warnings (``file:line: SomeWarning: ...``) stay visible."""
-    return "Warning: " in line and not line.startswith(("INFO", "WARNING"))
-
-
 _HELPS = {field: flag.help for field, flag in _FLAGS.items()}
 _NAMES = {field: flag.name for field, flag in _FLAGS.items()}
 _LOWER_BOUNDS = {
@@ -200,23 +206,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  {_quiet.FLAG_HELP}")
         return 0
 
-    def run() -> None:
+    def check() -> ExportConfig:
         try:
             # --tf_log_level was read by the launcher (commands.quiet).
             _flags.parse(fv, [_PROG, *args])
         except (flags.Error, ValueError) as e:
             raise ValueError(f"{e}\n{_USAGE}") from None
         config = _flags.to_config(fv, ExportConfig, _HELPS, names=_NAMES)
-        # The converter and the LiteRT runtime log to stderr from C++;
-        # the report says what the user needs, unless --verbose.
-        quiet = _quiet.captured_stderr(
-            _is_python_warning, expected=(verify.ParityError,)
-        )
-        with contextlib.nullcontext() if verbose else quiet:
-            pipeline.run_export(config)
+        return dataclasses.replace(config, converter_logs=verbose)
+
+    checked = []
+    status = _cli.run(lambda: checked.append(check()), debug=debug, prog=_PROG)
+    if status:
+        return status
+    _quiet.start()
+
+    def run() -> None:
+        # After the quiet start: it loads TensorFlow and LiteRT.
+        from tfgan_lite.export import pipeline
+
+        pipeline.run_export(checked[0])
 
     status = _cli.run(
-        run, debug=debug, prog=_PROG, failures=(verify.ParityError,)
+        run,
+        debug=debug,
+        prog=_PROG,
+        failures=(ParityError, MissingPackageError),
     )
     if argv is None and not verbose:
         # The process ends here; LiteRT logs as it frees its environment.

@@ -23,10 +23,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
-import keras
 import numpy as np
 
 from tfgan_lite._validation import (
@@ -35,19 +34,38 @@ from tfgan_lite._validation import (
     check_float,
     check_int,
 )
-from tfgan_lite.export import litert, loading, web
+
+if TYPE_CHECKING:
+    import keras
+
+    from tfgan_lite.export import loading
+
+# This module loads neither TensorFlow nor Keras: `tfgan-export` checks its
+# flags against ExportConfig before TensorFlow starts. So the names that
+# the heavier modules share with it (VARIANTS for litert, WEB_DIR for web,
+# DIRECTION_CHOICES for loading) are written here and imported there.
 
 __all__ = [
     "DEFAULT_FORMATS",
+    "DIRECTION_CHOICES",
     "FORMATS",
     "MINIMUMS",
     "REPORT_FILE",
     "SAVED_MODEL_DIR",
+    "VARIANTS",
+    "WEB_DIR",
     "ExportConfig",
+    "MissingPackageError",
+    "check_variants",
     "saved_model_dirname",
     "tflite_filename",
 ]
 
+VARIANTS: tuple[str, ...] = ("float32", "float16", "int8", "int8_full")
+# What `direction` may ask of a CycleGAN: G ("xy"), F ("yx") or both
+# (tfgan_lite.CycleGAN's DIRECTIONS and "both"; a test holds them equal).
+DIRECTION_CHOICES: tuple[str, ...] = ("xy", "yx", "both")
+WEB_DIR = "web"
 FORMATS: tuple[str, ...] = ("saved_model", "tflite", "web")
 # The web sampler needs LiteRT.js from npm, so it is asked for by name.
 DEFAULT_FORMATS: tuple[str, ...] = ("saved_model", "tflite")
@@ -70,11 +88,45 @@ MINIMUMS: dict[str, int | float] = {
 }
 
 
+class MissingPackageError(ModuleNotFoundError):
+    """A package that exporting needs is not installed.
+
+    The message says which package and how to install it; ``tfgan-export``
+    prints it and exits with status 1.
+    """
+
+
+def check_variants(variants: Iterable[str]) -> tuple[str, ...]:
+    """Validates quantization variant names.
+
+    Args:
+        variants: Names to check.
+
+    Returns:
+        The names as a tuple, in the order given.
+
+    Raises:
+        TypeError: If a name is not a string.
+        ValueError: If a name is not in ``VARIANTS``.
+    """
+    out = []
+    for v in variants:
+        if not isinstance(v, str):
+            raise TypeError(f"Variant names are strings, got {v!r}.")
+        if v not in VARIANTS:
+            raise ValueError(
+                f"Unknown quantization variant {v!r}. Known variants: "
+                f"{', '.join(VARIANTS)} (float32 is always written)."
+            )
+        out.append(v)
+    return tuple(out)
+
+
 def tflite_filename(variant: str, direction: str | None = None) -> str:
     """The file name of one LiteRT variant.
 
     Args:
-        variant: A name from ``litert.VARIANTS``.
+        variant: A name from ``VARIANTS``.
         direction: A CycleGAN generator's direction ("xy" or "yx"); None
             for a GAN's generator.
 
@@ -164,6 +216,10 @@ class ExportConfig:
             copied into ``web/``. None searches ``node_modules`` in the
             working directory and its parents.
         verbose: Print the report.
+        converter_logs: Let the converter's and LiteRT's own log lines
+            (C++, on stderr) through; False holds them back (Python
+            warnings still show, and on an unexpected error every line
+            does), as ``tfgan-export`` does without ``--verbose``.
 
     Raises:
         TypeError, ValueError: On construction, for a bad setting (unknown
@@ -191,6 +247,7 @@ class ExportConfig:
     calibration_images: str | os.PathLike[str] | np.ndarray | None = None
     litertjs_dir: str | os.PathLike[str] | None = None
     verbose: bool = True
+    converter_logs: bool = False
 
     def __post_init__(self):
         formats = _names(self.formats, "formats")
@@ -204,14 +261,20 @@ class ExportConfig:
             raise ValueError(
                 f"No export format given; choose from {', '.join(FORMATS)}."
             )
-        quantize = litert.check_variants(_names(self.quantize, "quantize"))
+        quantize = check_variants(_names(self.quantize, "quantize"))
         if quantize and "tflite" not in formats:
             raise ValueError(
                 f"quantize={list(quantize)} applies to LiteRT files, but "
                 f"formats={list(formats)} has no 'tflite'. Add it or drop "
                 "quantize."
             )
-        for name in ("uint8", "use_ema", "overwrite", "verbose"):
+        for name in (
+            "uint8",
+            "use_ema",
+            "overwrite",
+            "verbose",
+            "converter_logs",
+        ):
             check_bool(getattr(self, name), name)
         # Plain Python numbers from here on (the report is written as JSON).
         numbers = {}
@@ -225,9 +288,7 @@ class ExportConfig:
             object.__setattr__(
                 self,
                 "direction",
-                check_choice(
-                    self.direction, "direction", loading.DIRECTION_CHOICES
-                ),
+                check_choice(self.direction, "direction", DIRECTION_CHOICES),
             )
         images = self.calibration_images
         if images is not None and not isinstance(
@@ -279,7 +340,7 @@ class ExportConfig:
                 paths.append(saved_model_dirname(d))
             paths += [tflite_filename(v, d) for v in self.variants]
         if "web" in self.formats:
-            paths.append(web.WEB_DIR)
+            paths.append(WEB_DIR)
         return [*paths, REPORT_FILE]
 
 

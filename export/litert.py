@@ -44,13 +44,31 @@ from typing import NamedTuple
 import keras
 import numpy as np
 import tensorflow as tf
-from ai_edge_litert import schema_py_generated as schema
-from ai_edge_litert.interpreter import Interpreter
 
 from tfgan_lite import _files
 from tfgan_lite._validation import check_int
 from tfgan_lite.export import loading
 from tfgan_lite.export import saved_model as saved_model_lib
+from tfgan_lite.export.config import (
+    VARIANTS,
+    MissingPackageError,
+    check_variants,
+)
+
+try:
+    from ai_edge_litert import schema_py_generated as schema
+    from ai_edge_litert.interpreter import Interpreter
+except ModuleNotFoundError as e:
+    if not (e.name or "").startswith("ai_edge_litert"):
+        raise
+    # setup.py requires it wherever LiteRT publishes a wheel; elsewhere
+    # (Windows) or in an environment set up by hand, say what to do.
+    raise MissingPackageError(
+        "exporting needs LiteRT (the ai-edge-litert package), which is not "
+        "installed here: `pip install ai-edge-litert`. LiteRT publishes "
+        "wheels for Linux and macOS; on Windows, export under WSL.",
+        name=e.name,
+    ) from None
 
 __all__ = [
     "VARIANTS",
@@ -67,8 +85,6 @@ __all__ = [
     "run_translate",
     "signature_name",
 ]
-
-VARIANTS: tuple[str, ...] = ("float32", "float16", "int8", "int8_full")
 
 _OP_NAMES = {
     code: name
@@ -350,32 +366,6 @@ def _replay(data: list[dict[str, np.ndarray]]) -> Callable[[], Iterable]:
         yield from data
 
     return generator
-
-
-def check_variants(variants: Iterable[str]) -> tuple[str, ...]:
-    """Validates quantization variant names.
-
-    Args:
-        variants: Names to check.
-
-    Returns:
-        The names as a tuple, in the order given.
-
-    Raises:
-        TypeError: If a name is not a string.
-        ValueError: If a name is not in ``VARIANTS``.
-    """
-    out = []
-    for v in variants:
-        if not isinstance(v, str):
-            raise TypeError(f"Variant names are strings, got {v!r}.")
-        if v not in VARIANTS:
-            raise ValueError(
-                f"Unknown quantization variant {v!r}. Known variants: "
-                f"{', '.join(VARIANTS)} (float32 is always written)."
-            )
-        out.append(v)
-    return tuple(out)
 
 
 def convert_generator(

@@ -29,6 +29,7 @@ from tfgan_lite import _files
 # by load_model.
 from tfgan_lite import gans as _gans  # noqa: F401
 from tfgan_lite._validation import check_bool, check_choice
+from tfgan_lite.export.config import DIRECTION_CHOICES
 from tfgan_lite.gans.cyclegan import DIRECTIONS, CycleGAN
 
 __all__ = [
@@ -40,8 +41,6 @@ __all__ = [
     "resolve_generator",
 ]
 
-# What `direction` may ask of a CycleGAN: G ("xy"), F ("yx") or both.
-DIRECTION_CHOICES = (*DIRECTIONS, "both")
 
 _EXPECTED = (
     "a generator that maps latent vectors, shape (batch, latent_dim), to "

@@ -26,11 +26,13 @@ the float32 file, the files and report stay for inspection and
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
 
 import numpy as np
 
+from tfgan_lite.commands import quiet
 from tfgan_lite.export import litert, loading, web
 from tfgan_lite.export import saved_model as saved_model_lib
 from tfgan_lite.export.config import (
@@ -39,7 +41,7 @@ from tfgan_lite.export.config import (
     saved_model_dirname,
     tflite_filename,
 )
-from tfgan_lite.export.report import ExportReport
+from tfgan_lite.export.report import ExportReport, ParityError
 from tfgan_lite.export.verify import Verifier, check_parity, new_report
 
 __all__ = ["run_export"]
@@ -67,6 +69,20 @@ def run_export(config: ExportConfig) -> ExportReport:
             quantized file its floor; the files and report are written
             first.
     """
+    # The converter and the LiteRT runtime log to stderr from C++ (about
+    # a hundred lines); the report says what the user needs.
+    held = quiet.captured_stderr(_is_python_warning, expected=(ParityError,))
+    with contextlib.nullcontext() if config.converter_logs else held:
+        return _run(config)
+
+
+def _is_python_warning(line: str) -> bool:
+    """Python warnings (``file:line: SomeWarning: ...``) stay visible."""
+    return "Warning: " in line and not line.startswith(("INFO", "WARNING"))
+
+
+def _run(config: ExportConfig) -> ExportReport:
+    """run_export without its stderr handling."""
     out = Path(config.out_dir)
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(

@@ -18,6 +18,7 @@ __all__ = [
     "CompiledModelCheck",
     "ExportReport",
     "FileReport",
+    "ParityError",
 ]
 
 
@@ -389,3 +390,15 @@ def _db(value: float | None) -> str:
     if value is None:
         return "-"
     return "inf" if math.isinf(value) else f"{value:.1f}"
+
+
+class ParityError(RuntimeError):
+    """An exported file breaks its limit: float32 parity or quantized floor.
+
+    Attributes:
+        report: The full report (also written as JSON).
+    """
+
+    def __init__(self, message: str, report: ExportReport):
+        super().__init__(message)
+        self.report = report

@@ -41,6 +41,7 @@ from tfgan_lite.export.report import (
     CompiledModelCheck,
     ExportReport,
     FileReport,
+    ParityError,
 )
 
 __all__ = [
@@ -54,18 +55,6 @@ __all__ = [
 # A float error far below 1e-5 can still move a value across a rounding
 # boundary (k + 0.5) / 127.5 - 1, so uint8 outputs may differ by one level.
 UINT8_PARITY_TOLERANCE = 1.0
-
-
-class ParityError(RuntimeError):
-    """An exported file breaks its limit: float32 parity or quantized floor.
-
-    Attributes:
-        report: The full report (also written as JSON).
-    """
-
-    def __init__(self, message: str, report: ExportReport):
-        super().__init__(message)
-        self.report = report
 
 
 class Verifier:

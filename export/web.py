@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from tfgan_lite.export import loading
+from tfgan_lite.export.config import WEB_DIR
 
 __all__ = [
     "LITERTJS_VERSION",
@@ -47,7 +48,6 @@ __all__ = [
     "write_web_sampler",
 ]
 
-WEB_DIR = "web"
 # The version the page and its browser test were written against; the
 # repository's package.json pins it for CI.
 LITERTJS_VERSION = "2.5.3"

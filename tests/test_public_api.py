@@ -72,6 +72,7 @@ def test_top_level_surface():
         "auxiliary_losses",
         "callbacks",
         "data",
+        "export",
         "interpolate",
         "losses",
         "metrics",

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from tfgan_lite import auxiliary_losses
     from tfgan_lite import callbacks
     from tfgan_lite import data
+    from tfgan_lite import export
     from tfgan_lite import interpolate
     from tfgan_lite import losses
     from tfgan_lite import metrics
@@ -43,6 +44,7 @@ __all__ = [
     "auxiliary_losses",
     "callbacks",
     "data",
+    "export",
     "interpolate",
     "losses",
     "metrics",
@@ -55,6 +57,8 @@ _EXPORTS = {
     "auxiliary_losses": "tfgan_lite.auxiliary_losses",
     "callbacks": "tfgan_lite.callbacks",
     "data": "tfgan_lite.data",
+    # Loads no TensorFlow until one of its own names is used.
+    "export": "tfgan_lite.export",
     "interpolate": "tfgan_lite.interpolate",
     "losses": "tfgan_lite.losses",
     "metrics": "tfgan_lite.metrics",
@@ -67,3 +71,11 @@ _EXPORTS = {
     "InfoGAN": "tfgan_lite.gans.infogan",
 }
 __getattr__, __dir__ = _lazy.surface(globals(), _EXPORTS)
+
+# The export code lives in the top-level `export/` folder (setup.py's
+# package_dir installs it as tfgan_lite.export). Run from a source checkout,
+# this package has no `export/` inside it; a finder for that one name is
+# narrower than adding the checkout's root to __path__ (which would make
+# tfgan_lite.tests, tfgan_lite.setup, ... importable) and needs no copy or
+# symbolic link, which would go stale or fail on Windows.
+_lazy.map_sibling(__name__, __file__, "export", "export")

@@ -8,17 +8,31 @@ that only a command started before it can hold back
 Keras or TensorFlow: its ``__init__`` names its exports in a table and
 takes ``__getattr__`` and ``__dir__`` from :func:`surface`.
 
+When such a first use is what imports TensorFlow, the start-up lines it
+writes (oneDNN, CUDA stubs, CPU instructions, and on a machine without a
+GPU the error-level "failed call to cuInit") are held back, as the
+commands hold them back: the program did not ask for them. The program's
+``TF_CPP_MIN_LOG_LEVEL`` is left as it is, so TensorFlow's later lines
+follow it; a program that imported TensorFlow itself sees everything.
+
+:func:`map_sibling` lets a source checkout import ``tfgan_lite.export``
+from the top-level ``export/`` folder.
+
 The stdlib only.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import importlib.util
+import os
 import sys
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
-__all__ = ["surface"]
+__all__ = ["map_sibling", "surface"]
 
 
 def surface(
@@ -54,7 +68,8 @@ def surface(
     state = {"loading": False, "loaded": False}
 
     def resolve(name: str) -> Any:
-        value = importlib.import_module(exports[name])
+        with _quiet_tensorflow_start():
+            value = importlib.import_module(exports[name])
         if value.__name__ != f"{package}.{name}":
             value = getattr(value, name)
         namespace[name] = value
@@ -63,8 +78,9 @@ def surface(
     def load_all() -> None:
         state["loading"] = True
         try:
-            for name in exports:
-                resolve(name)
+            with _quiet_tensorflow_start():
+                for name in exports:
+                    resolve(name)
             state["loaded"] = True
         finally:
             state["loading"] = False
@@ -82,6 +98,10 @@ def surface(
             # A submodule (tfgan_lite.losses) loads alone, for the same
             # reason: the package's own modules import each other by it.
             return resolve(name)
+        elif importlib.util.find_spec(f"{package}.{name}") is not None:
+            # ``from tfgan_lite import train`` probes the attribute before
+            # importing the submodule: it must not load everything first.
+            pass
         else:
             if not state["loaded"]:
                 load_all()
@@ -97,3 +117,122 @@ def surface(
     if "keras" in sys.modules:
         load_all()
     return __getattr__, __dir__
+
+
+# Whether a _quiet_tensorflow_start is active (they nest: load_all calls
+# resolve).
+_holding = {"depth": 0}
+
+
+class _QuietStart:
+    """Holds back TensorFlow's start-up lines if the body imports it.
+
+    Nothing is held when TensorFlow is already imported. Otherwise what
+    the body writes to stderr is held; if TensorFlow came in, its devices
+    are listed too (the cuInit line is written then, not at import) and
+    its log lines are dropped at the level ``TF_CPP_MIN_LOG_LEVEL`` gives
+    (all of them when unset), with the lines that continue one; any other
+    line is written as it was. On an error every line is written.
+    """
+
+    def __enter__(self) -> None:
+        self._context = None
+        if "tensorflow" in sys.modules or _holding["depth"]:
+            return
+        # Imported here: the package must import without it (it is the
+        # stdlib only too, but lives with the commands).
+        from tfgan_lite.commands import quiet
+
+        level = os.environ.get(quiet.ENV, "")
+        level = int(level) if level in ("0", "1", "2", "3") else 3
+        state = {"tensorflow": False, "dropped": False}
+
+        def keep(line: str) -> bool:
+            if not state["tensorflow"]:
+                return True
+            if line[:1] in "IWEF" and line[1:5].isdigit():
+                state["dropped"] = not quiet._shown(line, level)
+                return not state["dropped"]
+            if quiet._shown(line, level):
+                # An absl line's second line carries no prefix (the CPU
+                # instructions notice).
+                return not state["dropped"] or "Warning: " in line
+            state["dropped"] = True
+            return False
+
+        self._state = state
+        self._context = quiet.captured_stderr(keep)
+        self._context.__enter__()
+        _holding["depth"] += 1
+
+    def __exit__(self, kind, error, trace) -> bool:
+        if self._context is None:
+            return False
+        _holding["depth"] -= 1
+        try:
+            if error is None and "tensorflow" in sys.modules:
+                self._state["tensorflow"] = True
+                tf = sys.modules["tensorflow"]
+                tf.config.list_physical_devices()
+        except BaseException:
+            self._context.__exit__(*sys.exc_info())
+            raise
+        return bool(self._context.__exit__(kind, error, trace))
+
+
+def _quiet_tensorflow_start() -> _QuietStart:
+    return _QuietStart()
+
+
+class _SiblingFinder(importlib.abc.MetaPathFinder):
+    """Finds one subpackage, by its full name, in a given folder."""
+
+    def __init__(self, fullname: str, folder: Path):
+        self.fullname = fullname
+        self.folder = folder
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != self.fullname:
+            return None
+        return importlib.util.spec_from_file_location(
+            fullname,
+            self.folder / "__init__.py",
+            submodule_search_locations=[str(self.folder)],
+        )
+
+
+def map_sibling(package: str, init_file: str, name: str, folder: str) -> None:
+    """Imports ``package.name`` from a folder beside the package's, if need be.
+
+    setup.py installs the top-level ``export/`` folder as
+    ``tfgan_lite.export``. An installed package holds it in place; a source
+    checkout does not, and there the package is often imported from the
+    checkout itself (the repository root is the working directory, or an
+    editable install), so ``import tfgan_lite.export`` would fail. Only
+    then (no ``name`` inside the package, the folder beside it, and a
+    ``setup.py`` beside both) a finder for that one module name goes
+    first on ``sys.meta_path``: no other name can be found through it, no
+    file is copied or linked, and the folder's submodules are found the
+    usual way, through the package's ``__path__``.
+
+    Args:
+        package: The package's name ("tfgan_lite").
+        init_file: Its ``__init__.py`` (``__file__``).
+        name: The subpackage ("export").
+        folder: The folder beside the package that holds it ("export").
+    """
+    inside = Path(init_file).resolve().parent
+    source = inside.parent / folder
+    if (
+        (inside / name).exists()
+        or not (source / "__init__.py").is_file()
+        or not (inside.parent / "setup.py").is_file()
+    ):
+        return
+    fullname = f"{package}.{name}"
+    for finder in sys.meta_path:
+        if getattr(finder, "fullname", None) == fullname:
+            # importlib.reload of the package: point it at this checkout.
+            finder.folder = source
+            return
+    sys.meta_path.insert(0, _SiblingFinder(fullname, source))
