@@ -66,6 +66,10 @@ setup(
             # Drives the system Chromium in the page tests; it downloads
             # no browser of its own (that is `playwright install`).
             "playwright>=1.45",
+            # The documentation site, built in strict mode by
+            # tests/test_docs_site.py (mkdocs.yml).
+            "mkdocs>=1.6,<2",
+            "mkdocstrings[python]>=1.0,<2",
         ],
     },
     entry_points={
