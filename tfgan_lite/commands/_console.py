@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import shlex
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 
 import keras
 
@@ -163,6 +164,11 @@ def own_line_logging(progress: Progress) -> Iterator[None]:
         logger.removeHandler(handler)
 
 
+def _count(number: int, noun: str) -> str:
+    """ "1 step", "2 steps"."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def start_line(
     *,
     model: str,
@@ -171,13 +177,22 @@ def start_line(
     steps_per_epoch: int | None,
     batch_size: int,
     run_dir: str,
+    minutes: float = 0.0,
 ) -> str:
-    """The command's first line: what, on what, how long, where."""
-    steps = "" if steps_per_epoch is None else f" of {steps_per_epoch} steps"
-    epochs_text = "1 epoch" if epochs == 1 else f"{epochs} epochs"
+    """The command's first line: what, on what, how long, where.
+
+    Args:
+        minutes: The run's time budget; 0: none.
+    """
+    steps = (
+        ""
+        if steps_per_epoch is None
+        else f" of {_count(steps_per_epoch, 'step')}"
+    )
+    budget = f" or {minutes:g} min, whichever ends first" if minutes else ""
     return (
-        f"Training {model} on {dataset}: {epochs_text}{steps}, batch "
-        f"{batch_size}. Run directory: {run_dir}"
+        f"Training {model} on {dataset}: {_count(epochs, 'epoch')}{steps}"
+        f"{budget}, batch {batch_size}. Run directory: {run_dir}"
     )
 
 
@@ -187,31 +202,50 @@ def end_lines(
     paths: Mapping[str, str],
     samples: str | None,
     exported: str | None,
+    stopped: tuple[int, int] | None = None,
+    quality: Sequence[str] = (),
 ) -> list[str]:
     """The command's last lines: where its files are, what to run next.
 
     Args:
-        seconds: How long training took.
-        paths: The run's paths ("model", "samples", "logs").
+        seconds: How long the run took.
+        paths: The run's paths ("model", "samples", "logs", "export").
         samples: The newest sample picture, or None.
         exported: The export folder when the run exported, else None.
+        stopped: (step reached, steps planned) when the time budget ended
+            the run early, else None.
+        quality: The summary lines of the last quality measurement
+            (``tfgan_lite.commands.evaluate.write_run_metrics``).
     """
     minutes, secs = divmod(round(seconds), 60)
-    lines = [
-        f"Done in {minutes}m{secs:02d}s.",
+    if stopped:
+        step, total = stopped
+        lines = [
+            f"Time budget spent after {minutes}m{secs:02d}s, at step {step} "
+            f"of {total}. Run the same command again to go on.",
+        ]
+    else:
+        lines = [f"Done in {minutes}m{secs:02d}s."]
+    lines += [
         f"  model:   {paths['model']}",
         f"  samples: {samples or paths['samples']}",
         f"  logs:    {paths['logs']}",
     ]
     if exported:
         lines.append(f"  export:  {exported}")
+    lines += [*quality]
+    model = shlex.quote(paths["model"])
+    run_dir = os.path.dirname(paths["model"])
+    sampled = shlex.quote(os.path.join(run_dir, "sampled"))
     lines += [
         "Next:",
         f"  tensorboard --logdir {shlex.quote(paths['logs'])}",
+        f"  tfgan-evaluate --model {model}",
+        f"  tfgan-sample --model {model} --count 16 --out {sampled}",
     ]
     if not exported:
         lines.append(
-            f"  tfgan-export --model {shlex.quote(paths['model'])} "
-            "--out exported"
+            f"  tfgan-export --model {model} --out "
+            f"{shlex.quote(paths['export'])}"
         )
     return lines

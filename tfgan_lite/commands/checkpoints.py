@@ -270,6 +270,11 @@ class StepCheckpointer(keras.callbacks.Callback):
     about to be saved) are never saved: the callback records them in
     ``non_finite`` as (step, description) and stops training.
 
+    With a ``deadline``, the first step end at or after it stops training
+    too (``out_of_time``): that epoch becomes the fit's last, so that the
+    callbacks that write at the last epoch's end (sample grids, quality
+    measurements) write, and this one saves the step's checkpoint there.
+
     Args:
         checkpoints: Where to save.
         every: Steps between checkpoints; 0 saves at epoch ends only.
@@ -277,6 +282,8 @@ class StepCheckpointer(keras.callbacks.Callback):
         keras_path: Also write the model there, as a ``.keras`` file, at
             every epoch end (written under a temporary name, then renamed);
             None writes none.
+        deadline: A ``time.monotonic()`` time after which training stops
+            at the next step end; None: no budget.
     """
 
     def __init__(
@@ -286,8 +293,12 @@ class StepCheckpointer(keras.callbacks.Callback):
         every: int,
         meta: Callable[[], dict],
         keras_path: str | None = None,
+        deadline: float | None = None,
     ):
         super().__init__()
+        self.deadline = deadline
+        self.out_of_time = False
+        self._epoch = 0
         self.checkpoints = checkpoints
         self.every = every
         self._meta = meta
@@ -305,6 +316,9 @@ class StepCheckpointer(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         self.non_finite = None
 
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
     def on_train_batch_begin(self, batch, logs=None):
         # Read now: TrainingHealth, before this callback, restores an older
         # state at batch end when this step's losses are not finite.
@@ -321,11 +335,23 @@ class StepCheckpointer(keras.callbacks.Callback):
         found = _non_finite_logs(logs)
         if found:
             self._stop(step, found)
-        elif self.every and step // self.every > before // self.every:
+            return
+        if self.every and step // self.every > before // self.every:
             # The epoch's last step is saved at epoch end, after callbacks
             # that change the state there (EMAGenerator's recalibration).
             if batch + 1 != self.params.get("steps"):
                 self._save(step)
+        if (
+            self.deadline is not None
+            and time.monotonic() >= self.deadline
+            and not self.model.stop_training
+        ):
+            self.out_of_time = True
+            self.model.stop_training = True
+            # Keras ends the epoch, then the fit. Every callback shares
+            # this dict: those that write after the last epoch (ImageGrid,
+            # MetricsCallback) take this one for it.
+            self.params["epochs"] = self._epoch + 1
 
     def on_epoch_end(self, epoch, logs=None):
         if self.non_finite is not None:
@@ -334,7 +360,7 @@ class StepCheckpointer(keras.callbacks.Callback):
         if found:
             self._stop(self.step(), found)
             return
-        if self.model.stop_training:
+        if self.model.stop_training and not self.out_of_time:
             # Stopped by a callback before this one (TrainingHealth after a
             # non-finite weight); the state is not this epoch's.
             self._stop(self.step(), "a callback stopped training")

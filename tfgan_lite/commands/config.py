@@ -78,6 +78,20 @@ class TrainConfig:
     steps: int | None = _setting(
         "Steps per epoch over the repeated data; 0: one pass."
     )
+    # A budget does not change the plan: --epochs still sets the run's
+    # length, the log period and the end of --top_k_steps; the weight
+    # average's rampup and top-k follow the updates done. Checked against
+    # time.monotonic() at each step (or chunk) end, from the start of
+    # train(): data loading, clustering and building included.
+    minutes: float | None = _setting(
+        "Wall-clock budget of this command in minutes, from the start of "
+        "training's setup: the run stops at the first step end after it, "
+        "saving the checkpoint, model.keras, samples and metrics as at a "
+        "normal end; the same command again (with a larger budget or none) "
+        "resumes. --epochs still sets the run's planned length and what "
+        "follows it (the log period); the learning rate is constant. 0: no "
+        "budget."
+    )
     # Split into d_steps minibatches.
     batch_size: int | None = _setting("Real samples per step.")
     lr: float | None = _setting("Adam learning rate of both players.")
@@ -289,6 +303,7 @@ def _check(config: TrainConfig, recipe: TrainConfig) -> None:
     ):
         check_int(getattr(config, name), f"--{name}", minimum=1)
     check_int(config.steps, "--steps", minimum=0)
+    check_float(config.minutes, "--minutes", low=0.0)
     check_int(config.sample_every, "--sample_every", minimum=1)
     check_int(config.metrics_every, "--metrics_every", minimum=0)
     check_int(config.log_every_steps, "--log_every_steps", minimum=-1)
@@ -366,6 +381,7 @@ _BASE = TrainConfig(
     update="alternating",
     epochs=30,
     steps=0,
+    minutes=0.0,
     batch_size=32,
     lr=1e-3,
     beta_1=0.5,

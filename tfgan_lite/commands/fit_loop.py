@@ -75,6 +75,10 @@ def fit(
 ) -> None:
     """Fits from the newest checkpoint to the last step, rolling back on NaN.
 
+    It ends early, at a step end, when ``saver``'s deadline has passed
+    (``saver.out_of_time``): a time budget, after which a later call goes
+    on from that step.
+
     A run resumed mid-epoch fits the rest of that epoch first (stopping
     after it), then the remaining epochs, so that every step sees the
     batch an uninterrupted run sees. The epoch-end logs of a resumed
@@ -128,6 +132,8 @@ def fit(
                 f"--width, with another --run_dir (the last checkpoint, "
                 f"step {last[0] if last else 0}, is kept)."
             ) from None
+        if saver.out_of_time and saver.non_finite is None:
+            return  # The budget is spent; the checkpoint is saved.
         if saver.non_finite is None:
             done = _checkpoint.training_step(model)
             if batch and done == (epoch + 1) * per_epoch:

@@ -58,6 +58,7 @@ _ADDED_SETTINGS = {
 _FREE = frozenset(
     {
         "epochs",
+        "minutes",
         "export",
         "sample_every",
         "metrics_every",

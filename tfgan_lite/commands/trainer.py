@@ -9,8 +9,8 @@ asked, the export.
 
 from __future__ import annotations
 
-import json
 import os
+import shutil
 import sys
 import time
 import warnings
@@ -19,8 +19,6 @@ from collections.abc import Sequence
 import keras
 import tensorflow as tf
 
-from tfgan_lite import metrics as metrics_lib
-from tfgan_lite.callbacks import MetricsCallback
 from tfgan_lite.commands import checkpoints as _checkpoint
 from tfgan_lite.commands import fit_loop, run_dir
 from tfgan_lite.commands._console import (
@@ -33,6 +31,7 @@ from tfgan_lite.commands._console import (
 )
 from tfgan_lite.commands.build import build
 from tfgan_lite.commands.config import TrainConfig
+from tfgan_lite.commands.evaluate import write_run_metrics
 from tfgan_lite.gans import GAN, ClusteredGAN, CycleGAN
 
 __all__ = ["enable_determinism", "train"]
@@ -94,7 +93,55 @@ def train(
         CorruptFileError: If ``RUN_DIR/backup`` holds checkpoints and none
             can be read.
         KeyboardInterrupt: After saving ``model.keras``, on Ctrl-C.
+
+    A run directory that this call created is removed again when the run
+    fails or is interrupted before it saved a trained step: a mistake
+    found late (data that does not load, a NaN in the first steps) leaves
+    no empty run behind. A directory that existed before is never removed.
+
+    With ``config.minutes``, the run stops at the first step end after
+    that many minutes from this call's start, saving what a finished run
+    saves; calling it again goes on from there.
     """
+    started = time.monotonic()
+    created = not os.path.lexists(config.run_dir)
+    saved: list[_checkpoint.StepCheckpointer] = []
+    try:
+        return _train(config, extra_callbacks, verbose, started, saved)
+    except BaseException as e:
+        if not created or _trained_step_saved(saved):
+            raise
+        shutil.rmtree(config.run_dir, ignore_errors=True)
+        if isinstance(e, fit_loop.NonFiniteError):
+            # Its message points at the model.keras just removed.
+            kept = run_dir.paths(config.run_dir)["model"]
+            message = str(e).replace(
+                f"{kept} holds the last good checkpoint, step 0.",
+                f"no trained step was saved, so {config.run_dir}, which "
+                "this run made, was removed.",
+            )
+            raise fit_loop.NonFiniteError(
+                message, e.step, e.restored_step
+            ) from None
+        raise
+
+
+def _trained_step_saved(saver: list[_checkpoint.StepCheckpointer]) -> bool:
+    """Whether the run saved a checkpoint of a step past 0."""
+    try:
+        return bool(saver) and any(s > 0 for s in saver[0].checkpoints.steps())
+    except OSError:
+        return True  # Unreadable: keep it for the user to look at.
+
+
+def _train(
+    config: TrainConfig,
+    extra_callbacks: Sequence[keras.callbacks.Callback],
+    verbose: int | str,
+    started: float,
+    saved: list[_checkpoint.StepCheckpointer],
+) -> GAN | CycleGAN:
+    """``train``'s run; ``saved`` receives its step checkpointer."""
     paths = run_dir.paths(config.run_dir)
     run_dir.check_same_run(config, paths["config"])
     run_dir.check_writable(config.run_dir)
@@ -116,7 +163,9 @@ def train(
         every=config.checkpoint_every,
         meta=lambda: dict(record),
         keras_path=paths["checkpoint"],
+        deadline=started + 60 * config.minutes if config.minutes else None,
     )
+    saved.append(saver)
     verbose = resolve_verbose(verbose)
     # First, so that Keras uses it instead of its own, added last: the
     # bar's line is finished before other callbacks print at epoch end.
@@ -154,10 +203,10 @@ def train(
                 steps_per_epoch=per_epoch,
                 batch_size=config.batch_size,
                 run_dir=config.run_dir,
+                minutes=config.minutes,
             ),
             flush=True,
         )
-    started = time.monotonic()
     try:
         with own_line_logging(progress):
             fit_loop.fit(
@@ -183,16 +232,22 @@ def train(
         )
         raise
     _checkpoint.save_keras(model, paths["model"])
+    quality = []
     if parts.measure is not None and parts.measure.history:
-        _write_metrics(parts.measure, paths["metrics"])
+        quality = write_run_metrics(parts.measure, paths["metrics"])
     if config.export:
         _export(paths["model"], paths["export"])
     if verbose:
+        step = _checkpoint.training_step(model)
         lines = end_lines(
             seconds=time.monotonic() - started,
             paths=paths,
             samples=_latest_samples(paths["samples"]),
             exported=paths["export"] if config.export else None,
+            stopped=(step, config.epochs * per_epoch)
+            if saver.out_of_time
+            else None,
+            quality=quality,
         )
         print("\n".join(lines), flush=True)
     return model
@@ -204,16 +259,6 @@ def _model_words(model: keras.Model, config: TrainConfig) -> str:
     if isinstance(model, ClusteredGAN):
         preset += f", {model.num_clusters} clusters"
     return f"a {type(model).__name__} ({preset})"
-
-
-def _write_metrics(measure: MetricsCallback, path: str) -> None:
-    """Writes the last quality report, for scripts and for resumed runs."""
-    epoch, report = measure.history[-1]
-    with open(path + ".tmp", "w", encoding="utf-8") as f:
-        json.dump(
-            {"epoch": epoch, **metrics_lib.quality.as_dict(report)}, f, indent=2
-        )
-    os.replace(path + ".tmp", path)
 
 
 def _export(model_path: str, out_dir: str) -> None:
