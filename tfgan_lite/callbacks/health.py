@@ -166,8 +166,9 @@ class TrainingHealth(keras.callbacks.Callback):
       all 25):
 
       1. with ``modes`` (the centres of a known mixture, e.g. the 2-D ring
-         or grid), 2,500 samples leave a mode uncaptured, with PacGAN's
-         definitions (:func:`tfgan_lite.metrics.mixture_modes`);
+         or grid), 2,500 samples capture at least one mode but leave
+         another uncaptured, with PacGAN's definitions
+         (:func:`tfgan_lite.metrics.mixture_modes`);
       2. the samples cover less than ``coverage_ratio`` times what real
          data covers, while their density is at least half of real
          data's: a fixed subsample of ``real_samples`` is split in halves
@@ -178,7 +179,19 @@ class TrainingHealth(keras.callbacks.Callback):
          uncovered, which check 3 does not see; samples that are not yet
          near any real one (low density too) are not collapse;
       3. their mean pairwise L2 distance is below ``collapse_ratio`` times
-         that of the real subsample.
+         that of the real subsample, and either an earlier check of this
+         callback found them at least that diverse, or they lie among
+         real samples (density at least half of real data's).
+
+      Collapse is a generator that has learnt to make data-like samples
+      and makes too few kinds of them, or that made varied samples and
+      lost the variety. A generator that has not learnt yet is not
+      collapsed: its first samples are near-identical (DCGAN's N(0, 0.02)
+      weights, and an EMA copy that starts from them) and far from every
+      real sample (no mode captured, near-zero density). So each check
+      first asks for evidence that the samples have reached the data, or
+      that they were once diverse, and a run of two steps is never called
+      collapsed, whatever ``warmup_epochs`` says.
     * Discriminator overpowering the generator: the epoch mean of
       ``d_fake`` (mean D(G(z))) is below ``overpowered_d_fake`` and the
       epoch mean ``g_grad_norm`` has vanished: below
@@ -361,6 +374,9 @@ class TrainingHealth(keras.callbacks.Callback):
         self._stopped = False
         self._baseline_g_norm = None
         self._g_step_at_epoch_begin = 0
+        # Whether a check found the samples at least collapse_ratio as
+        # diverse as real data; kept across fits of the same callback.
+        self._was_diverse = False
 
     # -- fit hooks ---------------------------------------------------------
 
@@ -505,7 +521,8 @@ class TrainingHealth(keras.callbacks.Callback):
 
     def _check_collapse(self, epoch: int, figures: dict[str, float]) -> None:
         """One mode-collapse event per epoch, from the strongest evidence."""
-        if "modes" in figures and figures["modes"] < len(self._modes[0]):
+        # Samples that capture no mode have not reached the data yet.
+        if "modes" in figures and 0 < figures["modes"] < len(self._modes[0]):
             self._report(
                 epoch,
                 MODE_COLLAPSE,
@@ -535,7 +552,14 @@ class TrainingHealth(keras.callbacks.Callback):
             return
         ratio = figures["diversity_ratio"]
         diversity = figures["generated_diversity"]
-        if math.isfinite(ratio) and ratio < self.collapse_ratio:
+        was_diverse = self._was_diverse
+        self._was_diverse = was_diverse or ratio >= self.collapse_ratio
+        among_real = figures["density_ratio"] >= _REALISTIC_DENSITY
+        if (
+            math.isfinite(ratio)
+            and ratio < self.collapse_ratio
+            and (was_diverse or among_real)
+        ):
             self._report(
                 epoch,
                 MODE_COLLAPSE,
