@@ -1,8 +1,11 @@
 """Tests for tfgan_lite.CycleGAN: a golden step, pools, resume, errors."""
 
+import warnings
+
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from tfgan_lite import models
 from tfgan_lite.gans.cyclegan import CycleGAN
@@ -297,3 +300,18 @@ def test_bad_compile_arguments_and_calls():
         model.fit(x, (x > 0).astype(np.int32), batch_size=2, verbose=0)
     with pytest.raises(ValueError, match="`direction` must be one of"):
         model.translate(x, direction="xx")
+
+
+def test_fit_on_a_dataset_prints_no_shuffle_warning():
+    # The shared base passes shuffle=False for a Dataset, which Keras
+    # cannot shuffle, as GAN.fit does (tests/gans/test_gan.py).
+    model = _linear_cyclegan(pool_size=2)
+    model.compile()
+    x, y = _images(4, 0, side=2), _images(4, 1, side=2)
+    data = tf.data.Dataset.from_tensor_slices((x, y)).batch(2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(data, epochs=1, verbose=0)
+    assert not [w for w in caught if "shuffle" in str(w.message)]
+    with pytest.warns(UserWarning, match="shuffle=True"):
+        model.fit(data, epochs=1, verbose=0, shuffle=True)
