@@ -9,7 +9,7 @@ import numpy as np
 from tfgan_lite._pixels import to_uint8
 from tfgan_lite._validation import check_int
 
-__all__ = ["CHANNELS", "make_grid"]
+__all__ = ["CHANNELS", "label_rows", "make_grid"]
 
 CHANNELS = (1, 3, 4)
 # Mid-grey separates cells on dark and on light backgrounds alike.
@@ -104,3 +104,72 @@ def make_grid(
         # Cells past the last image stay black.
         grid[y : y + height, x : x + width] = pixels[index] if index < n else 0
     return grid
+
+
+# Digits 0-9 as 3x5 bitmaps, row by row: enough to label the rows of a
+# grid by class id without a font file.
+_DIGITS = (
+    "111101101101111",
+    "010110010010111",
+    "111001111100111",
+    "111001111001111",
+    "101101111001001",
+    "111100111001111",
+    "111100111101111",
+    "111001001001001",
+    "111101111101111",
+    "111101111001111",
+)
+_GLYPH_HEIGHT, _GLYPH_WIDTH = 5, 3
+
+
+def _digit_bitmap(text: str, scale: int) -> np.ndarray:
+    """White-on-black digits (bool, H x W), one blank column between."""
+    columns = []
+    for i, char in enumerate(text):
+        glyph = np.array([bit == "1" for bit in _DIGITS[int(char)]]).reshape(
+            _GLYPH_HEIGHT, _GLYPH_WIDTH
+        )
+        if i:
+            columns.append(np.zeros((_GLYPH_HEIGHT, 1), bool))
+        columns.append(glyph)
+    bitmap = np.concatenate(columns, axis=1)
+    return bitmap.repeat(scale, axis=0).repeat(scale, axis=1)
+
+
+def label_rows(
+    grid: np.ndarray, labels, *, cell_height: int, gap: int
+) -> np.ndarray:
+    """Writes each grid row's label, in digits, in a black strip on its left.
+
+    Args:
+        grid: A uint8 grid from :func:`make_grid`, (H, W, C).
+        labels: One non-negative integer per grid row, top to bottom.
+        cell_height: Height of a cell, in pixels.
+        gap: Pixels between rows, as given to :func:`make_grid`.
+
+    Returns:
+        The grid with the strip added: (H, W + strip width, C), uint8.
+
+    Example:
+        >>> grid = make_grid(np.zeros((4, 8, 8, 1), np.float32), rows=2)
+        >>> label_rows(grid, [3, 12], cell_height=8, gap=1).shape
+        (17, 26, 1)
+    """
+    texts = [str(check_int(label, "label", minimum=0)) for label in labels]
+    # Digits about half a cell high, at least 1 pixel per bitmap pixel.
+    scale = max(1, cell_height // (2 * _GLYPH_HEIGHT))
+    margin = scale
+    width = max(len(t) for t in texts) * (_GLYPH_WIDTH + 1) * scale + margin
+    strip = np.zeros((grid.shape[0], width, grid.shape[2]), np.uint8)
+    if grid.shape[2] == 4:
+        strip[..., 3] = 255  # Opaque, as the cells are.
+    for row, text in enumerate(texts):
+        bitmap = _digit_bitmap(text, scale)
+        if bitmap.shape[0] > cell_height:
+            bitmap = bitmap[:cell_height]
+        top = row * (cell_height + gap) + (cell_height - bitmap.shape[0]) // 2
+        left = width - margin - bitmap.shape[1]
+        cell = strip[top : top + bitmap.shape[0], left : left + bitmap.shape[1]]
+        cell[bitmap] = 255
+    return np.concatenate([strip, grid], axis=1)
