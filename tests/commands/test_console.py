@@ -97,3 +97,59 @@ def test_health_message_starts_on_its_own_line(capsys):
     captured = capsys.readouterr()
     assert captured.out == "\n" and captured.err == "Mode\n"
     assert not progress.line_open
+
+
+@pytest.mark.parametrize(
+    "epochs, steps, minutes, want",
+    [
+        (2, 1, 0.0, "2 epochs of 1 step, batch 8"),
+        (1, 3, 0.0, "1 epoch of 3 steps, batch 8"),
+        (1, None, 0.0, "1 epoch, batch 8"),
+        (30, 56, 1.5, "30 epochs of 56 steps or 1.5 min, whichever ends "),
+    ],
+)
+def test_start_line_counts_in_words(epochs, steps, minutes, want):
+    line = _console.start_line(
+        model="a GAN (dcgan_28)",
+        dataset="digits",
+        epochs=epochs,
+        steps_per_epoch=steps,
+        batch_size=8,
+        run_dir="runs/x",
+        minutes=minutes,
+    )
+    assert line.startswith(f"Training a GAN (dcgan_28) on digits: {want}")
+    assert line.endswith(". Run directory: runs/x")
+
+
+def test_end_lines_say_where_things_are_and_what_to_run_next():
+    paths = {
+        "model": "runs/my run/model.keras",
+        "samples": "runs/my run/samples",
+        "logs": "runs/my run/logs",
+        "export": "runs/my run/export",
+    }
+    lines = _console.end_lines(
+        seconds=75,
+        paths=paths,
+        samples=None,
+        exported=None,
+        stopped=(40, 1680),
+        quality=["Quality after 1 epoch:", "  FD 3.1"],
+    )
+    assert lines == [
+        "Time budget spent after 1m15s, at step 40 of 1680. Run the same "
+        "command again to go on.",
+        "  model:   runs/my run/model.keras",
+        "  samples: runs/my run/samples",
+        "  logs:    runs/my run/logs",
+        "Quality after 1 epoch:",
+        "  FD 3.1",
+        "Next:",
+        "  tensorboard --logdir 'runs/my run/logs'",
+        "  tfgan-evaluate --model 'runs/my run/model.keras'",
+        "  tfgan-sample --model 'runs/my run/model.keras' --count 16 --out "
+        "'runs/my run/sampled'",
+        "  tfgan-export --model 'runs/my run/model.keras' --out "
+        "'runs/my run/export'",
+    ]

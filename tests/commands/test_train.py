@@ -362,12 +362,57 @@ def test_main_rejects_bad_flags(tmp_path, capsys, argv, message):
     assert re.search(message, capsys.readouterr().err)
 
 
+def _defaults(help_text):
+    """Flag -> the default its help shows."""
+    found = dict(
+        re.findall(
+            r"--(?:\[no\])?(\w+):.*?\(default: '([^']*)'\)",
+            help_text,
+            flags=re.S,
+        )
+    )
+    return found
+
+
 def test_main_help_lists_every_flag(capsys):
     assert train_lib.main(["train", "--help"]) == 0
     out = capsys.readouterr().out
-    for field in ("dataset", "model", "loss", "d_steps", "run_dir"):
+    for field in ("dataset", "model", "loss", "d_steps", "run_dir", "minutes"):
         assert f"--{field}:" in out
     assert "--[no]export:" in out
+    assert "tfgan_lite.commands._flags" not in out
+    assert (
+        "flags, with the defaults of the dcgan_28 recipe (the default model):"
+        in out.splitlines()
+    )
+    # Each other model's recipe, as what differs from the one shown.
+    assert any(
+        line.startswith("  cyclegan: dataset digits_invert, loss least_squares")
+        for line in out.splitlines()
+    )
+    recipe = train_lib.RECIPES["dcgan_28"]
+    shown = _defaults(out)
+    assert shown["blocks"] == str(recipe.blocks) == "9"
+    assert shown["minutes"] == "0.0"
+
+
+def test_help_shows_the_chosen_model_s_defaults(capsys):
+    argv = ["tfgan-train", "--model", "cyclegan", "--help"]
+    assert train_lib.main(argv) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: tfgan-train [--flag=value ...]")
+    assert "flags, with the defaults of the cyclegan recipe:" in out
+    recipe = train_lib.RECIPES["cyclegan"]
+    shown = _defaults(out)
+    for name in ("blocks", "width", "batch_size", "epochs", "lr", "dataset"):
+        assert shown[name] == str(getattr(recipe, name)), name
+    assert (shown["blocks"], shown["width"], shown["batch_size"]) == (
+        "2",
+        "8",
+        "16",
+    )
+    assert train_lib.main(["train", "--model=resnet", "--help"]) == 2
+    assert "Unknown --model 'resnet'" in capsys.readouterr().err
 
 
 def test_config_rejects_bad_values():

@@ -102,5 +102,8 @@ def test_command_starts_quietly_and_ends_saying_where_things_are(tmp_path):
         f"  logs:    {run_dir}/logs",
         "Next:",
         f"  tensorboard --logdir {run_dir}/logs",
-        f"  tfgan-export --model {run_dir}/model.keras --out exported",
+        f"  tfgan-evaluate --model {run_dir}/model.keras",
+        f"  tfgan-sample --model {run_dir}/model.keras --count 16 --out "
+        f"{run_dir}/sampled",
+        f"  tfgan-export --model {run_dir}/model.keras --out {run_dir}/export",
     ]

@@ -19,7 +19,7 @@ from tfgan_lite import data
 from tfgan_lite import evaluate as evaluate_lib
 from tfgan_lite import train as train_lib
 from tfgan_lite.commands import _cli
-from tfgan_lite.commands import train as command
+from tfgan_lite.commands import trainer as command
 from tfgan_lite.export import cli as export_cli
 from tfgan_lite.export import pipeline, verify
 

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tfgan_lite import train as train_lib
-from tfgan_lite.commands import train as command
+from tfgan_lite.commands import trainer as command
 
 # The example count comes from the Hypothesis profile (tests/conftest.py).
 EXAMPLES = settings(deadline=None)

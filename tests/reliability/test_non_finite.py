@@ -18,7 +18,7 @@ import tensorflow as tf
 from tfgan_lite import train as train_lib
 from tfgan_lite.commands import checkpoints as _checkpoint
 from tfgan_lite.commands import fit_loop
-from tfgan_lite.commands import train as command
+from tfgan_lite.commands import trainer as command
 
 # 2 epochs of 3 steps; checkpoints at steps 0, 2, 3, 4 and 6.
 TINY = {
