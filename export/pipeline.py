@@ -15,18 +15,30 @@ A CycleGAN exports G (``direction="xy"``, the default), F (``"yx"``) or
 both: ``saved_model_<direction>/`` (signature ``translate``) and
 ``generator_<direction>_<variant>.tflite`` for each.
 
-An output directory that already holds files is refused unless
-``overwrite=True``; then only the paths above are replaced and every
-other file is left alone (a ``saved_model/`` directory is deleted only if
-it is a SavedModel). If a float32 file does not match the Keras generator
-within the tolerance, or a quantized file falls below its floor against
-the float32 file, the files and report stay for inspection and
+Successive exports of one model file into one directory add up: when the
+directory holds an earlier export of the same file (same SHA-256) with
+the same output, weights and verification settings, the files this
+export writes replace theirs, the others stay, and the report lists every
+file of the directory with the checks of the export that wrote it. So
+``--formats saved_model,tflite --quantize float16,int8`` followed by
+``--formats tflite,web`` leaves all of them, in one report. Any other
+directory that already holds files is refused unless ``overwrite=True``;
+then only the paths above are replaced and every other file is left alone
+(a ``saved_model/`` directory is deleted only if it is a SavedModel), and
+the report names the export-like files it does not cover.
+
+If a float32 file does not match the Keras generator within the
+tolerance, or a quantized file falls below its floor against the float32
+file, the files and report stay for inspection and
 :class:`~tfgan_lite.export.ParityError` is raised.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
+import os
 import shutil
 from pathlib import Path
 
@@ -37,11 +49,13 @@ from tfgan_lite.export import litert, loading, web
 from tfgan_lite.export import saved_model as saved_model_lib
 from tfgan_lite.export.config import (
     REPORT_FILE,
+    SAVED_MODEL_DIR,
+    VARIANTS,
     ExportConfig,
     saved_model_dirname,
     tflite_filename,
 )
-from tfgan_lite.export.report import ExportReport, ParityError
+from tfgan_lite.export.report import ExportReport, FileReport, ParityError
 from tfgan_lite.export.verify import Verifier, check_parity, new_report
 
 __all__ = ["run_export"]
@@ -62,8 +76,10 @@ def run_export(config: ExportConfig) -> ExportReport:
             model that is not a generator (see ``load_generator``), a
             direction for a model that is not a CycleGAN, or bad
             calibration images.
-        FileExistsError: If out_dir holds files and overwrite is False, or
-            a path to replace is not one this export would write.
+        FileExistsError: If out_dir holds files, other than an earlier
+            export of the same model file with the same settings, and
+            overwrite is False; or a path to replace is not one this
+            export would write.
         NotADirectoryError: If out_dir is a file.
         ParityError: If a float32 file breaks the parity tolerance or a
             quantized file its floor; the files and report are written
@@ -95,10 +111,6 @@ def _run(config: ExportConfig) -> ExportReport:
     directions = [getattr(s, "direction", None) for s in specs]
     if "web" in config.formats:
         _check_web(config, specs)
-    _check_out_dir(out, config, directions)
-    out.mkdir(parents=True, exist_ok=True)
-    _clear_planned(out, config, directions)
-
     # Each translator's own inputs: X for G, G(x) for F.
     inputs = [
         None if images is None else s.inputs_from_x(images) for s in specs
@@ -107,10 +119,19 @@ def _run(config: ExportConfig) -> ExportReport:
         Verifier(s, config, x) for s, x in zip(specs, inputs, strict=True)
     ]
     report = new_report(verifiers, out)
+    report.model_sha256 = _sha256(config.model)
+    earlier = _earlier_export(out, report)
+    _check_out_dir(out, config, directions, extends=earlier is not None)
+    out.mkdir(parents=True, exist_ok=True)
+    _clear_planned(out, config, directions)
+
     for verifier, direction, x in zip(
         verifiers, directions, inputs, strict=True
     ):
         _export_one(verifier, direction, x, out, report)
+    for entry in report.files:
+        entry.exported = report.created
+    _add_earlier(report, earlier, out)
     json_path = report.write_json(out / REPORT_FILE)
     if config.verbose:
         print(report.to_text())
@@ -161,6 +182,7 @@ def _export_one(
             batch_size=config.batch_size,
             node_modules=config.litertjs_dir,
         )
+        report.web_sampler = f"{web.WEB_DIR}/index.html"
         if config.verbose:
             print(f"Browser sampler written to {folder}/index.html")
 
@@ -221,19 +243,104 @@ def _calibration_images(config: ExportConfig, specs: list) -> np.ndarray | None:
     return array
 
 
+def _sha256(model: object) -> str | None:
+    """The SHA-256 of a model file; None for a model in memory."""
+    if not isinstance(model, str | os.PathLike):
+        return None
+    digest = hashlib.sha256()
+    with open(model, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# What must agree for a later export to add to an earlier one's folder.
+_SAME = ("source", "generator", "output", "peak", "verification")
+
+
+def _earlier_export(out: Path, report: ExportReport) -> dict | None:
+    """The report of an earlier export in ``out`` that this one extends.
+
+    Returns:
+        Its JSON form, when ``out`` holds the report of an export of the
+        same model file (same SHA-256) with the same settings; else None.
+    """
+    if report.model_sha256 is None or not (out / REPORT_FILE).is_file():
+        return None
+    try:
+        earlier = json.loads((out / REPORT_FILE).read_text(encoding="utf-8"))
+        ours = report.to_dict()
+        if earlier.get("model_sha256") != report.model_sha256 or any(
+            earlier.get(key) != ours[key] for key in _SAME
+        ):
+            return None
+        for entry in earlier["files"]:
+            entry.setdefault("exported", earlier.get("created"))
+            FileReport.from_dict(entry)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        # Not a report this version wrote: the folder counts as foreign.
+        return None
+    return earlier
+
+
+def _add_earlier(report: ExportReport, earlier: dict | None, out: Path) -> None:
+    """Adds the earlier export's files that are still present and that
+    this export did not write; names the export-like files that no
+    report covers."""
+    if earlier is not None:
+        written = {f.path for f in report.files}
+        for entry in map(FileReport.from_dict, earlier["files"]):
+            if entry.path not in written and (out / entry.path).exists():
+                report.files.append(entry)
+        if earlier.get("web_sampler") and _is_web_sampler(out / web.WEB_DIR):
+            report.web_sampler = report.web_sampler or earlier["web_sampler"]
+    order = {v: i for i, v in enumerate(VARIANTS)}
+    report.files.sort(
+        key=lambda f: (
+            f.format != "saved_model",
+            f.path.removesuffix(f"{f.variant}.tflite"),
+            order.get(f.variant, len(order)),
+        )
+    )
+    covered = {f.path for f in report.files}
+    if report.web_sampler:
+        covered.add(web.WEB_DIR)
+    report.not_covered = sorted(
+        p.name
+        for p in out.iterdir()
+        if p.name not in covered
+        and (
+            (p.name.startswith("generator_") and p.suffix == ".tflite")
+            or p.name.startswith(SAVED_MODEL_DIR)
+            or (p.name == web.WEB_DIR and _is_web_sampler(p))
+        )
+    )
+
+
+def _is_web_sampler(path: Path) -> bool:
+    return (path / "sampler.json").is_file()
+
+
 def _check_out_dir(
-    out: Path, config: ExportConfig, directions: list[str | None]
+    out: Path,
+    config: ExportConfig,
+    directions: list[str | None],
+    *,
+    extends: bool = False,
 ) -> None:
-    """Refuses a non-empty directory without overwrite."""
+    """Refuses a non-empty directory without overwrite, unless it holds
+    an earlier export that this one ``extends``."""
     if not out.exists():
         return
     present = sorted(p.name for p in out.iterdir())
-    if present and not config.overwrite:
+    if present and not config.overwrite and not extends:
         shown = ", ".join(present[:5]) + (", ..." if len(present) > 5 else "")
         raise FileExistsError(
-            f"Output directory '{out}' already holds files ({shown}). Choose "
-            "a new or empty directory, or pass --overwrite (overwrite=True) "
-            "to replace the files this export writes "
+            f"Output directory '{out}' already holds files ({shown}), and "
+            "not an earlier export of this model file with the same "
+            "settings (which a new export adds to). Choose a new or empty "
+            "directory, or pass --overwrite (overwrite=True) to replace the "
+            "files this export writes "
             f"({', '.join(config.planned_paths(directions))}); other files "
             "are kept."
         )
@@ -249,7 +356,7 @@ def _check_out_dir(
                 )
     sampler = out / web.WEB_DIR
     if "web" in config.formats and sampler.exists():
-        if not (sampler / "sampler.json").is_file():
+        if not _is_web_sampler(sampler):
             raise FileExistsError(
                 f"'{sampler}' exists and is not a web sampler, so overwrite "
                 "will not delete it. Move it away or pick another --out."

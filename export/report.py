@@ -91,6 +91,9 @@ class FileReport:
             as a broken conversion.
         compiled_model: For LiteRT files: the same checks through LiteRT's
             CompiledModel API (held to the same limits), or None.
+        exported: ISO 8601 time of the export that wrote and checked the
+            file; an earlier export's for a file kept from it (see
+            ``tfgan_lite.export.run_export``).
     """
 
     path: str
@@ -112,6 +115,23 @@ class FileReport:
     snr_db_vs_float32: float | None = None
     min_snr_db_vs_float32: float | None = None
     compiled_model: CompiledModelCheck | None = None
+    exported: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FileReport:
+        """The entry :meth:`to_dict` wrote (a null PSNR is infinite).
+
+        Raises:
+            TypeError, KeyError: If ``data`` is not such an entry.
+        """
+        fields = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in data.items() if k in fields}
+        if values.get("psnr_db", 0.0) is None:
+            values["psnr_db"] = math.inf
+        check = values.get("compiled_model")
+        if check is not None:
+            values["compiled_model"] = CompiledModelCheck(**check)
+        return cls(**values)
 
     def problems(self) -> list[str]:
         """Each limit the file breaks, in words; empty when it passes.
@@ -183,28 +203,57 @@ class FileReport:
         return ", ".join(parts)
 
     def checks(self) -> list[str]:
-        """Each figure the file is held to, measured, with its limit.
+        """Each figure the file is held to, measured, against its limit.
 
-        E.g. "max abs err 4.5e-08 vs Keras (limit 1e-05)" for a float32
-        file, "SNR 82.0 dB vs float32 (floor 5 dB)" for a quantized one.
+        E.g. "max abs err 4.5e-08 vs Keras <= 1e-05 limit" for a float32
+        file, "SNR 18.6 dB vs float32 >= 5 dB floor" for a quantized one
+        (``<`` and ``>`` where the file breaks the limit).
         """
         out = []
-        if self.parity_tolerance is not None:
-            out.append(
-                f"max abs err {self.max_abs_error:.2g} vs Keras "
-                f"(limit {self.parity_tolerance:g})"
-            )
-        if self.uint8_parity_tolerance is not None:
-            out.append(
-                f"uint8 max abs err {_num(self.uint8_max_abs_error)} "
-                f"(limit {self.uint8_parity_tolerance:g})"
-            )
-        if self.min_snr_db_vs_float32 is not None:
-            out.append(
-                f"SNR {_db(self.snr_db_vs_float32)} dB vs float32 "
-                f"(floor {self.min_snr_db_vs_float32:g} dB)"
-            )
+        held = (
+            (
+                "max abs err",
+                self.max_abs_error,
+                self.parity_tolerance,
+                " vs Keras",
+            ),
+            (
+                "uint8 max abs err",
+                self.uint8_max_abs_error,
+                self.uint8_parity_tolerance,
+                "",
+            ),
+        )
+        for what, value, bound, against in held:
+            if bound is not None:
+                sign = "<=" if value is not None and value <= bound else ">"
+                out.append(
+                    f"{what} {_num(value, '.2g')}{against} {sign} {bound:g} "
+                    "limit"
+                )
+        low, vs = self.min_snr_db_vs_float32, self.snr_db_vs_float32
+        if low is not None:
+            sign = ">=" if vs is not None and vs >= low else "<"
+            out.append(f"SNR {_db(vs)} dB vs float32 {sign} {low:g} dB floor")
         return out
+
+    def verdict(self) -> str:
+        """The report's last column: pass or fail, and by which criterion.
+
+        A quantized file is held to its SNR against the float32 file, a
+        floor that only a broken conversion falls below; its error against
+        Keras is the quantization's own and is measured, not limited.
+        """
+        checks = self.checks()
+        if not checks:
+            return "measured only (no limit)"
+        text = f"{'ok' if self.passed else 'FAILED'}: {'; '.join(checks)}"
+        if self.min_snr_db_vs_float32 is not None:
+            text += (
+                f" ({self.variant} is quantized: its error vs Keras is "
+                "measured, not limited)"
+            )
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: fields plus ``passed``; inf PSNRs become None."""
@@ -227,7 +276,16 @@ class ExportReport:
         peak: Peak-to-peak range used for PSNR (2.0 or 255).
         verification: How outputs were compared (latents, seed, reference).
         latency: How latency was timed (runs, warm-up, threads).
-        files: One entry per exported file.
+        files: One entry per exported file, those kept from an earlier
+            export of the same model into the folder included.
+        model_sha256: SHA-256 of the model file; None for a model in
+            memory. A later export of the same file, with the same
+            settings, adds to the folder (``run_export``).
+        web_sampler: The browser page (``web/index.html``), if the folder
+            has one written around its float32 file; else None.
+        not_covered: Files in the folder that look like exports
+            (``generator_*.tflite``, ``saved_model*``, ``web``) but were
+            written by none of the exports this report covers.
     """
 
     source: str
@@ -240,6 +298,9 @@ class ExportReport:
     verification: dict[str, Any]
     latency: dict[str, Any]
     files: list[FileReport] = dataclasses.field(default_factory=list)
+    model_sha256: str | None = None
+    web_sampler: str | None = None
+    not_covered: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -342,13 +403,7 @@ class ExportReport:
             "| --- | ---: | --- |",
         ]
         for f in self.files:
-            checks = f.checks()
-            verdict = "ok" if f.passed else "FAILED"
-            parity = (
-                f"{verdict}: {'; '.join(checks)}"
-                if checks
-                else "measured only (no limit)"
-            )
+            parity = f.verdict()
             lines.append(
                 f"| {f.path} | {f.variant} | {f.size_bytes} "
                 f"| {f.max_abs_error:.3g} | {_db(f.psnr_db)} "
@@ -356,6 +411,23 @@ class ExportReport:
                 f"| {_db(f.psnr_db_vs_float32)} | {f.latency_ms:.3f} "
                 f"| {_compiled_cells(f.compiled_model)} "
                 f"| {f.latency_batch_size} | {parity} |"
+            )
+        kept = [f for f in self.files if f.exported not in (None, self.created)]
+        if kept:
+            lines.append(
+                "Kept from an earlier export of the same model file with the "
+                "same settings (checked then): "
+                + ", ".join(f"{f.path} ({f.exported})" for f in kept)
+            )
+        if self.web_sampler:
+            lines.append(
+                f"browser sampler: {self.web_sampler} (runs "
+                "generator_float32.tflite)"
+            )
+        if self.not_covered:
+            lines.append(
+                "Not covered by this report (written by another export; "
+                f"not checked): {', '.join(self.not_covered)}"
             )
         return "\n".join(lines)
 
@@ -382,8 +454,8 @@ def _finite(value: Any) -> Any:
     return value
 
 
-def _num(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3g}"
+def _num(value: float | None, spec: str = ".3g") -> str:
+    return "-" if value is None else format(value, spec)
 
 
 def _db(value: float | None) -> str:

@@ -1,7 +1,9 @@
 """The package's public names load on first use, in any import order."""
 
+import os
 import subprocess
 import sys
+import types
 
 import pytest
 
@@ -47,3 +49,94 @@ def test_private_names_load_nothing():
 
     with pytest.raises(AttributeError, match="no attribute '_nope'"):
         tfgan_lite._nope  # noqa: B018
+
+
+_START_UP = (
+    "WARNING: All log messages before absl::InitializeLog() is called are "
+    "written to STDERR\n"
+    "I0000 00:00:1.0  1 port.cc:153] oneDNN custom operations are on.\n"
+    "I0000 00:00:1.0  1 cpu_feature_guard.cc:227] This TensorFlow binary is "
+    "optimized.\n"
+    "To enable the following instructions: AVX2 FMA, rebuild TensorFlow.\n"
+    "W0000 00:00:1.0  1 port.cc:1] a warning-level line.\n"
+    "/x.py:1: DeprecationWarning: a Python warning stays.\n"
+    "the program's own line\n"
+)
+_CUINIT = "E0000 00:00:1.0  1 cuda_platform.cc:52] failed call to cuInit\n"
+
+
+@pytest.mark.parametrize(
+    "level, shown",
+    [
+        # Unset: every TensorFlow line of the start is held back.
+        (None, []),
+        # The program's own level applies: errors and warnings through.
+        ("1", ["W0000", _CUINIT.split()[0]]),
+        ("2", [_CUINIT.split()[0]]),
+    ],
+)
+def test_a_lazy_load_holds_back_tensorflows_start_up_lines(
+    level, shown, monkeypatch, capfd
+):
+    from tfgan_lite import _lazy
+
+    def list_physical_devices():
+        # TensorFlow writes the cuInit line when it first lists devices.
+        os.write(2, _CUINIT.encode())
+        return []
+
+    fake = types.ModuleType("tensorflow")
+    fake.config = types.SimpleNamespace(
+        list_physical_devices=list_physical_devices
+    )
+    monkeypatch.delitem(sys.modules, "tensorflow")
+    if level is None:
+        monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)
+    else:
+        monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", level)
+    capfd.readouterr()
+    with _lazy._quiet_tensorflow_start():
+        os.write(2, _START_UP.encode())
+        monkeypatch.setitem(sys.modules, "tensorflow", fake)
+    err = capfd.readouterr().err.splitlines()
+    absl = [line.split()[0] for line in err if line[1:5] == "0000"]
+    assert absl == shown
+    assert [line for line in err if line[1:5] != "0000"] == [
+        "/x.py:1: DeprecationWarning: a Python warning stays.",
+        "the program's own line",
+    ]
+    # The program's TensorFlow log level is left as it was.
+    assert os.environ.get("TF_CPP_MIN_LOG_LEVEL") == level
+
+
+def test_nothing_is_held_when_tensorflow_was_imported_first(capfd):
+    from tfgan_lite import _lazy
+
+    assert "tensorflow" in sys.modules
+    with _lazy._quiet_tensorflow_start():
+        os.write(2, _CUINIT.encode())
+    assert capfd.readouterr().err == _CUINIT
+
+
+_QUIET_PROGRAM = """
+import os
+import tfgan_lite
+generator, discriminator = tfgan_lite.models.dcgan_28(latent_dim=8, width=8)
+gan = tfgan_lite.GAN(generator, discriminator)
+print(type(gan).__name__, os.environ.get("TF_CPP_MIN_LOG_LEVEL"))
+"""
+
+
+@pytest.mark.slow
+def test_a_program_using_the_library_sees_no_start_up_lines():
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    done = subprocess.run(
+        [sys.executable, "-c", _QUIET_PROGRAM],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["GAN", "None"]
+    assert done.stderr == ""

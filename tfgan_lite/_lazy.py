@@ -153,12 +153,12 @@ class _QuietStart:
             if line[:1] in "IWEF" and line[1:5].isdigit():
                 state["dropped"] = not quiet._shown(line, level)
                 return not state["dropped"]
-            if quiet._shown(line, level):
-                # An absl line's second line carries no prefix (the CPU
-                # instructions notice).
-                return not state["dropped"] or "Warning: " in line
-            state["dropped"] = True
-            return False
+            if not quiet._shown(line, level):  # absl's banner
+                return False
+            # The line after a held-back absl line, without a prefix, is
+            # its second line (the CPU instructions notice).
+            continued, state["dropped"] = state["dropped"], False
+            return not continued or "Warning: " in line
 
         self._state = state
         self._context = quiet.captured_stderr(keep)

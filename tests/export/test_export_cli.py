@@ -2,6 +2,8 @@
 
 import importlib
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -85,14 +87,15 @@ def test_overwrite(gan_file, tmp_path, capsys):
     out = tmp_path / "again"
     out.mkdir()
     (out / "notes.txt").write_text("keep me")
+    (out / "generator_float32.tflite").write_bytes(b"stale")
     args = ("--model", str(gan_file), "--out", str(out), "--formats", "tflite")
     assert _run(*args) == 2
     err = capsys.readouterr().err
-    assert "already holds files (notes.txt)" in err and "--overwrite" in err
+    assert "already holds files (generator_float32.tflite, notes.txt)" in err
+    assert "--overwrite" in err
+    assert (out / "generator_float32.tflite").read_bytes() == b"stale"
     assert _run(*args, "--overwrite") == 0
-    first = (out / "generator_float32.tflite").stat().st_mtime_ns
-    assert _run(*args, "--overwrite") == 0
-    assert (out / "generator_float32.tflite").stat().st_mtime_ns >= first
+    assert (out / "generator_float32.tflite").read_bytes()[4:8] == b"TFL3"
     assert (out / "notes.txt").read_text() == "keep me"
 
 
@@ -158,3 +161,59 @@ def test_help_and_module_entry_point(capsys):
         assert flag in text
     module = importlib.import_module("tfgan_lite.export.__main__")
     assert module.main is cli.main
+
+
+def test_verbose_lets_the_converter_logs_through(monkeypatch):
+    seen = []
+    monkeypatch.setattr(pipeline, "run_export", seen.append)
+    assert cli.main(["--model", "m.keras", "--out", "o"]) == 0
+    assert cli.main(["--model", "m.keras", "--out", "o", "--verbose"]) == 0
+    assert [c.converter_logs for c in seen] == [False, True]
+
+
+def test_missing_litert_is_a_message_not_a_traceback(
+    tmp_path, capsys, monkeypatch
+):
+    # A platform without a LiteRT wheel: importing ai_edge_litert fails.
+    monkeypatch.setitem(sys.modules, "ai_edge_litert", None)
+    # As in a fresh process: the modules that import it are not loaded.
+    for name in ("litert", "compiled", "verify", "pipeline"):
+        monkeypatch.delitem(sys.modules, f"tfgan_lite.export.{name}")
+        monkeypatch.delattr(export, name)
+    status = cli.main(["--model", "m.keras", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert err.startswith("tfgan-export: error: exporting needs LiteRT")
+    assert "`pip install ai-edge-litert`" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "o").exists()
+
+
+_NO_TENSORFLOW = """
+import sys
+from tfgan_lite.export import cli
+status = cli.main(sys.argv[1:])
+print(status, sorted(m for m in ("tensorflow", "keras") if m in sys.modules))
+"""
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--model", "m.keras", "--out", "o", "--quantize", "int4"], "int4"),
+        (["--out", "o"], "--model"),
+    ],
+)
+def test_usage_errors_come_before_tensorflow(args, message):
+    # The launch protocol: the command module imports without TensorFlow
+    # and checks its flags before starting it (the behaviour behind a
+    # usage error reported in well under 2 s).
+    done = subprocess.run(
+        [sys.executable, "-c", _NO_TENSORFLOW, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.split("\n")[0] == "2 []"
+    assert done.stderr.startswith("tfgan-export: error: ")
+    assert message in done.stderr and "Traceback" not in done.stderr

@@ -234,7 +234,7 @@ def test_broken_int8_conversion_is_reported_as_failing(
     report = verifier.new_report(tmp_path)
     report.files += [good, entry]
     assert "| FAILED: SNR -" in report.to_text()
-    assert "dB vs float32 (floor 5 dB) |" in report.to_text()
+    assert "dB vs float32 < 5 dB floor (int8 is quantized" in report.to_text()
     with pytest.raises(export.ParityError, match="generator_xy_int8.tflite"):
         verify.check_parity(report, tmp_path / "report.json")
 

@@ -27,6 +27,7 @@ FILE_KEYS = {
     "min_snr_db_vs_float32",
     "compiled_model",
     "passed",
+    "exported",
 }
 
 
@@ -45,7 +46,14 @@ def test_report_json_keys_and_files(full_export, report_json):
         "latency",
         "files",
         "passed",
+        "model_sha256",
+        "web_sampler",
+        "not_covered",
     }
+    # A model in memory has no file to fingerprint; no page, no strays.
+    assert report_json["model_sha256"] is None
+    assert report_json["web_sampler"] is None
+    assert report_json["not_covered"] == []
     assert report_json["passed"] is True
     assert report_json["output"] == "float" and report_json["peak"] == 2.0
     assert report_json["generator"]["weights"] == "ema"
@@ -63,6 +71,8 @@ def test_report_json_keys_and_files(full_export, report_json):
     ]
     for entry in report_json["files"]:
         assert set(entry) == FILE_KEYS
+        # Each file was written and checked by this export.
+        assert entry["exported"] == report_json["created"]
         assert entry["latency_ms"] > 0 and entry["latency_batch_size"] == 1
         path = out / entry["path"]
         if entry["format"] == "tflite":
@@ -129,7 +139,55 @@ def test_text_report_is_a_table(full_export):
         if line.startswith(f"| {f.path} |")
     }
     assert "| ok: max abs err " in rows["float32"]
-    assert "vs Keras (limit 1e-05) |" in rows["float32"]
+    assert "vs Keras <= 1e-05 limit |" in rows["float32"]
     for variant in set(rows) - {"float32"}:
         assert "| ok: SNR " in rows[variant], rows[variant]
-        assert " dB vs float32 (floor " in rows[variant]
+        # The criterion stands beside the verdict, and why a quantized
+        # file's larger error against Keras does not fail it.
+        assert " dB vs float32 >= 5 dB floor (" in rows[variant]
+        assert "error vs Keras is measured, not limited) |" in rows[variant]
+
+
+def _entry(**fields):
+    base = dict(
+        path="generator_int8_full.tflite",
+        format="tflite",
+        variant="int8_full",
+        size_bytes=1,
+        max_abs_error=1.87,
+        psnr_db=18.6,
+        latency_ms=1.0,
+        latency_batch_size=1,
+        inputs=[],
+        outputs=[],
+    )
+    return export.FileReport(**{**base, **fields})
+
+
+def test_verdict_states_the_criterion_beside_it():
+    # The case: a large error against Keras, yet "ok" because a
+    # quantized file is held to its SNR against the float32 file.
+    quantized = _entry(snr_db_vs_float32=12.34, min_snr_db_vs_float32=5.0)
+    assert quantized.verdict() == (
+        "ok: SNR 12.3 dB vs float32 >= 5 dB floor (int8_full is quantized: "
+        "its error vs Keras is measured, not limited)"
+    )
+    broken = _entry(snr_db_vs_float32=-3.0, min_snr_db_vs_float32=5.0)
+    assert broken.verdict().startswith(
+        "FAILED: SNR -3.0 dB vs float32 < 5 dB floor ("
+    )
+    exact = _entry(
+        variant="float32", max_abs_error=4.5e-8, parity_tolerance=1e-5
+    )
+    assert exact.verdict() == "ok: max abs err 4.5e-08 vs Keras <= 1e-05 limit"
+    off = _entry(variant="float32", max_abs_error=2e-3, parity_tolerance=1e-5)
+    assert off.verdict() == "FAILED: max abs err 0.002 vs Keras > 1e-05 limit"
+    assert _entry().verdict() == "measured only (no limit)"
+
+
+def test_file_entries_read_back_from_json(full_export, report_json):
+    _, report = full_export
+    for entry, data in zip(report.files, report_json["files"], strict=True):
+        again = export.FileReport.from_dict(data)
+        assert again == entry
+        assert again.to_dict() == data
