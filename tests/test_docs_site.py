@@ -96,3 +96,21 @@ def test_the_readme_links_point_at_pages_and_headings_that_exist():
         assert page.exists(), f"README links a missing {link}"
         if anchor:
             assert anchor in _anchors(page), f"no heading for {link}"
+
+
+def test_every_test_the_guarantees_name_exists():
+    text = (ROOT / "docs" / "guarantees.md").read_text(encoding="utf-8")
+    files = set(re.findall(r"`((?:[a-z_]+/)?test_[a-z0-9_]+\.py)`", text))
+    names = set(re.findall(r"`(test_[a-z0-9_]+)`", text))
+    assert len(files) >= 10 and len(names) >= 10, (files, names)
+    tests = ROOT / "tests"
+    for name in files:
+        # The table gives paths under tests/, and bare names in a row that
+        # already named tests/reliability/.
+        found = [tests / name, tests / "reliability" / name]
+        assert any(path.is_file() for path in found), f"no file {name}"
+    source = "".join(
+        path.read_text(encoding="utf-8") for path in tests.rglob("test_*.py")
+    )
+    for name in names:
+        assert f"def {name}(" in source, f"no test {name}"
