@@ -1,7 +1,8 @@
-"""The evaluation command: ``python -m tfgan_lite.evaluate``.
+"""``tfgan-evaluate``: the quality of a trained generator, offline.
 
-Measures a trained generator against real data, offline, and prints a table
-with the feature extractor named above it (``--json`` prints JSON instead):
+Also ``python -m tfgan_lite.evaluate``. Measures a trained generator
+against real data and prints a table with the feature extractor named above
+it (``--json`` prints JSON instead):
 
 * image data: FD, KID, precision, recall, density, coverage and (with a
   classifier) the classifier score, each beside what real data scores on
@@ -9,12 +10,17 @@ with the feature extractor named above it (``--json`` prints JSON instead):
 * the 2-D ring and grid: modes captured, high-quality fraction and reverse
   KL, with PacGAN's definitions (:func:`tfgan_lite.metrics.mixture_modes`).
 
+A model in a run directory is measured as the run measured it, so the
+figures equal those of ``RUN_DIR/metrics.json``: the same real images (the
+run's training data in its data order), seed, sample count and EMA
+generator. The lines above the table say what was measured.
+:func:`write_run_metrics` writes that file at the end of a run.
+
 absl flags become one typed :class:`EvaluateConfig`, which
 :func:`evaluate` turns into a result; tests call :func:`evaluate` directly.
 
 Example:
-    python -m tfgan_lite.evaluate --model runs/default/model.keras \\
-        --dataset digits
+    tfgan-evaluate --model runs/default/model.keras
 """
 
 from __future__ import annotations

@@ -310,7 +310,8 @@ def sample(config: SampleConfig) -> list[str]:
         if len(shape) not in (2, 3):
             raise ValueError(
                 f"{config.model} makes samples of shape {shape}, not "
-                "images, so there is nothing to write as PNG."
+                "images, so there is nothing to write as PNG. Measure 2-D "
+                "points with tfgan-evaluate --dataset=ring (or grid)."
             )
         labels = _labels(config, model)
         if labels is None:
