@@ -178,7 +178,9 @@ def test_a_run_evaluates_to_its_own_metrics_json(measured_run):
     )
     assert (other["generator"], other["seed"]) == ("raw", 4)
     assert other["real_images"] == (
-        "the first 200 images of digits in the data order of seed 4"
+        "the first 200 images of digits in the data order of seed 4, not "
+        "the run's own measurement images: --num_real and --seed set off "
+        "the run's"
     )
     assert other["metrics"]["fd"]["real"] != pytest.approx(
         saved["metrics"]["fd"]["real"], rel=1e-3

@@ -125,45 +125,65 @@ class _Plan(NamedTuple):
     num_real: int
     # The training run's settings, when its own real images are used.
     run: Any
+    # Why the run's own images are not used, when there is a run.
+    note: str = ""
 
 
-def _run_config(model_path: str):
-    """The TrainConfig of the run directory holding the model, or None."""
+def _run_config(model_path: str) -> tuple[Any, str]:
+    """The TrainConfig of the run directory holding the model, and why not.
+
+    Returns:
+        (config, "") for a readable ``config.json`` beside the model;
+        (None, "") when there is none; (None, reason) when it cannot be
+        read back into the run's settings.
+    """
     path = os.path.join(os.path.dirname(model_path) or ".", "config.json")
+    if not os.path.exists(path):
+        return None, ""
     try:
         with open(path, encoding="utf-8") as f:
-            saved = json.load(f)["config"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    from tfgan_lite.commands.config import TrainConfig
+            saved = dict(json.load(f)["config"])
+        from tfgan_lite.commands.config import RECIPES, TrainConfig
 
-    names = {f.name for f in dataclasses.fields(TrainConfig)}
-    kwargs = {
-        k: tuple(v) if isinstance(v, list) else v
-        for k, v in saved.items()
-        if k in names
-    }
-    try:
-        return TrainConfig(**kwargs)
-    except (TypeError, ValueError):
-        return None
+        names = {f.name for f in dataclasses.fields(TrainConfig)}
+        recipe = RECIPES.get(saved.get("model"))
+        # Only the settings off the model's recipe, as the run was given
+        # them: config.json lists every field, those of other models too.
+        kwargs = {
+            k: tuple(v) if isinstance(v, list) else v
+            for k, v in saved.items()
+            if k in names
+            and (
+                recipe is None
+                or k in ("model", "dataset", "run_dir")
+                or getattr(recipe, k) != v
+            )
+        }
+        return TrainConfig(**kwargs), ""
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        return None, f"{path} could not be read as a run's settings ({e})"
 
 
 def _plan(config: EvaluateConfig) -> _Plan:
     from tfgan_lite.commands import builders
 
-    run = _run_config(config.model)
+    run, note = _run_config(config.model)
     if run is not None:
-        same = (
-            config.dataset in ("", run.dataset)
-            and config.seed in (-1, run.seed)
-            and config.num_real in (0, builders.METRICS_SAMPLES)
-        )
-        if same:
+        differ = [
+            f"--{name}"
+            for name, given, default, own in (
+                ("dataset", config.dataset, "", run.dataset),
+                ("num_real", config.num_real, 0, builders.METRICS_SAMPLES),
+                ("seed", config.seed, -1, run.seed),
+            )
+            if given not in (default, own)
+        ]
+        if not differ:
             return _Plan(run.dataset, run.seed, builders.METRICS_SAMPLES, run)
+        note = f"{' and '.join(differ)} set off the run's"
     dataset = config.dataset or (run.dataset if run else "digits")
     seed = config.seed if config.seed >= 0 else (run.seed if run else 0)
-    return _Plan(dataset, seed, config.num_real or _NUM_REAL, None)
+    return _Plan(dataset, seed, config.num_real or _NUM_REAL, None, note)
 
 
 def _load_gan(path: str):
@@ -235,10 +255,13 @@ def _real_words(plan: _Plan, count: int) -> str:
             f"training images of {plan.dataset} in the run's data order "
             f"(seed {plan.seed})"
         )
-    return (
+    words = (
         f"the first {count} images of {plan.dataset} in the data order of "
         f"seed {plan.seed}"
     )
+    if plan.note:
+        words += f", not the run's own measurement images: {plan.note}"
+    return words
 
 
 def _extractor(config: EvaluateConfig, dataset: str, sample_shape):
@@ -548,19 +571,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  {_quiet.FLAG_HELP}")
         return 0
 
-    checked: list[EvaluateConfig] = []
+    checked: list[Any] = []
 
     def check() -> None:
-        _flags.parse(values, args)
+        # --tf_log_level is the launcher's, when there is one.
+        rest, level = _quiet.split_level(args)
+        _flags.parse(values, rest)
         config = _flags.to_config(values, EvaluateConfig, _HELPS)
         check_model_path(config.model, _MODEL_HINT)
-        checked.append(config)
+        checked.extend([config, level])
 
     status = _cli.run(check, debug=debug)
     if status:
         return status
-    (config,) = checked
-    _quiet.start()
+    config, level = checked
+    _quiet.start(level)
 
     def run() -> None:
         result = evaluate(config)
