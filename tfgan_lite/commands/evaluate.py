@@ -496,7 +496,9 @@ def summary_lines(data: dict[str, Any], path: str | None = None) -> list[str]:
 
 
 def _number(value: float, metric: str) -> str:
-    if metric == "kid":
+    # KID of good samples is near 0 and needs its decimals; large figures
+    # (an early generator's) need none.
+    if metric == "kid" and abs(value) < 1:
         return f"{value:.4f}"
     return f"{value:.2f}" if abs(value) < 100 else f"{value:.0f}"
 
