@@ -8,7 +8,11 @@
 The public names load on first use, all together, which also registers
 every saved class with Keras (:mod:`tfgan_lite._lazy` says why): importing
 the package alone loads neither Keras nor TensorFlow, reads no arguments
-and leaves every stream as it is.
+and writes nothing. When that first use is what loads TensorFlow, its
+start-up lines (and the "failed call to cuInit" of a machine without a
+GPU) are held back; ``TF_CPP_MIN_LOG_LEVEL`` is left as the program set
+it. ``tfgan_lite.export`` (``from tfgan_lite import export``) loads
+TensorFlow only when one of its own names is used.
 """
 
 from __future__ import annotations

@@ -98,7 +98,10 @@ def surface(
             # A submodule (tfgan_lite.losses) loads alone, for the same
             # reason: the package's own modules import each other by it.
             return resolve(name)
-        elif importlib.util.find_spec(f"{package}.{name}") is not None:
+        elif (
+            name.isidentifier()
+            and importlib.util.find_spec(f"{package}.{name}") is not None
+        ):
             # ``from tfgan_lite import train`` probes the attribute before
             # importing the submodule: it must not load everything first.
             pass
@@ -161,8 +164,14 @@ class _QuietStart:
             return not continued or "Warning: " in line
 
         self._state = state
-        self._context = quiet.captured_stderr(keep)
-        self._context.__enter__()
+        context = quiet.captured_stderr(keep)
+        try:
+            context.__enter__()
+        except OSError:
+            # No file descriptor 2 to redirect (a windowed program): there
+            # is nothing to hold back either.
+            return
+        self._context = context
         _holding["depth"] += 1
 
     def __exit__(self, kind, error, trace) -> bool:
