@@ -1,4 +1,4 @@
-"""Command line training: ``python -m tfgan_lite.train``.
+"""Command line training: ``tfgan-train``, or ``python -m tfgan_lite.train``.
 
 absl flags become one typed :class:`TrainConfig`, which :func:`train` turns
 into a fit. Tests call :func:`train` directly, without flags. The command
@@ -35,6 +35,14 @@ Besides the GAN presets, two other kinds of run:
   ``cycle_gan/<pair>``, or two folders as ``--dataset=path/to/A,path/to/B``.
   The sample grids hold rows x, G(x) and F(G(x)).
 
+``--minutes=M`` gives a run a wall-clock budget: it stops at the first
+step end after M minutes, saving what a finished run saves (checkpoint,
+model.keras, samples, metrics.json), and the same command again resumes
+it. ``--epochs`` still sets the planned length. A first run of about a
+minute on a 2-core CPU::
+
+    tfgan-train --minutes=1 --run_dir=runs/first
+
 Example:
     python -m tfgan_lite.train --run_dir runs/digits
     python -m tfgan_lite.train --conditional --run_dir runs/classes
@@ -45,8 +53,9 @@ Example:
 from __future__ import annotations
 
 if __name__ == "__main__":
-    # Before the imports below load TensorFlow: its start-up lines
-    # are held back (tfgan_lite.commands.quiet).
+    # Before the imports below load TensorFlow: the flags are checked
+    # first, and TensorFlow's start-up lines are held back
+    # (tfgan_lite.commands.quiet).
     from tfgan_lite.commands import launch
 
     launch.train()  # Runs main() and exits.

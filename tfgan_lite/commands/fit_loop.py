@@ -123,14 +123,16 @@ def fit(
                 **fit_kwargs,
             )
         except (tf.errors.ResourceExhaustedError, MemoryError) as e:
-            last = checkpoints.steps()
+            last = max(checkpoints.steps(), default=0)
             failed = _checkpoint.training_step(model) + 1
+            # Without a trained step the run's own directory is removed
+            # (trainer.train), so only a trained one is said to be kept.
+            kept = f" (the last checkpoint, step {last}, is kept)" * bool(last)
             raise UsageError(
                 f"Out of memory in {_where(failed, per_epoch)}: a "
                 f"batch of {config.batch_size} does not fit "
                 f"({type(e).__name__}). Use a smaller --batch_size or "
-                f"--width, with another --run_dir (the last checkpoint, "
-                f"step {last[0] if last else 0}, is kept)."
+                f"--width, with another --run_dir{kept}."
             ) from None
         if saver.out_of_time and saver.non_finite is None:
             return  # The budget is spent; the checkpoint is saved.
