@@ -140,3 +140,63 @@ def test_a_program_using_the_library_sees_no_start_up_lines():
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["GAN", "None"]
     assert done.stderr == ""
+
+
+def test_a_callback_runs_once_after_a_module_is_first_imported(
+    tmp_path, monkeypatch
+):
+    from tfgan_lite import _lazy
+
+    (tmp_path / "watched_module.py").write_text("VALUE = 42\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(sys, "meta_path", list(sys.meta_path))
+    monkeypatch.delitem(sys.modules, "watched_module", raising=False)
+    seen = []
+
+    def callback():
+        # The module has run and is in place when the callback is called.
+        seen.append(sys.modules["watched_module"].VALUE)
+
+    _lazy.call_after_import("watched_module", callback, key="a")
+    # The same watcher again replaces the first (a reloaded package).
+    _lazy.call_after_import("watched_module", callback, key="a")
+    import watched_module
+
+    assert seen == [42]
+    # Afterwards the module looks imported the usual way, and the watch
+    # is gone: a second import calls nothing.
+    assert type(watched_module.__loader__).__name__ == "SourceFileLoader"
+    assert watched_module.__spec__.loader is watched_module.__loader__
+    assert not any(
+        isinstance(f, _lazy._AfterImport) and f.key == "a"
+        for f in sys.meta_path
+    )
+    monkeypatch.delitem(sys.modules, "watched_module")
+    import watched_module  # noqa: F401, F811
+
+    assert seen == [42]
+
+
+def test_the_exports_load_once_the_watched_module_is_imported(
+    tmp_path, monkeypatch
+):
+    # As tfgan_lite's public names (and saved classes) load once Keras is
+    # imported, so that keras.saving.load_model finds them.
+    from tfgan_lite import _lazy
+
+    (tmp_path / "fake_trigger.py").write_text("")
+    (tmp_path / "fake_export.py").write_text("VALUE = 7\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(sys, "meta_path", list(sys.meta_path))
+    for name in ("fake_trigger", "fake_export"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    namespace = {"__name__": "fake_package"}
+    # With Keras imported the exports would load at once.
+    monkeypatch.delitem(sys.modules, "keras")
+    _lazy.surface(
+        namespace, {"VALUE": "fake_export"}, after_import="fake_trigger"
+    )
+    assert "VALUE" not in namespace
+    import fake_trigger  # noqa: F401
+
+    assert namespace["VALUE"] == 7

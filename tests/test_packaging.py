@@ -68,11 +68,12 @@ def _env():
 
 _IMPORT = """
 import sys
-from tfgan_lite import export
+from tfgan_lite import _lazy, export
 from tfgan_lite.export import cli
 print(export.__file__)
 print(cli.__name__, export.__spec__.name)
 print(sorted(m for m in ("tensorflow", "keras") if m in sys.modules))
+print(*(f.fullname for f in sys.meta_path if isinstance(f, _lazy._AfterImport)))
 """
 
 
@@ -91,13 +92,15 @@ def test_export_imports_from_the_checkout_and_elsewhere(where, tmp_path):
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    path, names, heavy = done.stdout.splitlines()
+    path, names, heavy, watched = done.stdout.splitlines()
     assert Path(path).name == "__init__.py"
     assert Path(path).parent.name == "export"
     assert (Path(path).parent / "cli.py").is_file()
     assert names == "tfgan_lite.export.cli tfgan_lite.export"
-    # `from tfgan_lite import export` loads neither Keras nor TensorFlow.
+    # `from tfgan_lite import export` loads neither Keras nor TensorFlow;
+    # the saved classes register once the program imports Keras.
     assert heavy == "[]"
+    assert watched == "keras"
     assert done.stderr == ""
 
 

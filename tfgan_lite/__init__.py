@@ -74,7 +74,9 @@ _EXPORTS = {
     "GAN": "tfgan_lite.gans.gan",
     "InfoGAN": "tfgan_lite.gans.infogan",
 }
-__getattr__, __dir__ = _lazy.surface(globals(), _EXPORTS)
+# after_import: `import tfgan_lite; import keras; keras.saving.load_model(
+# "model.keras")` finds the saved classes, registered as Keras loads.
+__getattr__, __dir__ = _lazy.surface(globals(), _EXPORTS, after_import="keras")
 
 # The export code lives in the top-level `export/` folder (setup.py's
 # package_dir installs it as tfgan_lite.export). Run from a source checkout,

@@ -28,15 +28,19 @@ import importlib.abc
 import importlib.util
 import os
 import sys
+import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["map_sibling", "surface"]
+__all__ = ["call_after_import", "map_sibling", "surface"]
 
 
 def surface(
-    namespace: dict[str, Any], exports: Mapping[str, str]
+    namespace: dict[str, Any],
+    exports: Mapping[str, str],
+    *,
+    after_import: str | None = None,
 ) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """``__getattr__`` and ``__dir__`` for a package whose names load late.
 
@@ -52,7 +56,12 @@ def surface(
 
     When Keras is already imported, the exports load at once: TensorFlow
     has printed whatever it prints, and ``import keras`` then ``import
-    tfgan_lite`` registers the saved classes as before.
+    tfgan_lite`` registers the saved classes as before. With
+    ``after_import="keras"``, a later ``import keras`` loads them as soon
+    as Keras is in place, so ``import tfgan_lite`` then
+    ``keras.saving.load_model(...)`` finds the saved classes too (not while
+    one of the package's own modules is being imported: that import goes
+    on by itself, and the rest load on first use).
 
     Args:
         namespace: The package's ``globals()``; loaded names are set there,
@@ -60,6 +69,8 @@ def surface(
         exports: Public name -> the module it comes from: the name's
             attribute there, or the module itself when it is the package's
             submodule of that name.
+        after_import: A module (e.g. "keras") after whose first import
+            the exports load, if it is not imported yet.
 
     Returns:
         The package's ``__getattr__`` and ``__dir__``.
@@ -116,10 +127,104 @@ def surface(
     def __dir__() -> list[str]:
         return sorted({*namespace, *exports})
 
+    def after() -> None:
+        if state["loading"] or state["loaded"] or _executing(package):
+            return
+        try:
+            load_all()
+        except Exception as e:  # noqa: BLE001 - the user's import goes on.
+            warnings.warn(
+                f"{package} could not load its public names after "
+                f"{after_import} was imported ({type(e).__name__}: {e}); "
+                "they load on first use instead.",
+                ImportWarning,
+                stacklevel=2,
+            )
+
     namespace["__getattr__"] = __getattr__
     if "keras" in sys.modules:
         load_all()
+    elif after_import is not None and after_import not in sys.modules:
+        call_after_import(after_import, after, key=package)
     return __getattr__, __dir__
+
+
+def _executing(package: str) -> bool:
+    """Whether the body of one of the package's modules is running."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        name = frame.f_globals.get("__name__", "")
+        if frame.f_code.co_name == "<module>" and (
+            name == package or name.startswith(package + ".")
+        ):
+            return True
+        frame = frame.f_back
+    return False
+
+
+class _ThenCall(importlib.abc.Loader):
+    """A module's own loader, then a call once the module has run."""
+
+    def __init__(self, loader: Any, callback: Callable[[], None]):
+        self._loader = loader
+        self._callback = callback
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module) -> None:
+        self._loader.exec_module(module)
+        # From here on the module looks imported the usual way.
+        module.__loader__ = self._loader
+        if module.__spec__ is not None:
+            module.__spec__.loader = self._loader
+        self._callback()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._loader, name)
+
+
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """Finds nothing itself: wraps the loader of one module, once."""
+
+    def __init__(self, fullname: str, callback: Callable[[], None], key: str):
+        self.fullname = fullname
+        self.callback = callback
+        self.key = key
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != self.fullname or self not in sys.meta_path:
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)
+        if spec is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        spec.loader = _ThenCall(spec.loader, self.callback)
+        return spec
+
+
+def call_after_import(
+    module: str, callback: Callable[[], None], *, key: str
+) -> None:
+    """Calls ``callback`` once ``module`` is first imported and has run.
+
+    The module is found and loaded by the usual finders and loaders; only
+    its first import is watched, and the watch is removed then.
+
+    Args:
+        module: A top-level module's name, e.g. "keras".
+        callback: Called with no arguments.
+        key: Who watches; a second call with the same key and module
+            replaces the first (``importlib.reload`` of the package).
+    """
+    sys.meta_path[:] = [
+        f
+        for f in sys.meta_path
+        if not (
+            isinstance(f, _AfterImport) and (f.fullname, f.key) == (module, key)
+        )
+    ]
+    sys.meta_path.insert(0, _AfterImport(module, callback, key))
 
 
 # Whether a _quiet_tensorflow_start is active (they nest: load_all calls
