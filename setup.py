@@ -14,8 +14,12 @@ def _version() -> str:
     return re.search(r'^__version__ = "([^"]+)"$', text, re.M).group(1)
 
 
-# LiteRT publishes no Windows wheel; there `tfgan-export` says what to do.
-_LITERT = "ai-edge-litert>=1.2; platform_system != 'Windows'"
+# LiteRT publishes wheels for Linux (x86-64, aarch64), Windows and Apple
+# silicon, none for Intel Macs; there `tfgan-export` says what to do.
+_LITERT = (
+    "ai-edge-litert>=1.2; "
+    "platform_system != 'Darwin' or platform_machine == 'arm64'"
+)
 
 setup(
     name="tfgan_lite",

@@ -62,11 +62,12 @@ except ModuleNotFoundError as e:
     if not (e.name or "").startswith("ai_edge_litert"):
         raise
     # setup.py requires it wherever LiteRT publishes a wheel; elsewhere
-    # (Windows) or in an environment set up by hand, say what to do.
+    # (an Intel Mac) or in an environment set up by hand, say what to do.
     raise MissingPackageError(
         "exporting needs LiteRT (the ai-edge-litert package), which is not "
         "installed here: `pip install ai-edge-litert`. LiteRT publishes "
-        "wheels for Linux and macOS; on Windows, export under WSL.",
+        "wheels for Linux, Windows and Apple-silicon Macs; on an Intel Mac, "
+        "copy the model.keras to one of those and export there.",
         name=e.name,
     ) from None
 
