@@ -138,8 +138,8 @@ def test_end_lines_say_where_things_are_and_what_to_run_next():
         quality=["Quality after 1 epoch:", "  FD 3.1"],
     )
     assert lines == [
-        "Time budget spent after 1m15s, at step 40 of 1680. Run the same "
-        "command again to go on.",
+        "Time budget spent: stopped at step 40 of 1680, 1m15s in all. Run "
+        "the same command again to go on.",
         "  model:   runs/my run/model.keras",
         "  samples: runs/my run/samples",
         "  logs:    runs/my run/logs",

@@ -54,9 +54,10 @@ def test_a_spent_budget_ends_like_a_run_and_the_next_run_goes_on(
         f"Run directory: {run}"
     )
     stopped = [line for line in out if line.startswith("Time budget spent")]
-    assert len(stopped) == 1 and stopped[0].endswith(
-        "at step 1 of 6. Run the same command again to go on."
+    assert len(stopped) == 1 and stopped[0].startswith(
+        "Time budget spent: stopped at step 1 of 6, "
     )
+    assert stopped[0].endswith(" in all. Run the same command again to go on.")
     # The same settings without a budget (and now without measurements,
     # a free setting) resume to the planned end.
     again = _config(run, sample_every=5, metrics_every=0)

@@ -208,7 +208,7 @@ def end_lines(
     """The command's last lines: where its files are, what to run next.
 
     Args:
-        seconds: How long the run took.
+        seconds: How long the run took, setup and final saves included.
         paths: The run's paths ("model", "samples", "logs", "export").
         samples: The newest sample picture, or None.
         exported: The export folder when the run exported, else None.
@@ -221,8 +221,9 @@ def end_lines(
     if stopped:
         step, total = stopped
         lines = [
-            f"Time budget spent after {minutes}m{secs:02d}s, at step {step} "
-            f"of {total}. Run the same command again to go on.",
+            f"Time budget spent: stopped at step {step} of {total}, "
+            f"{minutes}m{secs:02d}s in all. Run the same command again to "
+            "go on.",
         ]
     else:
         lines = [f"Done in {minutes}m{secs:02d}s."]
