@@ -213,4 +213,14 @@ def launch(
     # itself; one that does not loads in a moment and holds nothing back.
     with captured_stderr(lambda line: _shown(line, number)):
         main = importlib.import_module(module).main
-    sys.exit(main())
+    try:
+        status = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (``--help | head``): nothing more to say,
+        # and Python's flush at exit would fail again with a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        status = 1
+    sys.exit(status)
