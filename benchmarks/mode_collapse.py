@@ -9,7 +9,7 @@ histogram with the uniform one. On stacked digits (1,000 modes, see
 ``stacked.py``) it trains the DCGAN recipe and counts the modes of 26,000
 samples with the shipped digits classifier. Prints one markdown report
 (header, results beside Lin et al. 2018, Tables 1 and 2, and VEEGAN) ready
-to paste into README.md or BUILD.md, and saves one picture per problem:
+to paste into docs/mode-collapse.md, and saves one picture per problem:
 
     python benchmarks/mode_collapse.py                    # full run
     python benchmarks/mode_collapse.py --quick            # smoke run

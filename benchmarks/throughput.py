@@ -2,7 +2,7 @@
 
 Measures images/second of the DCGAN 28x28 preset (``models.dcgan_28``) on
 this machine and prints one markdown report (header, throughput table,
-analytic FLOPs, ratio targets) ready to paste into README.md or BUILD.md:
+analytic FLOPs, ratio targets) ready to paste into docs/benchmarks.md:
 
     python benchmarks/throughput.py                 # full run
     python benchmarks/throughput.py --quick         # smoke run

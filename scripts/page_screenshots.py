@@ -1,4 +1,4 @@
-"""Screenshots for the README: the web sampler and TensorBoard on one run.
+"""Screenshots for the docs: the web sampler and TensorBoard on one run.
 
     python scripts/page_screenshots.py --epochs 12
 

@@ -13,7 +13,7 @@ step (also where the run directory was moved or copied to): mid-epoch,
 with the data order of an uninterrupted run. With
 ``--deterministic`` on the CPU the final weights then equal an uninterrupted
 run's bit for bit (to within float rounding with ``--steps_per_execution``
-above 1, see the README). A NaN or inf in training stops the run, naming
+above 1, see docs/guarantees.md). A NaN or inf in training stops the run, naming
 the step, or with ``--on_nan=rollback`` goes back to the last checkpoint
 with a lower learning rate; a non-finite state is never saved.
 

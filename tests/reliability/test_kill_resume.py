@@ -459,9 +459,10 @@ def test_a_run_in_chunks_of_steps_resumes_from_its_last_checkpoint(runs):
     for key in ours:
         if ours[key].dtype.kind == "f":
             # Chunked runs were seen to differ between processes in the
-            # last bits (relative 5e-4 after 18 steps; README), so floats
-            # are compared to a tolerance. Two steps more or fewer put 43
-            # of the 58 float arrays outside it.
+            # last bits (relative 5e-4 after 18 steps; see
+            # docs/guarantees.md), so floats are compared to a tolerance.
+            # Two steps more or fewer put 43 of the 58 float arrays
+            # outside it.
             np.testing.assert_allclose(
                 ours[key], theirs[key], rtol=1e-3, atol=2e-5, err_msg=key
             )

@@ -194,7 +194,7 @@ class TrainConfig:
         "Rollbacks allowed before a NaN stops the run."
     )
     # With no GPU or TPU also one thread per op; runs in chunks of steps
-    # agree to within float rounding (README).
+    # agree to within float rounding (docs/guarantees.md, Reproducibility).
     deterministic: bool | None = _setting(
         "Enable TensorFlow op determinism (bit-exact CPU runs)."
     )

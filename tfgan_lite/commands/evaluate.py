@@ -215,7 +215,7 @@ def _run_real_images(run) -> np.ndarray:
     first = read_first(
         kind.dataset(run), samples=kind.samples(run), repeat=bool(run.steps)
     )
-    return first.samples[: builders.METRICS_SAMPLES]
+    return builders.metrics_images(run, first)
 
 
 def _real_images(plan: _Plan, sample_shape) -> np.ndarray:

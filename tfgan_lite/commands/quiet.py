@@ -223,4 +223,8 @@ def launch(
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
         status = 1
+    if number > 0:
+        # The command has said all it has to say; LiteRT logs as it frees
+        # its environment at exit (after a train --export, say).
+        silence_exit()
     sys.exit(status)

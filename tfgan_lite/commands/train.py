@@ -193,9 +193,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     quiet.start()
     from tfgan_lite.commands.fit_loop import NonFiniteError
     from tfgan_lite.commands.trainer import train
+    from tfgan_lite.export import MissingPackageError
 
     return _cli.run(
         lambda: train(config[0]),
         debug=debug,
-        failures=(NonFiniteError,),
+        failures=(NonFiniteError, MissingPackageError),
     )
