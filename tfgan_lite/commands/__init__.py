@@ -1,14 +1,18 @@
 """The package's commands: training, evaluation, and what they share.
 
-``python -m tfgan_lite.train`` and ``python -m tfgan_lite.evaluate`` start
-here (``tfgan_lite/train.py`` and ``evaluate.py`` are their entry points).
+``tfgan-train``, ``tfgan-evaluate`` and ``tfgan-sample`` start here, as do
+``python -m tfgan_lite.train`` and ``python -m tfgan_lite.evaluate``
+(``tfgan_lite/train.py`` and ``evaluate.py`` are their entry points).
 The modules, from the command line inwards:
 
-* ``launch``, ``quiet``: a quiet TensorFlow start, before anything heavy
-  is imported;
-* ``train``, ``evaluate``, ``_flags``, ``_cli``, ``_console``: flags,
-  ``main``, exit codes and what the commands print;
-* ``config``: ``TrainConfig`` and the recipe of each model;
+* ``launch``, ``quiet``: the console scripts' start and a quiet
+  TensorFlow start;
+* ``train``, ``evaluate``, ``sample``, ``_flags``, ``_cli``,
+  ``_console``: flags, ``main``, exit codes and what the commands print.
+  A command's module imports no TensorFlow: ``main`` checks the flags
+  first, so a usage error costs no TensorFlow start;
+* ``config``, ``names``: ``TrainConfig``, the recipe of each model, and
+  the names the flags are checked against;
 * ``kinds``, ``datasets``, ``builders``, ``build``: the kinds of run, their
   data, models and callbacks, and the public ``build(config)``;
 * ``run_dir``, ``trainer``, ``fit_loop``, ``checkpoints``: the run
