@@ -199,8 +199,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         fv, ExportConfig, _HELPS, names=_NAMES, lower_bounds=_LOWER_BOUNDS
     )
     if _flags.help_requested(args):
-        print(_USAGE)
-        print(fv.get_help(include_special_flags=False))
+        print(_USAGE, end="\n\n")
+        print(_flags.help_text(fv))
         print(f"\n  {_cli.DEBUG_HELP}")
         print(f"  {_VERBOSE_HELP}")
         print(f"  {_quiet.FLAG_HELP}")

@@ -58,3 +58,28 @@ def test_help_requested():
     assert _flags.help_requested(["--x=1", "--help"])
     assert _flags.help_requested(["-h"])
     assert not _flags.help_requested(["--helpful_flag=1"])
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "tfgan_lite.commands.train",
+        "tfgan_lite.commands.evaluate",
+        "tfgan_lite.commands.sample",
+        "tfgan_lite.export.cli",
+    ],
+)
+def test_every_command_heads_its_flags_without_a_module_name(module, capsys):
+    import importlib
+
+    main = importlib.import_module(module).main
+    assert main(["prog", "--help"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "flags:" in lines or any(
+        line.startswith("flags, with the defaults") for line in lines
+    )
+    # absl's own heading would be the module that defined the flags.
+    assert not any(
+        "tfgan_lite." in line and line.endswith(":") for line in lines
+    )
+    assert any(line.startswith("  --") for line in lines)

@@ -64,7 +64,10 @@ def test_a_grid_holds_the_seeded_samples_and_the_seed_repeats(
     assert capsys.readouterr().out == f"Wrote {out}\n"
     gan = sample_lib._load_model(gan_file)
     expected = make_grid(gan.generate(6, seed=2))
-    np.testing.assert_array_equal(_png(out), expected)
+    # Each pixel drawn 3 x 3: 28-pixel cells become 84 pixels, >= 80.
+    np.testing.assert_array_equal(
+        _png(out), expected.repeat(3, axis=0).repeat(3, axis=1)
+    )
     # The same seed, the same bytes; --noema samples the raw generator.
     again = tmp_path / "again.png"
     assert sample_lib.main([*argv, f"--out={again}"]) == 0
@@ -72,7 +75,7 @@ def test_a_grid_holds_the_seeded_samples_and_the_seed_repeats(
     raw = tmp_path / "raw.png"
     assert sample_lib.main([*argv, f"--out={raw}", "--noema"]) == 0
     np.testing.assert_array_equal(
-        _png(raw), make_grid(gan.generate(6, seed=2, use_ema=False))
+        _png(raw)[::3, ::3], make_grid(gan.generate(6, seed=2, use_ema=False))
     )
     assert raw.read_bytes() != out.read_bytes()
 
@@ -100,6 +103,7 @@ def test_single_files_are_the_samples_pixels(gan_file, tmp_path, capsys):
 def test_a_conditional_grid_has_a_labelled_row_per_class(tmp_path):
     out = tmp_path / "grid.png"
     argv = ["s", f"--model={_CONDITIONAL}", "--grid", "--labels=3,7"]
+    argv.append("--scale=1")
     assert sample_lib.main([*argv, "--count=4", f"--out={out}"]) == 0
     gan = sample_lib._load_model(_CONDITIONAL)
     rows = [gan.generate(2, labels=c, seed=0) for c in (3, 7)]
@@ -148,7 +152,14 @@ def test_a_cyclegan_translates_the_images_given(tmp_path, capsys):
     argv = ["s", f"--model={_CYCLEGAN}", f"--images={tmp_path / 'x.npy'}"]
     assert sample_lib.main([*argv, "--grid", f"--out={out}"]) == 0
     model = sample_lib._load_model(_CYCLEGAN)
-    np.testing.assert_array_equal(_png(out), cycle_grid(model, images))
+    # 16-pixel images: 5 x 5 pixels each, for cells of 80.
+    expected = cycle_grid(model, images).repeat(5, axis=0).repeat(5, axis=1)
+    np.testing.assert_array_equal(_png(out), expected)
+    # --scale=2: each pixel 2 x 2.
+    assert sample_lib.main([*argv, "--grid", "--scale=2", f"--out={out}"]) == 0
+    np.testing.assert_array_equal(
+        _png(out), expected[::5, ::5].repeat(2, axis=0).repeat(2, axis=1)
+    )
 
 
 @pytest.mark.parametrize(
@@ -158,6 +169,7 @@ def test_a_cyclegan_translates_the_images_given(tmp_path, capsys):
         (["--labels=3"], 2, "takes no labels. Drop --labels."),
         (["--labels=x"], 2, "--labels must be 'all' or comma-separated"),
         (["--count=0"], 2, "--count must be a positive int, got --count=0"),
+        (["--scale=-1"], 2, "--scale must be"),
         (["--grid", "--out=grid.jpg"], 2, "--out must end in .png"),
     ],
 )

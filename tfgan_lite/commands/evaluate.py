@@ -568,7 +568,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(RUN_DIR/metrics.json): same real\nimages, seed and "
             "generator.\n"
         )
-        print(values.get_help(include_special_flags=False))
+        print(_flags.help_text(values))
         print(f"\n  {_cli.DEBUG_HELP}")
         print(f"  {_quiet.FLAG_HELP}")
         return 0

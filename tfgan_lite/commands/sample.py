@@ -73,6 +73,11 @@ class SampleConfig:
             of shape (N, H, W, C), float in [-1, 1] or uint8, or a PNG or
             JPEG file.
         direction: For a CycleGAN, "xy" (G: X -> Y) or "yx" (F: Y -> X).
+        scale: With ``grid``, screen pixels per image pixel (nearest
+            neighbour, so the pixels stay as the model drew them); 0 picks
+            the smallest that makes each cell at least 80 pixels high
+            (3 for 28x28 digits), since a grid of 28-pixel cells is too
+            small to read on a screen. Single files keep the model's size.
     """
 
     model: str = "runs/default/model.keras"
@@ -84,9 +89,11 @@ class SampleConfig:
     ema: bool = True
     images: str = ""
     direction: str = "xy"
+    scale: int = 0
 
     def __post_init__(self):
         check_int(self.count, "--count", minimum=1)
+        check_int(self.scale, "--scale", minimum=0)
         check_int(self.seed, "--seed", minimum=0)
         check_choice(self.direction, "--direction", _DIRECTIONS)
         if self.labels:
@@ -278,7 +285,8 @@ def _translations(config: SampleConfig, model) -> tuple[Any, Any]:
             f"{config.direction}."
         )
     if config.grid:
-        return cycle_grid(model, images, direction=config.direction), None
+        grid = cycle_grid(model, images, direction=config.direction)
+        return _upscale(grid, config.scale, images.shape[1]), None
     return None, model.translate(images, direction=config.direction)
 
 
@@ -338,6 +346,7 @@ def sample(config: SampleConfig) -> list[str]:
                     cell_height=shape[0],
                     gap=_gap(grid, len(row_labels), shape[0]),
                 )
+            grid = _upscale(grid, config.scale, shape[0])
     out = _out_path(config)
     if grid is not None:
         folder = os.path.dirname(out)
@@ -355,6 +364,17 @@ def sample(config: SampleConfig) -> list[str]:
     for image, path in zip(samples, paths, strict=True):
         _write_png(make_grid(image[np.newaxis], gap=0), path)
     return paths
+
+
+# The smallest cell height a grid is drawn at unless --scale says otherwise.
+_CELL_PIXELS = 80
+
+
+def _upscale(grid, scale: int, cell_height: int):
+    """``grid`` with each pixel drawn as ``scale`` x ``scale`` pixels."""
+    if scale == 0:
+        scale = max(1, -(-_CELL_PIXELS // cell_height))
+    return grid.repeat(scale, axis=0).repeat(scale, axis=1)
 
 
 def _gap(grid, rows: int, cell_height: int) -> int:
@@ -398,6 +418,8 @@ _HELPS = {
     "ema": "Sample the EMA generator when the model keeps one.",
     "images": "CycleGAN: images to translate, .npy (N, H, W, C) or PNG/JPEG.",
     "direction": "CycleGAN: xy (G: X -> Y) or yx (F: Y -> X).",
+    "scale": "With --grid, screen pixels per image pixel; 0: enough for "
+    "cells of at least 80 pixels (3 for 28x28 images).",
 }
 
 
@@ -421,7 +443,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(--grid) or one\nfile per sample. The same --seed gives the "
             "same images.\n"
         )
-        print(values.get_help(include_special_flags=False))
+        print(_flags.help_text(values))
         print(f"\n  {_cli.DEBUG_HELP}")
         print(f"  {_quiet.FLAG_HELP}")
         return 0
