@@ -27,7 +27,9 @@ from tfgan_lite.commands.datasets import (
     POINT_DATASETS,
     FirstRead,
     class_names,
+    held_back_images,
 )
+from tfgan_lite.commands.evaluate import run_extractor
 from tfgan_lite.gans import GAN, ClusteredGAN, ConditionalGAN, CycleGAN
 from tfgan_lite.gans.clustered import ADAPT_SAMPLES
 
@@ -39,6 +41,7 @@ __all__ = [
     "CYCLE_GRID_SAMPLES",
     "HEALTH_SAMPLES",
     "METRICS_SAMPLES",
+    "MIN_METRICS_SAMPLES",
     "SCATTER_SAMPLES",
     "Callbacks",
     "class_callbacks",
@@ -60,12 +63,11 @@ __all__ = [
 # halves) and under the 2-D scatter pictures (PacGAN scores 2,500).
 HEALTH_SAMPLES = 256
 METRICS_SAMPLES = 2_000
+MIN_METRICS_SAMPLES = 12
 SCATTER_SAMPLES = 2_500
 # Columns of the per-class sample grid, and inputs of the cycle grid.
 _SAMPLES_PER_CLASS = 8
 CYCLE_GRID_SAMPLES = 8
-# Handwritten digits, which the shipped digits classifier knows.
-_DIGIT_DATASETS = ("digits", "mnist")
 # The training images a ClusteredGAN is clustered on: as many as
 # ClusteredGAN.adapt reads by default. At most one cluster per
 # _IMAGES_PER_CLUSTER of them, so that every cluster has examples.
@@ -233,22 +235,22 @@ def cyclegan(
 
 
 def measured(config: TrainConfig) -> bool:
-    """Whether a run measures its quality: digits with the digits classifier."""
-    return bool(
-        config.metrics_every
-        and config.dataset in _DIGIT_DATASETS
-        and IMAGE_SHAPES.get(config.model) == (28, 28, 1)
-    )
+    """Whether a run measures its quality: every image GAN's, unless off."""
+    return bool(config.metrics_every and config.model in IMAGE_SHAPES)
 
 
 def metrics_images(config: TrainConfig, first: FirstRead) -> np.ndarray:
     """The real images a run's quality is measured against.
 
-    Up to :data:`METRICS_SAMPLES` of the first images, but never past one
+    A folder's images held back from training (``datasets.held_back``),
+    else up to :data:`METRICS_SAMPLES` of the first images, but never past one
     pass of the data: a repeated image would sit in both halves of the
     real-vs-real baseline and make real data look closer to itself than
     it is (on the 1,797 bundled digits, 208 of 2,000 were repeats).
     """
+    held = held_back_images(config)
+    if held is not None:
+        return held
     images = first.samples[:METRICS_SAMPLES]
     if first.pass_batches is not None:
         # Batches are full (drop_remainder), so a pass is whole batches.
@@ -298,10 +300,14 @@ def _gan_callbacks(
         )
     observers = [picture(config, model, first, paths)]
     measure = None
-    if measured(config):
+    real = metrics_images(config, first) if measured(config) else []
+    # Fewer would leave a real half no larger than the 5 neighbours.
+    if len(real) >= MIN_METRICS_SAMPLES:
         measure = callbacks_lib.MetricsCallback(
-            metrics_images(config, first),
-            extractor=metrics_lib.features.digits_classifier(),
+            real,
+            extractor=run_extractor(
+                config.dataset, model.sample_shape, len(real)
+            ),
             log_dir=paths["logs"],
             every_n_epochs=config.metrics_every,
             seed=config.seed,

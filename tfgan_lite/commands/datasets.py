@@ -10,6 +10,8 @@ function of the seed.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -20,6 +22,7 @@ from tfgan_lite import data as data_lib
 from tfgan_lite.commands._cli import UsageError
 from tfgan_lite.commands.names import (
     FOLDER_PAIR_SEPARATOR,
+    IMAGE_DATASETS,
     IMAGE_SHAPES,
     POINT_DATASETS,
 )
@@ -28,12 +31,31 @@ if TYPE_CHECKING:
     from tfgan_lite.commands.config import TrainConfig
 
 __all__ = [
+    "HOLD_BACK_MAX",
+    "HOLD_BACK_MIN",
+    "HOLD_BACK_SHARE",
     "IMAGE_SHAPES",
     "POINT_DATASETS",
     "FirstRead",
+    "HeldBack",
     "class_names",
+    "held_back",
+    "held_back_images",
+    "is_folder",
     "read_first",
+    "split_held_back",
 ]
+
+# A folder's quality is measured on images that training never sees: this
+# share of its image files, at most HOLD_BACK_MAX. Below HOLD_BACK_MIN
+# (folders under 2,000 images) the halves of the real reference would
+# hold under 100 images each, fewer than the 64 features of the random
+# embedding need for a full-rank covariance, while the images held back
+# would cost the training set a tenth: such folders are measured against
+# their training images instead, and the output says so.
+HOLD_BACK_SHARE = 0.1
+HOLD_BACK_MAX = 2_000
+HOLD_BACK_MIN = 200
 
 
 # --------------------------------------------------------------------------
@@ -51,8 +73,14 @@ def _load(dataset: str, **kwargs) -> tf.data.Dataset:
 
 
 def images(config: TrainConfig) -> tf.data.Dataset:
-    """The images of a dcgan preset, with labels for a conditional run."""
+    """The images of a dcgan preset, with labels for a conditional run.
+
+    A folder's images held back for measurement (:func:`held_back`) are
+    left out.
+    """
     height, width, channels = IMAGE_SHAPES[config.model]
+    held = held_back(config)
+    kwargs = {} if held is None else {"keep": held.trains}
     return _load(
         config.dataset,
         image_size=(height, width),
@@ -60,7 +88,120 @@ def images(config: TrainConfig) -> tf.data.Dataset:
         with_labels=config.conditional,
         batch_size=config.batch_size,
         seed=config.seed,
+        **kwargs,
     )
+
+
+# --------------------------------------------------------------------------
+# A folder's images held back for measurement.
+
+
+class HeldBack(NamedTuple):
+    """A folder's image files held back from training, for measurement.
+
+    Attributes:
+        files: The held-back files, paths relative to the folder (POSIX).
+        total: Image files in the folder, held back or not.
+        digest: SHA-256 of the sorted held-back paths, one per line: the
+            same digest means the same split.
+    """
+
+    files: frozenset[str]
+    total: int
+    digest: str
+
+    def trains(self, path: str) -> bool:
+        """Whether training reads the file (relative POSIX path)."""
+        return path not in self.files
+
+    def record(self) -> dict:
+        """The split as config.json and metrics.json record it."""
+        return {
+            "images": len(self.files),
+            "of": self.total,
+            "share": HOLD_BACK_SHARE,
+            "digest": self.digest,
+        }
+
+
+def _rank(path: str) -> str:
+    return hashlib.sha256(path.encode("utf-8")).hexdigest()
+
+
+def split_held_back(files: Sequence[str]) -> frozenset[str]:
+    """The files of a folder held back from training for measurement.
+
+    :data:`HOLD_BACK_SHARE` of them (at most :data:`HOLD_BACK_MAX`): those
+    whose relative path has the smallest SHA-256. The split depends on the
+    file names alone, not on a seed or a shuffle, so that a resumed run and
+    ``tfgan-evaluate`` find the same one, and a file added later moves at
+    most one file across it. None are held back when that would be fewer
+    than :data:`HOLD_BACK_MIN` files.
+
+    Args:
+        files: Paths relative to the folder, POSIX form.
+
+    Returns:
+        The held-back paths; empty when the folder is too small.
+    """
+    count = min(HOLD_BACK_MAX, int(len(files) * HOLD_BACK_SHARE))
+    if count < HOLD_BACK_MIN:
+        return frozenset()
+    return frozenset(sorted(files, key=lambda f: (_rank(f), f))[:count])
+
+
+def is_folder(dataset: str) -> bool:
+    """Whether --dataset names a folder of images (names win over folders)."""
+    named = (*IMAGE_DATASETS, *POINT_DATASETS)
+    return dataset not in named and Path(dataset).expanduser().is_dir()
+
+
+def held_back(config: TrainConfig) -> HeldBack | None:
+    """The images a folder run holds back for measurement, if any.
+
+    Only an image GAN run on a folder that measures its quality holds
+    images back, and only a folder of at least 2,000 images
+    (:func:`split_held_back`).
+    """
+    if not (
+        config.metrics_every
+        and config.model in IMAGE_SHAPES
+        and is_folder(config.dataset)
+    ):
+        return None
+    return _held_back(str(Path(config.dataset).expanduser().resolve()))
+
+
+def _held_back(folder: str) -> HeldBack | None:
+    # Listed afresh on every call: a cheap walk, and a folder may change.
+    files = data_lib.folders.image_files(folder)
+    held = split_held_back(files)
+    if not held:
+        return None
+    digest = hashlib.sha256("\n".join(sorted(held)).encode()).hexdigest()
+    return HeldBack(held, len(files), digest)
+
+
+def held_back_images(config: TrainConfig) -> np.ndarray | None:
+    """The held-back images of a folder run, in [-1, 1]; None if none.
+
+    Read through the training pipeline's own decoding and resizing, in the
+    order of the run's seed (the global seed must be the run's, as
+    training and ``tfgan-evaluate`` set it).
+    """
+    held = held_back(config)
+    if held is None:
+        return None
+    height, width, channels = IMAGE_SHAPES[config.model]
+    dataset = _load(
+        config.dataset,
+        image_size=(height, width),
+        channels=channels,
+        batch_size=1,
+        seed=config.seed,
+        keep=held.files.__contains__,
+    )
+    return np.concatenate([batch.numpy() for batch in dataset])
 
 
 def labelled_images(config: TrainConfig) -> tf.data.Dataset:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -44,11 +45,14 @@ from tfgan_lite.commands import quiet as _quiet
 
 __all__ = [
     "EXTRACTORS",
+    "RANDOM_FEATURES",
     "EvaluateConfig",
     "evaluate",
     "format_result",
     "check_model_path",
     "main",
+    "run_extractor",
+    "run_real_words",
     "summary_lines",
     "write_run_metrics",
 ]
@@ -56,6 +60,9 @@ __all__ = [
 EXTRACTORS = ("auto", "digits", "random", "inception")
 # Datasets of handwritten digits, which the shipped classifier knows.
 _DIGIT_DATASETS = ("digits", "mnist")
+# Features of the random CNN that measures non-digit images; fewer for
+# fewer real images (run_extractor).
+RANDOM_FEATURES = 64
 # PacGAN measures 2-D mixtures on 2,500 samples.
 _MIXTURE_SAMPLES = 2_500
 
@@ -247,14 +254,48 @@ def _real_images(plan: _Plan, sample_shape) -> np.ndarray:
     return np.concatenate(parts)[: plan.num_real]
 
 
+def run_real_words(run, count: int) -> tuple[str, str]:
+    """Which real images a run measured against: long words and a line.
+
+    Args:
+        run: The run's ``TrainConfig``.
+        count: Real images measured against (both halves).
+
+    Returns:
+        (metrics.json's "real_images", the end-of-run line saying what
+        they were measured against).
+    """
+    from tfgan_lite.commands import datasets
+
+    own = "the run's own measurement images: "
+    held = datasets.held_back(run)
+    if held is not None:
+        return (
+            f"{own}{count} images of {run.dataset} held back from training "
+            f"({held.record()['share']:.0%} of its {held.total} images, "
+            "chosen by a hash of each file's path)",
+            f"  against {count} images held back from training "
+            f"({held.total - len(held.files)} of the folder's {held.total} "
+            "trained on)",
+        )
+    words = (
+        f"{own}the first {count} training images of {run.dataset} in the "
+        f"run's data order (seed {run.seed})"
+    )
+    if datasets.is_folder(run.dataset):
+        minimum = math.ceil(datasets.HOLD_BACK_MIN / datasets.HOLD_BACK_SHARE)
+        why = (
+            "the folder is too small to hold some back (fewer than "
+            f"{minimum:,} images)"
+        )
+        return f"{words}; {why}", f"  against the training images: {why}"
+    return words, "  against the training images"
+
+
 def _real_words(plan: _Plan, count: int) -> str:
     """Which real images were measured against, in words."""
     if plan.run is not None:
-        return (
-            f"the run's own measurement images: the first {count} "
-            f"training images of {plan.dataset} in the run's data order "
-            f"(seed {plan.seed})"
-        )
+        return run_real_words(plan.run, count)[0]
     words = (
         f"the first {count} images of {plan.dataset} in the data order of "
         f"seed {plan.seed}"
@@ -264,21 +305,40 @@ def _real_words(plan: _Plan, count: int) -> str:
     return words
 
 
-def _extractor(config: EvaluateConfig, dataset: str, sample_shape):
+def run_extractor(
+    dataset: str, sample_shape, num_real: int, name: str = "auto"
+):
+    """The feature extractor that measures samples of ``sample_shape``.
+
+    "auto" (what every training run measures with): the digits classifier
+    for grayscale samples of the digit datasets, else a fixed-seed random
+    CNN of the sample shape, which suits any images (Naeem et al. 2020,
+    https://arxiv.org/abs/2002.09797). "digits" and "random" force one.
+    The random CNN has 64 features, or fewer when ``num_real`` real images
+    (both halves) are too few for a 64-d covariance: one less than a half.
+    """
     from tfgan_lite.metrics import features as features_lib
 
     height, width, channels = sample_shape
-    name = config.extractor
     if name == "auto":
         digits = dataset in _DIGIT_DATASETS and channels == 1
         name = "digits" if digits else "random"
     if name == "digits":
         return features_lib.digits_classifier()
-    if name == "inception":
-        return features_lib.inception_v3(config.inception_weights)
+    dim = max(1, min(RANDOM_FEATURES, num_real // 2 - 1))
     return features_lib.random_embedding(
-        seed=0, image_size=(height, width), channels=channels, dim=64
+        seed=0, image_size=(height, width), channels=channels, dim=dim
     )
+
+
+def _extractor(
+    config: EvaluateConfig, dataset: str, sample_shape, num_real: int
+):
+    if config.extractor == "inception":
+        from tfgan_lite.metrics import features as features_lib
+
+        return features_lib.inception_v3(config.inception_weights)
+    return run_extractor(dataset, sample_shape, num_real, config.extractor)
 
 
 def evaluate(config: EvaluateConfig) -> dict[str, Any]:
@@ -334,7 +394,9 @@ def evaluate(config: EvaluateConfig) -> dict[str, Any]:
         )
     real = _real_images(plan, shape)
     reference = quality.Reference(
-        real, extractor=_extractor(config, plan.dataset, shape), seed=plan.seed
+        real,
+        extractor=_extractor(config, plan.dataset, shape, len(real)),
+        seed=plan.seed,
     )
     samples = gan.generate(reference.num_real, seed=plan.seed, use_ema=use_ema)
     return {
@@ -382,7 +444,12 @@ def format_result(result: dict[str, Any]) -> str:
 
 
 def write_run_metrics(
-    measure, path: str, *, real_images: str | None = None
+    measure,
+    path: str,
+    *,
+    real_images: str | None = None,
+    against: str | None = None,
+    held_back: dict | None = None,
 ) -> list[str]:
     """Writes a run's last quality report to ``path`` and sums it up.
 
@@ -401,6 +468,11 @@ def write_run_metrics(
         path: Where to write the report, e.g. ``RUN_DIR/metrics.json``.
         real_images: Which real images ``measure`` holds, in words; None
             says the run's own training images.
+        against: A line for the summary saying what was measured against
+            (:func:`run_real_words`); None adds none.
+        held_back: The folder's split when the real images were held back
+            from training (``HeldBack.record()``), kept in the file as
+            ``"held_back"``.
 
     Returns:
         The lines to print at the end of the run (:func:`summary_lines`).
@@ -431,10 +503,11 @@ def write_run_metrics(
         "generator": "ema" if uses_ema else "raw",
         "seed": measure.seed,
         "real_images": real_images,
+        **({"held_back": held_back} if held_back else {}),
         **quality.as_dict(report),
     }
     _write_json(data, path)
-    return summary_lines(data, path)
+    return summary_lines(data, path, against=against)
 
 
 def _write_json(data: dict[str, Any], path: str) -> None:
@@ -445,14 +518,18 @@ def _write_json(data: dict[str, Any], path: str) -> None:
     os.replace(temporary, path)
 
 
-def summary_lines(data: dict[str, Any], path: str | None = None) -> list[str]:
-    """A quality report in two or three short lines, for the end of a run.
+def summary_lines(
+    data: dict[str, Any], path: str | None = None, *, against: str | None = None
+) -> list[str]:
+    """A quality report in two to five short lines, for the end of a run.
 
     Args:
         data: A report as :func:`write_run_metrics` writes it (or as
             :func:`evaluate` returns it, without ``"epoch"``).
         path: The full report's file, named on the last line; None leaves
             that line out.
+        against: A line saying which real images were measured against
+            (:func:`run_real_words`), after the figures; None leaves it out.
     """
     from tfgan_lite.metrics import quality
 
@@ -488,6 +565,8 @@ def summary_lines(data: dict[str, Any], path: str | None = None) -> list[str]:
             f"coverage {row['generated']:.2f} (real {row['real']:.2f})"
         )
     lines = [head, "  " + ", ".join(parts)]
+    if against:
+        lines.append(against)
     if quality.negative_kid(data):
         lines.append(f"  {quality.KID_NOTE}")
     if path is not None:

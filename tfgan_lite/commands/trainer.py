@@ -31,7 +31,8 @@ from tfgan_lite.commands._console import (
 )
 from tfgan_lite.commands.build import build
 from tfgan_lite.commands.config import TrainConfig
-from tfgan_lite.commands.evaluate import write_run_metrics
+from tfgan_lite.commands.datasets import held_back
+from tfgan_lite.commands.evaluate import run_real_words, write_run_metrics
 from tfgan_lite.gans import GAN, ClusteredGAN, CycleGAN
 
 __all__ = ["enable_determinism", "train"]
@@ -151,7 +152,13 @@ def _train(
 
     built = build(config)
     model, per_epoch = built.model, built.steps_per_epoch
-    run_dir.write_config(config, built.resolved, model, paths["config"])
+    # A folder's images held back for measurement change what it trains
+    # on: config.json says which (tfgan-evaluate finds the same split).
+    held = held_back(config)
+    resolved = dict(built.resolved)
+    if held is not None:
+        resolved["held_back"] = held.record()
+    run_dir.write_config(config, resolved, model, paths["config"])
     checkpoints = _checkpoint.CheckpointDir(
         paths["backup"], _checkpoint.state_variables(model)
     )
@@ -234,7 +241,16 @@ def _train(
     _checkpoint.save_keras(model, paths["model"])
     quality = []
     if parts.measure is not None and parts.measure.history:
-        quality = write_run_metrics(parts.measure, paths["metrics"])
+        words, against = run_real_words(
+            config, parts.measure.reference.num_images
+        )
+        quality = write_run_metrics(
+            parts.measure,
+            paths["metrics"],
+            real_images=words,
+            against=against,
+            held_back=None if held is None else held.record(),
+        )
     if config.export:
         _export(paths["model"], paths["export"])
     if verbose:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from tfgan_lite.data import _pipeline
 
 __all__ = [
     "from_folder",
+    "image_files",
 ]
 
 _IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
@@ -26,6 +28,19 @@ def _list_image_files(root: Path) -> list[Path]:
         for path in root.rglob("*")
         if path.suffix.lower() in _IMAGE_EXTENSIONS and path.is_file()
     )
+
+
+def image_files(path: str | os.PathLike) -> list[str]:
+    """The image files `from_folder` reads, as sorted POSIX paths relative
+    to `path` (not decoded; what `keep` is asked about).
+
+    Raises:
+        FileNotFoundError, NotADirectoryError: As `from_folder`.
+    """
+    root = _check_folder(path)
+    return [
+        file.relative_to(root).as_posix() for file in _list_image_files(root)
+    ]
 
 
 def _folder_labels(
@@ -113,6 +128,7 @@ def from_folder(
     batch_size: int = 64,
     seed: int = 0,
     with_labels: bool = False,
+    keep: Callable[[str], bool] | None = None,
 ) -> tf.data.Dataset:
     """Builds a batched [-1, 1] image dataset from a folder of image files.
 
@@ -141,6 +157,10 @@ def from_folder(
         seed: Seed of the shuffle.
         with_labels: If True, elements are ``(images, labels)`` with int64
             class ids.
+        keep: Called with each image file's path relative to `path`, in
+            POSIX form (as :func:`image_files` lists them); the files it
+            returns False for are left out, e.g. images held back for
+            measurement. None keeps every file.
 
     Returns:
         A ``tf.data.Dataset`` of float32 batches of shape
@@ -171,6 +191,18 @@ def from_folder(
         image_size, channels, batch_size, seed, with_labels
     )
     files = _list_image_files(root)
+    if files and keep is not None:
+        if not callable(keep):
+            raise TypeError(
+                f"`keep` must be None or a callable (relative path -> "
+                f"bool), got {keep!r} of type {type(keep).__name__}."
+            )
+        files = [f for f in files if keep(f.relative_to(root).as_posix())]
+        if not files:
+            raise ValueError(
+                f"`keep` left out every image of folder {str(root)!r}. "
+                "Pass a predicate that keeps some."
+            )
     if not files:
         raise ValueError(
             f"Folder {str(root)!r} holds no images (searched recursively "
