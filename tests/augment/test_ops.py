@@ -1,0 +1,92 @@
+"""The augmentation operations against numpy formulas."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfgan_lite.augment import ops
+
+
+@pytest.fixture
+def images():
+    rng = np.random.default_rng(0)
+    return rng.uniform(-1, 1, (3, 6, 5, 3)).astype("float32")
+
+
+def test_brightness_adds_a_shift_per_sample(images):
+    delta = np.array([0.5, -0.25, 0.0], "float32")
+    got = ops.brightness(images, delta).numpy()
+    np.testing.assert_allclose(got, images + delta[:, None, None, None])
+
+
+def test_saturation_scales_the_distance_from_the_pixel_mean(images):
+    factor = np.array([0.0, 1.5, 2.0], "float32")
+    mean = images.mean(axis=3, keepdims=True)
+    want = mean + factor[:, None, None, None] * (images - mean)
+    got = ops.saturation(images, factor).numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
+    # Factor 0 leaves every channel of a pixel equal: gray.
+    np.testing.assert_allclose(got[0].std(axis=-1), 0.0, atol=1e-6)
+
+
+def test_saturation_leaves_grayscale_images_exactly(images):
+    gray = images[..., :1]
+    got = ops.saturation(gray, np.array([0.0, 0.5, 2.0], "float32"))
+    np.testing.assert_array_equal(got.numpy(), gray)
+
+
+def test_contrast_scales_the_distance_from_the_image_mean(images):
+    factor = np.array([0.5, 1.0, 1.5], "float32")
+    mean = images.mean(axis=(1, 2, 3), keepdims=True)
+    want = mean + factor[:, None, None, None] * (images - mean)
+    got = ops.contrast(images, factor).numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def _numpy_translate(images, dy, dx):
+    out = np.zeros_like(images)
+    _, h, w, _ = images.shape
+    for i in range(len(images)):
+        for y in range(h):
+            for x in range(w):
+                sy, sx = y - dy[i], x - dx[i]
+                if 0 <= sy < h and 0 <= sx < w:
+                    out[i, y, x] = images[i, sy, sx]
+    return out
+
+
+def test_translate_moves_pixels_and_fills_with_zero(images):
+    dy, dx = np.array([1, -2, 0]), np.array([-1, 0, 3])
+    got = ops.translate(images, dy, dx).numpy()
+    np.testing.assert_array_equal(got, _numpy_translate(images, dy, dx))
+    # The uncovered rows and columns are 0.
+    assert np.all(got[0, 0] == 0) and np.all(got[1, -2:] == 0)
+    assert np.all(got[2, :, :3] == 0)
+    np.testing.assert_array_equal(got[2, :, 3:], images[2, :, :2])
+
+
+def test_cutout_zeroes_a_square_clipped_by_the_image(images):
+    got = ops.cutout(images, np.array([3, 0, 5]), np.array([2, 4, 0]), (2, 3))
+    got = got.numpy()
+    want = images.copy()
+    # Rows center - 1 .. center, columns center - 1 .. center + 1.
+    want[0, 2:4, 1:4] = 0
+    want[1, 0:1, 3:5] = 0
+    want[2, 4:6, 0:2] = 0
+    np.testing.assert_array_equal(got, want)
+
+
+def test_gradients_reach_the_images(images):
+    x = tf.constant(images)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = ops.translate(x, [1, 0, -1], [0, 2, 1])
+        y = ops.cutout(y, [2, 2, 2], [2, 2, 2], (3, 3))
+        y = ops.saturation(ops.brightness(y, [0.1] * 3), [1.5] * 3)
+        y = ops.contrast(y, [0.7] * 3)
+        loss = tf.reduce_sum(y * tf.constant(images))
+    grad = tape.gradient(loss, x).numpy()
+    assert np.all(np.isfinite(grad))
+    assert np.abs(grad).max() > 0.1
+    # Pixels that were cut out or moved off the image get no gradient.
+    assert np.count_nonzero(grad == 0) > 0

@@ -1,0 +1,154 @@
+"""The differentiable image operations of DiffAugment, as pure functions.
+
+Zhao et al. 2020, "Differentiable Augmentation for Data-Efficient GAN
+Training" (https://arxiv.org/abs/2006.10738), Section 3: colour
+(brightness, saturation, contrast), translation by up to 1/8 of the image
+with zero padding, and cutout of a square half the image's side. Each
+function takes NHWC float images in [-1, 1] and one parameter per sample,
+already drawn, so that a test can compare it with a formula and a caller
+can reuse one draw. Every function is differentiable with respect to the
+images, which is what lets the generator learn through an augmented
+discriminator; none of them clips the result to [-1, 1].
+
+Shifts and squares are whole pixels: the images are indexed, never
+resampled, so a zero shift returns its input exactly.
+"""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+__all__ = [
+    "brightness",
+    "contrast",
+    "cutout",
+    "saturation",
+    "translate",
+]
+
+
+def _per_sample(values, images: tf.Tensor) -> tf.Tensor:
+    """One value per sample, shaped (N, 1, 1, 1) to broadcast over images."""
+    values = tf.cast(tf.convert_to_tensor(values), images.dtype)
+    return tf.reshape(values, (-1, 1, 1, 1))
+
+
+def brightness(images: tf.Tensor, delta) -> tf.Tensor:
+    """Adds ``delta[i]`` to every pixel and channel of image i.
+
+    Args:
+        images: (N, H, W, C) floats in [-1, 1].
+        delta: (N,) shifts; DiffAugment draws them from U[-0.5, 0.5).
+
+    Returns:
+        ``images + delta``, shape (N, H, W, C).
+    """
+    images = tf.convert_to_tensor(images)
+    return images + _per_sample(delta, images)
+
+
+def saturation(images: tf.Tensor, factor) -> tf.Tensor:
+    """Scales each pixel's distance from its own channel mean.
+
+    ``m + factor * (x - m)`` with m the mean over channels of that pixel:
+    0 makes the image gray, 1 leaves it, 2 doubles the colour. An image
+    of one channel equals its own mean, so it is returned unchanged.
+
+    Args:
+        images: (N, H, W, C) floats in [-1, 1].
+        factor: (N,) factors; DiffAugment draws them from U[0, 2).
+
+    Returns:
+        The images, shape (N, H, W, C).
+    """
+    images = tf.convert_to_tensor(images)
+    if images.shape[-1] == 1:
+        return images
+    mean = tf.reduce_mean(images, axis=3, keepdims=True)
+    return mean + _per_sample(factor, images) * (images - mean)
+
+
+def contrast(images: tf.Tensor, factor) -> tf.Tensor:
+    """Scales each image's distance from its own mean over all pixels.
+
+    ``m + factor * (x - m)`` with m the mean of image i over H, W and C.
+
+    Args:
+        images: (N, H, W, C) floats in [-1, 1].
+        factor: (N,) factors; DiffAugment draws them from U[0.5, 1.5).
+
+    Returns:
+        The images, shape (N, H, W, C).
+    """
+    images = tf.convert_to_tensor(images)
+    mean = tf.reduce_mean(images, axis=(1, 2, 3), keepdims=True)
+    return mean + _per_sample(factor, images) * (images - mean)
+
+
+def _shift_axis(images: tf.Tensor, shift, axis: int) -> tf.Tensor:
+    """Moves image i by shift[i] pixels along axis (1 or 2), zero filled."""
+    size = tf.shape(images)[axis]
+    shift = tf.cast(tf.reshape(shift, (-1, 1)), tf.int32)
+    # Output pixel j of image i reads input pixel j - shift[i].
+    source = tf.range(size)[None, :] - shift
+    inside = (source >= 0) & (source < size)
+    moved = tf.gather(
+        images,
+        tf.clip_by_value(source, 0, size - 1),
+        axis=axis,
+        batch_dims=1,
+    )
+    mask_shape = (-1, size, 1, 1) if axis == 1 else (-1, 1, size, 1)
+    mask = tf.reshape(inside, mask_shape)
+    return tf.where(mask, moved, tf.zeros_like(moved))
+
+
+def translate(images: tf.Tensor, shift_y, shift_x) -> tf.Tensor:
+    """Moves each image by whole pixels, filling what is uncovered with 0.
+
+    Output pixel (y, x) of image i is input pixel (y - shift_y[i],
+    x - shift_x[i]), or 0 (mid-gray in [-1, 1]) where that lies outside
+    the image.
+
+    Args:
+        images: (N, H, W, C) floats in [-1, 1].
+        shift_y, shift_x: (N,) integer shifts, down and right; DiffAugment
+            draws them uniformly from [-H/8, H/8] and [-W/8, W/8].
+
+    Returns:
+        The moved images, shape (N, H, W, C).
+    """
+    images = tf.convert_to_tensor(images)
+    return _shift_axis(_shift_axis(images, shift_y, 1), shift_x, 2)
+
+
+def _band(center, size: int, length) -> tf.Tensor:
+    """(N, length) bools: positions within ``size`` of each square's start."""
+    start = tf.cast(tf.reshape(center, (-1, 1)), tf.int32) - size // 2
+    position = tf.range(length)[None, :]
+    return (position >= start) & (position < start + size)
+
+
+def cutout(images: tf.Tensor, center_y, center_x, size) -> tf.Tensor:
+    """Sets a square of each image to 0 (mid-gray in [-1, 1]).
+
+    The square of image i covers rows ``center_y[i] - size[0] // 2`` to
+    ``center_y[i] - size[0] // 2 + size[0] - 1``, and columns likewise,
+    clipped to the image: a square centred near an edge is cut off by it.
+
+    Args:
+        images: (N, H, W, C) floats in [-1, 1].
+        center_y, center_x: (N,) integer centres; DiffAugment draws them
+            uniformly over the image's rows and columns.
+        size: (height, width) of the square in pixels, Python ints;
+            DiffAugment uses half the image's side.
+
+    Returns:
+        The images with the squares zeroed, shape (N, H, W, C).
+    """
+    images = tf.convert_to_tensor(images)
+    shape = tf.shape(images)
+    rows = _band(center_y, size[0], shape[1])
+    cols = _band(center_x, size[1], shape[2])
+    square = rows[:, :, None, None] & cols[:, None, :, None]
+    return tf.where(square, tf.zeros_like(images), images)
