@@ -1,13 +1,15 @@
-"""Auxiliary losses of conditional and information-maximising GANs.
+"""Auxiliary losses: the terms that models add to the adversarial ones.
 
-Pure functions over logits, like ``tfgan_lite.losses``, for the terms that
-conditional models add to the adversarial ones:
+Pure functions, like ``tfgan_lite.losses``:
 
 * the AC-GAN class loss, as a generator/discriminator pair (Odena et al.
   2017, https://arxiv.org/abs/1610.09585);
 * the InfoGAN mutual-information loss (Chen et al. 2016,
   https://arxiv.org/abs/1606.03657), one function that both the generator
-  and the Q network minimise.
+  and the Q network minimise;
+* CycleGAN's image-to-image losses, cycle consistency and identity (Zhu et
+  al. 2017, https://arxiv.org/abs/1703.10593), which compare images rather
+  than logits.
 
 Cross-entropies are computed from logits (log-softmax), so they stay finite
 for logits as large as +-100 in float32.
@@ -22,6 +24,8 @@ import tensorflow as tf
 __all__ = [
     "auxiliary_classifier_discriminator_loss",
     "auxiliary_classifier_generator_loss",
+    "cycle_consistency_loss",
+    "identity_loss",
     "mutual_information_loss",
 ]
 
@@ -143,3 +147,59 @@ def mutual_information_loss(
         diff = codes[:, first : first + continuous] - q_outputs[:, start:]
         loss += tf.reduce_mean(0.5 * tf.reduce_sum(tf.square(diff), axis=1))
     return loss
+
+
+# -- Image-to-image (CycleGAN) ---------------------------------------------
+
+
+def _l1(a, b) -> tf.Tensor:
+    # float32: half-precision sums over whole images overflow.
+    a = tf.cast(tf.convert_to_tensor(a), tf.float32)
+    return tf.reduce_mean(tf.abs(a - tf.cast(b, tf.float32)))
+
+
+def cycle_consistency_loss(x, x_cycled, y, y_cycled) -> tf.Tensor:
+    """Cycle-consistency loss: E|F(G(x)) - x| + E|G(F(y)) - y|.
+
+    Zhu et al. 2017 (CycleGAN), https://arxiv.org/abs/1703.10593, Eq. 2.
+    Each term is the mean absolute difference per pixel and channel, as in
+    the paper's implementation, so the value does not grow with image size.
+
+    Args:
+        x: Images of domain X, in [-1, 1], shape (N, H, W, C).
+        x_cycled: F(G(x)), the same shape.
+        y: Images of domain Y, in [-1, 1], shape (M, H', W', C').
+        y_cycled: G(F(y)), the same shape as y.
+
+    Returns:
+        A scalar float32 tensor, in [0, 4] for images in [-1, 1].
+
+    Example:
+        >>> float(cycle_consistency_loss([1.0, -1.0], [0.5, -1.0], [0], [0.5]))
+        0.75
+    """
+    return _l1(x, x_cycled) + _l1(y, y_cycled)
+
+
+def identity_loss(x, f_of_x, y, g_of_y) -> tf.Tensor:
+    """Identity-mapping loss: E|F(x) - x| + E|G(y) - y|.
+
+    Asks each generator to leave images of its target domain unchanged
+    (Zhu et al. 2017, https://arxiv.org/abs/1703.10593, Section 5.2, after
+    Taigman et al. 2017, https://arxiv.org/abs/1611.02200); it keeps
+    colours from drifting in photo<->painting translation.
+
+    Args:
+        x: Images of domain X, in [-1, 1].
+        f_of_x: F(x), the Y->X generator applied to x; the same shape.
+        y: Images of domain Y, in [-1, 1].
+        g_of_y: G(y), the X->Y generator applied to y; the same shape.
+
+    Returns:
+        A scalar float32 tensor, in [0, 4] for images in [-1, 1].
+
+    Example:
+        >>> float(identity_loss([1.0, 1.0], [1.0, 0.0], [0.0], [0.0]))
+        0.5
+    """
+    return _l1(x, f_of_x) + _l1(y, g_of_y)

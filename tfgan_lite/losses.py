@@ -1,8 +1,5 @@
 """Adversarial losses as pure functions over discriminator logits.
 
-(Also the two image-to-image losses of CycleGAN, cycle consistency and
-identity, which compare images rather than logits.)
-
 Every family comes as a pair, ``<family>_generator_loss`` and
 ``<family>_discriminator_loss``. All functions take raw discriminator
 outputs (logits in (-inf, inf)), never probabilities: the log terms are
@@ -28,6 +25,9 @@ from typing import NamedTuple
 import keras
 import tensorflow as tf
 
+# CycleGAN's image losses, kept importable from their former home.
+from tfgan_lite.auxiliary_losses import cycle_consistency_loss, identity_loss
+
 __all__ = [
     "LossPair",
     "cycle_consistency_loss",
@@ -45,6 +45,8 @@ __all__ = [
     "non_saturating_generator_loss",
     "relativistic_average_discriminator_loss",
     "relativistic_average_generator_loss",
+    "relativistic_pairing_discriminator_loss",
+    "relativistic_pairing_generator_loss",
     "serialize",
     "value_function",
     "wasserstein_discriminator_loss",
@@ -333,6 +335,76 @@ def relativistic_average_discriminator_loss(
     )
 
 
+# -- Relativistic pairing -------------------------------------------------
+
+
+def _paired(first, second, names: tuple[str, str]) -> tf.Tensor:
+    """first - second, elementwise, over batches of one size."""
+    first = tf.reshape(_logits(first, names[0]), (-1,))
+    second = tf.reshape(_logits(second, names[1]), (-1,))
+    message = (
+        f"The relativistic pairing loss pairs each of `{names[0]}` with one "
+        f"of `{names[1]}` by batch index, so they need as many logits"
+    )
+    if not first.shape.is_compatible_with(second.shape):
+        raise ValueError(
+            f"{message}; got {first.shape[0]} and {second.shape[0]}. Score "
+            "real and fake batches of one size, or use relativistic_average."
+        )
+    # Unknown sizes are checked at run time: a batch of 1 would broadcast.
+    check = tf.debugging.assert_equal(tf.size(first), tf.size(second), message)
+    with tf.control_dependencies([check]):
+        return first - second
+
+
+def relativistic_pairing_generator_loss(fake_logits, real_logits) -> tf.Tensor:
+    """Relativistic pairing generator loss (RpGAN).
+
+    E[softplus(-(C(G(z_i)) - C(x_i)))]: each fake should score above the
+    real it is paired with, so this loss needs the real logits too.
+
+    Jolicoeur-Martineau 2018, https://arxiv.org/abs/1807.00734 (RSGAN);
+    R3GAN's loss (Huang et al. 2024, https://arxiv.org/abs/2501.05441).
+
+    Args:
+        fake_logits: Discriminator logits for generated samples, (N, ...).
+        real_logits: Discriminator logits for data samples, as many.
+
+    Returns:
+        A scalar float32 tensor, in [0, inf).
+
+    Raises:
+        ValueError: If the two batches hold different numbers of logits.
+    """
+    diff = _paired(fake_logits, real_logits, ("fake_logits", "real_logits"))
+    return _mean(tf.math.softplus(-diff))
+
+
+def relativistic_pairing_discriminator_loss(
+    real_logits, fake_logits
+) -> tf.Tensor:
+    """Relativistic pairing discriminator loss (RpGAN).
+
+    E[softplus(-(C(x_i) - C(G(z_i))))]: real i paired with fake i, not
+    with the batch mean as in the relativistic average loss.
+
+    Jolicoeur-Martineau 2018, https://arxiv.org/abs/1807.00734 (RSGAN);
+    R3GAN's loss (Huang et al. 2024, https://arxiv.org/abs/2501.05441).
+
+    Args:
+        real_logits: Discriminator logits for data samples, (N, ...).
+        fake_logits: Discriminator logits for generated samples, as many.
+
+    Returns:
+        A scalar float32 tensor, in [0, inf).
+
+    Raises:
+        ValueError: If the two batches hold different numbers of logits.
+    """
+    diff = _paired(real_logits, fake_logits, ("real_logits", "fake_logits"))
+    return _mean(tf.math.softplus(-diff))
+
+
 # -- The value function ----------------------------------------------------
 
 
@@ -357,62 +429,6 @@ def value_function(real_logits, fake_logits) -> tf.Tensor:
         -1.3863
     """
     return -minimax_discriminator_loss(real_logits, fake_logits)
-
-
-# -- Image-to-image (CycleGAN) ---------------------------------------------
-
-
-def _l1(a, b) -> tf.Tensor:
-    # float32 for the same reason as _logits: half-precision sums overflow.
-    a = tf.cast(tf.convert_to_tensor(a), tf.float32)
-    return _mean(tf.abs(a - tf.cast(b, tf.float32)))
-
-
-def cycle_consistency_loss(x, x_cycled, y, y_cycled) -> tf.Tensor:
-    """Cycle-consistency loss: E|F(G(x)) - x| + E|G(F(y)) - y|.
-
-    Zhu et al. 2017 (CycleGAN), https://arxiv.org/abs/1703.10593, Eq. 2.
-    Each term is the mean absolute difference per pixel and channel, as in
-    the paper's implementation, so the value does not grow with image size.
-
-    Args:
-        x: Images of domain X, in [-1, 1], shape (N, H, W, C).
-        x_cycled: F(G(x)), the same shape.
-        y: Images of domain Y, in [-1, 1], shape (M, H', W', C').
-        y_cycled: G(F(y)), the same shape as y.
-
-    Returns:
-        A scalar float32 tensor, in [0, 4] for images in [-1, 1].
-
-    Example:
-        >>> float(cycle_consistency_loss([1.0, -1.0], [0.5, -1.0], [0], [0.5]))
-        0.75
-    """
-    return _l1(x, x_cycled) + _l1(y, y_cycled)
-
-
-def identity_loss(x, f_of_x, y, g_of_y) -> tf.Tensor:
-    """Identity-mapping loss: E|F(x) - x| + E|G(y) - y|.
-
-    Asks each generator to leave images of its target domain unchanged
-    (Zhu et al. 2017, https://arxiv.org/abs/1703.10593, Section 5.2, after
-    Taigman et al. 2017, https://arxiv.org/abs/1611.02200); it keeps
-    colours from drifting in photo<->painting translation.
-
-    Args:
-        x: Images of domain X, in [-1, 1].
-        f_of_x: F(x), the Y->X generator applied to x; the same shape.
-        y: Images of domain Y, in [-1, 1].
-        g_of_y: G(y), the X->Y generator applied to y; the same shape.
-
-    Returns:
-        A scalar float32 tensor, in [0, 4] for images in [-1, 1].
-
-    Example:
-        >>> float(identity_loss([1.0, 1.0], [1.0, 0.0], [0.0], [0.0]))
-        0.5
-    """
-    return _l1(x, f_of_x) + _l1(y, g_of_y)
 
 
 # -- Lookup ----------------------------------------------------------------
@@ -469,6 +485,12 @@ _PAIRS: dict[str, LossPair] = {
         relativistic_average_generator_loss,
         relativistic_average_discriminator_loss,
         "relativistic_average",
+        generator_needs_real=True,
+    ),
+    "relativistic_pairing": LossPair(
+        relativistic_pairing_generator_loss,
+        relativistic_pairing_discriminator_loss,
+        "relativistic_pairing",
         generator_needs_real=True,
     ),
 }

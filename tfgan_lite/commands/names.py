@@ -32,6 +32,7 @@ LOSSES = (
     "hinge",
     "least_squares",
     "relativistic_average",
+    "relativistic_pairing",
 )
 # tfgan_lite.gans.UPDATES.
 UPDATES = ("alternating", "simultaneous")
