@@ -1,6 +1,6 @@
 """Gradient penalties on the discriminator.
 
-Both penalties differentiate the discriminator with respect to its input,
+The penalties differentiate the discriminator with respect to its input,
 per sample. They assume that the discriminator treats samples independently
 (no batch normalization across the batch): otherwise the gradient of the
 summed outputs mixes samples. The reference discriminators in
@@ -15,7 +15,7 @@ import tensorflow as tf
 
 from tfgan_lite import _noise
 
-__all__ = ["gradient_penalty", "r1_penalty"]
+__all__ = ["gradient_penalty", "r1_penalty", "r2_penalty"]
 
 # Keeps sqrt differentiable where an input gradient is exactly zero; shifts the
 # norm by at most 1e-6 in float32.
@@ -110,6 +110,14 @@ def gradient_penalty(
     return tf.reduce_mean(tf.square(norm - target))
 
 
+def _half_squared_norm(
+    discriminator: Callable, x: tf.Tensor, training: bool
+) -> tf.Tensor:
+    """1/2 E_x[||grad_x D(x)||_2^2] over the batch x: R1 and R2 alike."""
+    grad = _input_gradient(discriminator, x, training)
+    return 0.5 * tf.reduce_mean(tf.reduce_sum(tf.square(grad), axis=1))
+
+
 def r1_penalty(
     discriminator: Callable, real, *, training: bool = True
 ) -> tf.Tensor:
@@ -133,6 +141,38 @@ def r1_penalty(
     Raises:
         TypeError: If the batch is not floating point.
     """
-    real = _as_float32(real, "real")
-    grad = _input_gradient(discriminator, real, training)
-    return 0.5 * tf.reduce_mean(tf.reduce_sum(tf.square(grad), axis=1))
+    return _half_squared_norm(
+        discriminator, _as_float32(real, "real"), training
+    )
+
+
+def r2_penalty(
+    discriminator: Callable, fake, *, training: bool = True
+) -> tf.Tensor:
+    """R2 penalty: 1/2 E_x[||grad_x D(x)||_2^2] on generated samples.
+
+    R1's twin on the generator's distribution p_g instead of the data's
+    (Mescheder et al. 2018, https://arxiv.org/abs/1801.04406, Eq. 10).
+    R3GAN regularizes with both R1 and R2 (Huang et al. 2024,
+    https://arxiv.org/abs/2501.05441), one gamma for both. Returned with
+    the factor 1/2, as ``r1_penalty``.
+
+    The fakes are taken as constants: the penalty shapes the
+    discriminator only, and no gradient reaches the generator through it.
+
+    Args:
+        discriminator: A callable ``D(x, training=...)`` returning one logit
+            per sample.
+        fake: Generated batch, shape (N, ...), floating.
+        training: Passed to the discriminator.
+
+    Returns:
+        A scalar float32 tensor, unweighted.
+
+    Raises:
+        TypeError: If the batch is not floating point.
+    """
+    # Without the stop, an outer tape would also differentiate the
+    # penalty through the generator that made the fakes.
+    fake = tf.stop_gradient(_as_float32(fake, "fake"))
+    return _half_squared_norm(discriminator, fake, training)

@@ -224,6 +224,86 @@ def test_lazy_r1_enters_every_nth_d_update_with_n_times_the_weight(jit):
     )
 
 
+def _rp(a, b):
+    # Relativistic pairing: mean softplus(-(a_i - b_i)), in numpy.
+    return np.mean(np.logaddexp(0.0, -(a - b)))
+
+
+def test_r2_and_relativistic_pairing_match_hand_computed_updates():
+    """R3GAN's objective: RpGAN plus gamma * R2, lazy every 2nd D update."""
+    lr, gamma, n = 0.1, 0.7, 2
+    gan = _gan(seed=11)
+    data = _points(16)
+    g_ref = keras.models.clone_model(gan.generator)
+    d_ref = keras.models.clone_model(gan.discriminator)
+    g_ref.set_weights(gan.generator.get_weights())
+    d_ref.set_weights(gan.discriminator.get_weights())
+
+    def logits(x):
+        return tf.reshape(d_ref(x), (-1,))
+
+    r2_values = []
+    for step, weight in enumerate([n * gamma, 0.0]):
+        real = tf.constant(data[8 * step : 8 * (step + 1)])
+        z_d, z_g = (
+            tf.random.stateless_normal(
+                (8, LATENT), seed=[gan.seed, 2 * step + i], alg="philox"
+            )
+            for i in (0, 1)
+        )
+        # R2 on fixed fakes: the generator's output is a constant here.
+        fake_d = g_ref(z_d)
+        r2_values.append(float(_ref_r1(d_ref, fake_d)) if weight else 0.0)
+
+        def d_loss(real=real, fake_d=fake_d, weight=weight):
+            loss = tf.reduce_mean(
+                tf.math.softplus(-(logits(real) - logits(fake_d)))
+            )
+            return loss + weight * _ref_r1(d_ref, fake_d) if weight else loss
+
+        def g_loss(real=real, z_g=z_g):
+            diff = logits(g_ref(z_g)) - logits(real)
+            return tf.reduce_mean(tf.math.softplus(-diff))
+
+        _sgd_step(d_loss, d_ref.trainable_variables, lr)
+        _sgd_step(g_loss, g_ref.trainable_variables, lr)
+    gan.compile(
+        keras.optimizers.SGD(lr),
+        keras.optimizers.SGD(lr),
+        "relativistic_pairing",
+        r2_penalty=gamma,
+        r1_interval=n,
+    )
+    history = gan.fit(
+        data, batch_size=8, epochs=1, shuffle=False, verbose=0
+    ).history
+    assert r2_values[0] > 0.0 and "r1_penalty" not in history
+    np.testing.assert_allclose(
+        history["r2_penalty"], [n * np.mean(r2_values)], rtol=1e-5
+    )
+    _assert_same_weights(gan, g_ref, d_ref)
+    # Evaluation reports the pairing loss and R2 itself on its own noise.
+    real = data[:8]
+    z = tf.random.stateless_normal(
+        (8, LATENT), seed=gan.eval_noise_state.numpy(), alg="philox"
+    )
+    got = gan.evaluate(real, batch_size=8, verbose=0, return_dict=True)
+    fake = gan.generator(z)
+    real_logits = gan.discriminator(real).numpy().ravel()
+    fake_logits = gan.discriminator(fake).numpy().ravel()
+    np.testing.assert_allclose(
+        got["r2_penalty"], float(_ref_r1(gan.discriminator, fake)), rtol=1e-5
+    )
+    np.testing.assert_allclose(
+        got["g_loss"], _rp(fake_logits, real_logits), rtol=1e-5
+    )
+    # The compile settings, R2 included, survive the saved config.
+    copy = _gan(seed=11)
+    copy.compile_from_config(gan.get_compile_config())
+    assert copy.r2_penalty_weight == gamma and copy.r1_interval == n
+    assert copy.loss_pair.name == "relativistic_pairing"
+
+
 @pytest.mark.parametrize(
     "top_k, top_k_steps, keep",
     [
@@ -664,6 +744,7 @@ def test_non_finite_arrays_are_refused():
         ),
         ({"gradient_penalty": -1.0}, ValueError, "finite number >= 0"),
         ({"r1_penalty": float("nan")}, ValueError, "finite number >= 0"),
+        ({"r2_penalty": -0.5}, ValueError, "r2_penalty` must be a finite"),
         (
             {"r1_penalty": "10"},
             TypeError,

@@ -2,7 +2,7 @@
 
 Pure functions of tensors and counters: Algorithm 1's minibatches
 (Goodfellow et al. 2014), top-k training's kept fraction (Sinha et al.
-2020) and lazy R1 (Karras et al. 2020). ``GAN`` reads its compile
+2020) and lazy R1/R2 (Karras et al. 2020). ``GAN`` reads its compile
 settings and calls them.
 """
 
@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from tfgan_lite import penalties
-
-__all__ = ["batch_size", "lazy_r1", "minibatches", "rows", "top_k_logits"]
+__all__ = ["batch_size", "lazy_penalty", "minibatches", "rows", "top_k_logits"]
 
 
 def batch_size(batch) -> tf.Tensor:
@@ -78,13 +76,15 @@ def top_k_logits(
     return tf.math.top_k(fake_logits, k=tf.clip_by_value(k, 1, n)).values
 
 
-def lazy_r1(critic, real, interval: int, step) -> tf.Tensor:
-    """Lazy R1: ``interval`` times R1 every interval-th D update, else 0.
+def lazy_penalty(penalty, interval: int, step) -> tf.Tensor:
+    """Lazy regularization: ``interval`` times the penalty every
+    interval-th D update, else 0.
 
     Args:
-        critic: The discriminator on samples alone.
-        real: Real samples.
-        interval: D updates per R1 evaluation, > 1.
+        penalty: A function of no arguments that computes the penalty
+            (R1 on reals, R2 on fakes), called only in the updates that
+            are due.
+        interval: D updates per evaluation, > 1.
         step: The discriminator updates made so far (a counter).
     """
     # A tf.cond around the penalty term only: the optimizer update
@@ -92,6 +92,6 @@ def lazy_r1(critic, real, interval: int, step) -> tf.Tensor:
     due = tf.equal(step % interval, 0)
     return tf.cond(
         due,
-        lambda: interval * penalties.r1_penalty(critic, real, training=True),
+        lambda: interval * penalty(),
         lambda: tf.zeros((), tf.float32),
     )

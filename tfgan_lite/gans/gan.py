@@ -48,7 +48,8 @@ _D_REAL = "d_real"
 _D_FAKE = "d_fake"
 _GP = "gradient_penalty"
 _R1 = "r1_penalty"
-_TRACKERS = (D_LOSS, G_LOSS, _D_REAL, _D_FAKE, D_NORM, G_NORM, _GP, _R1)
+_R2 = "r2_penalty"
+_TRACKERS = (D_LOSS, G_LOSS, _D_REAL, _D_FAKE, D_NORM, G_NORM, _GP, _R1, _R2)
 
 
 class AuxiliaryTerms(NamedTuple):
@@ -96,9 +97,10 @@ class GAN(AdversarialModel):
             minimax and non-saturating losses, as raw scores otherwise.
         d_grad_norm, g_grad_norm: global L2 norm of each player's gradient
             on the batch mean loss (training only).
-        gradient_penalty, r1_penalty: unweighted, when enabled (with
-            ``r1_interval=n`` in training, n times R1 in the updates that
-            compute it and 0 in the others, so the mean estimates R1).
+        gradient_penalty, r1_penalty, r2_penalty: unweighted, when enabled
+            (with ``r1_interval=n`` in training, n times R1 or R2 in the
+            updates that compute it and 0 in the others, so the mean
+            estimates the penalty).
 
     Args:
         generator: A Keras model from latent vectors (N, latent_dim) to
@@ -227,6 +229,7 @@ class GAN(AdversarialModel):
         update: str = "alternating",
         gradient_penalty: float = 0.0,
         r1_penalty: float = 0.0,
+        r2_penalty: float = 0.0,
         r1_interval: int = 1,
         top_k: float = 1.0,
         top_k_steps: int = 0,
@@ -241,8 +244,9 @@ class GAN(AdversarialModel):
                 different object from g_optimizer.
             loss: A name from ``tfgan_lite.losses.names()`` ("minimax",
                 "non_saturating", "wasserstein", "hinge", "least_squares",
-                "relativistic_average"), a ``LossPair``, or a tuple
-                ``(generator_fn, discriminator_fn)``. Resolved here, once.
+                "relativistic_average", "relativistic_pairing"), a
+                ``LossPair``, or a tuple ``(generator_fn,
+                discriminator_fn)``. Resolved here, once.
             d_steps: k of Algorithm 1: discriminator updates per generator
                 update. Each step splits its batch into k minibatches, one
                 per discriminator update, each with fresh noise.
@@ -256,17 +260,23 @@ class GAN(AdversarialModel):
                 fakes, so each step costs less; it needs d_steps=1.
             gradient_penalty: Weight lambda of the WGAN-GP penalty
                 (Gulrajani et al. 2017); 0 turns it off, 10 is the paper's.
-            r1_penalty: Weight gamma of the R1 penalty (Mescheder et al.
-                2018); 0 turns it off.
-            r1_interval: Discriminator updates per R1 evaluation. 1
-                computes R1 in every update. n > 1 is the lazy
+            r1_penalty: Weight gamma of the R1 penalty, on real samples
+                (Mescheder et al. 2018); 0 turns it off.
+            r2_penalty: Weight gamma of the R2 penalty, R1 on generated
+                samples taken as constants (Mescheder et al. 2018, Eq. 10);
+                0 turns it off. R3GAN (Huang et al. 2024,
+                https://arxiv.org/abs/2501.05441) pairs it with R1 of the
+                same gamma and the "relativistic_pairing" loss.
+            r1_interval: Discriminator updates per R1 (and R2) evaluation.
+                1 computes them in every update. n > 1 is the lazy
                 regularization of StyleGAN2 (Karras et al. 2020,
-                https://arxiv.org/abs/1912.04958, Section 3.1): R1 enters
-                every n-th update with weight ``n * r1_penalty``, so its
-                average pull is unchanged while most updates skip its
-                second-order gradient. The ``r1_penalty`` metric is then
-                that lazy estimate (n times R1, or 0), whose mean over an
-                epoch estimates R1. Evaluation always computes R1.
+                https://arxiv.org/abs/1912.04958, Section 3.1): each
+                penalty enters every n-th update with n times its weight,
+                so its average pull is unchanged while most updates skip
+                its second-order gradient. The ``r1_penalty`` and
+                ``r2_penalty`` metrics are then that lazy estimate (n times
+                the penalty, or 0), whose mean over an epoch estimates the
+                penalty. Evaluation always computes them.
             top_k: Fraction of each batch's generated samples, those the
                 discriminator scores as most real, that the generator's
                 adversarial loss averages over (top-k training, Sinha et
@@ -305,6 +315,7 @@ class GAN(AdversarialModel):
         # A weight of 0 turns the penalty off.
         gp_weight = check_float(gradient_penalty, "gradient_penalty", low=0.0)
         r1_weight = check_float(r1_penalty, "r1_penalty", low=0.0)
+        r2_weight = check_float(r2_penalty, "r2_penalty", low=0.0)
         r1_interval = check_int(r1_interval, "r1_interval", minimum=1)
         top_k = check_float(top_k, "top_k", low=0.0, high=1.0, low_closed=False)
         top_k_steps = check_int(top_k_steps, "top_k_steps", minimum=0)
@@ -313,6 +324,7 @@ class GAN(AdversarialModel):
             "update": update,
             "gradient_penalty": gp_weight,
             "r1_penalty": r1_weight,
+            "r2_penalty": r2_weight,
             "r1_interval": r1_interval,
             "top_k": top_k,
             "top_k_steps": top_k_steps,
@@ -330,6 +342,7 @@ class GAN(AdversarialModel):
         self.update = update
         self.gradient_penalty_weight = gp_weight
         self.r1_penalty_weight = r1_weight
+        self.r2_penalty_weight = r2_weight
         self.r1_interval = r1_interval
         self.top_k = top_k
         self.top_k_steps = top_k_steps
@@ -351,6 +364,8 @@ class GAN(AdversarialModel):
             keys.append(_GP)
         if getattr(self, "r1_penalty_weight", 0.0):
             keys.append(_R1)
+        if getattr(self, "r2_penalty_weight", 0.0):
+            keys.append(_R2)
         return keys
 
     # -- sampling ----------------------------------------------------------
@@ -518,10 +533,14 @@ class GAN(AdversarialModel):
                 )
                 out[_GP] = gp
                 d_loss += self.gradient_penalty_weight * gp
-            if self.r1_penalty_weight:
-                r1 = self._r1(critic, real_x, training)
-                out[_R1] = r1
-                d_loss += self.r1_penalty_weight * r1
+            regularizers = (
+                (_R1, penalties.r1_penalty, real_x, self.r1_penalty_weight),
+                (_R2, penalties.r2_penalty, fake_x, self.r2_penalty_weight),
+            )
+            for key, penalty, x, weight in regularizers:
+                if weight:
+                    out[key] = self._regularizer(penalty, critic, x, training)
+                    d_loss += weight * out[key]
             out[D_LOSS] = d_loss
         return out
 
@@ -536,12 +555,14 @@ class GAN(AdversarialModel):
             step=self.g_optimizer.iterations,
         )
 
-    def _r1(self, critic, real, training: bool) -> tf.Tensor:
-        """R1, or in training its lazy estimate when r1_interval > 1."""
+    def _regularizer(self, penalty, critic, x, training: bool) -> tf.Tensor:
+        """R1 or R2 on x, or in training its lazy estimate (r1_interval)."""
         if self.r1_interval == 1 or not training:
-            return penalties.r1_penalty(critic, real, training=training)
-        return _schedule.lazy_r1(
-            critic, real, self.r1_interval, self.d_optimizer.iterations
+            return penalty(critic, x, training=training)
+        return _schedule.lazy_penalty(
+            lambda: penalty(critic, x, training=True),
+            self.r1_interval,
+            self.d_optimizer.iterations,
         )
 
     def _update(self, real, z, phases: Sequence[Phase]) -> dict[str, tf.Tensor]:
