@@ -272,3 +272,98 @@ def test_usage_errors_come_before_tensorflow_loads():
         "error: --num_real must be an int >= 8, got --num_real=3.",
         "error: No model file at 'missing.keras'. " + command._MODEL_HINT,
     ]
+
+
+def _pixel_keys(images):
+    """Each image's 8-bit pixels, as bytes: [-1, 1] floats, rounded back."""
+    return {
+        np.round((np.asarray(image) + 1) * 127.5).astype(np.uint8).tobytes()
+        for image in images
+    }
+
+
+def test_a_folder_run_measures_held_back_images_and_evaluates_to_them(
+    tmp_path, monkeypatch
+):
+    from PIL import Image
+
+    from tfgan_lite.commands import datasets
+    from tfgan_lite.commands.config import TrainConfig
+
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(40):
+        pixels = rng.integers(0, 256, (28, 28), dtype=np.uint8)
+        Image.fromarray(pixels).save(folder / f"{i:02d}.png")
+    # Held back from 40 images instead of 2,000, to stay fast.
+    monkeypatch.setattr(datasets, "HOLD_BACK_SHARE", 0.5)
+    monkeypatch.setattr(datasets, "HOLD_BACK_MIN", 4)
+    run = finished_run(
+        tmp_path / "run",
+        dataset=str(folder),
+        epochs=1,
+        steps=2,
+        batch_size=4,
+        metrics_every=1,
+        clusters=0,
+        seed=2,
+    )
+    with open(run / "metrics.json") as f:
+        saved = json.load(f)
+    with open(run / "config.json") as f:
+        resolved = json.load(f)["resolved"]
+    held = datasets.split_held_back([f"{i:02d}.png" for i in range(40)])
+    assert len(held) == 20
+    record = {"images": 20, "of": 40, "share": 0.5}
+    assert {k: saved["held_back"][k] for k in record} == record
+    assert resolved["held_back"] == saved["held_back"]
+    # 20 real images: halves of 10, so 9 random-CNN features.
+    assert saved["extractor"] == "random_cnn_v1_seed0_28x28x1_d9"
+    assert saved["num_real_per_half"] == 10
+    assert saved["real_images"] == (
+        f"the run's own measurement images: 20 images of {folder} held "
+        "back from training (50% of its 40 images, chosen by a hash of each "
+        "file's path)"
+    )
+    # The held-back images are exactly the held files' pixels, and the
+    # training pipeline yields the other 20 and none of them.
+    config = TrainConfig(dataset=str(folder), batch_size=4, seed=2)
+    own = _pixel_keys(
+        np.asarray(Image.open(folder / name), np.float32)[..., None] / 127.5 - 1
+        for name in sorted(held)
+    )
+    assert _pixel_keys(datasets.held_back_images(config)) == own
+    trained = _pixel_keys(
+        image for batch in datasets.images(config) for image in batch.numpy()
+    )
+    assert len(trained) == 20 and not trained & own
+    # tfgan-evaluate measures the same held-back images to the same figures.
+    result = evaluate_lib.evaluate(
+        evaluate_lib.EvaluateConfig(model=str(run / "model.keras"))
+    )
+    assert result["real_images"] == saved["real_images"]
+    assert result["extractor"] == saved["extractor"]
+    for name, row in saved["metrics"].items():
+        for key in ("generated", "real"):
+            np.testing.assert_allclose(
+                result["metrics"][name][key], row[key], rtol=1e-6, atol=1e-9
+            )
+
+
+def test_a_small_folder_is_measured_against_its_training_images(tmp_path):
+    from tfgan_lite.commands.config import TrainConfig
+
+    (tmp_path / "a.png").write_bytes(b"")
+    config = TrainConfig(dataset=str(tmp_path), seed=5)
+    words, line = command.run_real_words(config, 32)
+    why = "the folder is too small to hold some back (fewer than 2,000 images)"
+    assert words == (
+        f"the run's own measurement images: the first 32 training images of "
+        f"{tmp_path} in the run's data order (seed 5); {why}"
+    )
+    assert line == f"  against the training images: {why}"
+    named = TrainConfig(dataset="cifar10", model="dcgan_32")
+    assert (
+        command.run_real_words(named, 8)[1] == "  against the training images"
+    )

@@ -538,3 +538,29 @@ def test_the_ema_flags_reach_the_callback(tmp_path, flags, want):
     state = build(config).callbacks.state
     (ema,) = [c for c in state if isinstance(c, callbacks.EMAGenerator)]
     assert (ema.decay, ema.rampup) == want
+
+
+def test_a_folder_holds_back_a_tenth_chosen_by_file_name_hashes():
+    import hashlib
+
+    from tfgan_lite.commands import datasets
+
+    def names(count):
+        return [f"class{i % 3}/img{i:05d}.png" for i in range(count)]
+
+    # Under 2,000 images nothing is held back; then a tenth, up to 2,000.
+    assert datasets.split_held_back(names(1_999)) == frozenset()
+    for count, want in ((2_000, 200), (4_321, 432), (30_000, 2_000)):
+        files = names(count)
+        held = datasets.split_held_back(files)
+        ranked = sorted(
+            files, key=lambda f: hashlib.sha256(f.encode()).digest()
+        )
+        assert held == frozenset(ranked[:want])
+    # The split depends on the names, not their order; a file added later
+    # moves at most one file across it.
+    files = names(2_500)
+    shuffled = list(np.random.default_rng(0).permutation(files))
+    assert datasets.split_held_back(shuffled) == datasets.split_held_back(files)
+    grown = datasets.split_held_back([*files, "new.png"])
+    assert len(grown ^ datasets.split_held_back(files)) <= 2

@@ -65,3 +65,26 @@ def test_from_folder_errors(tmp_path):
         data.from_folder(loose, batch_size=1, with_labels=True)
     with pytest.raises(ValueError, match="at most 2"):
         data.from_folder(loose, batch_size=3)
+
+
+def test_keep_leaves_files_out_by_their_relative_path(tmp_path):
+    for i, name in enumerate(["a.png", "sub/b.png", "sub/c.png"]):
+        save_image(tmp_path / name, (4, 4), 100 * i)
+    assert data.folders.image_files(tmp_path) == [
+        "a.png",
+        "sub/b.png",
+        "sub/c.png",
+    ]
+    ds = data.from_folder(
+        tmp_path,
+        image_size=(4, 4),
+        channels=1,
+        batch_size=1,
+        keep=lambda path: path != "sub/b.png",
+    )
+    means = sorted(float(b.mean()) for b in batches(ds))
+    np.testing.assert_allclose(means, [-1, 200 / 127.5 - 1], atol=1e-6)
+    with pytest.raises(ValueError, match="left out every image"):
+        data.from_folder(tmp_path, batch_size=1, keep=lambda path: False)
+    with pytest.raises(TypeError, match="`keep` must be None or a callable"):
+        data.from_folder(tmp_path, batch_size=1, keep="a.png")
