@@ -102,10 +102,14 @@ class TrainConfig:
     )
     gradient_penalty: float | None = _setting("WGAN-GP weight; 0 is off.")
     r1_penalty: float | None = _setting("R1 weight; 0 is off.")
+    # GAN.compile(r2_penalty=...); R3GAN uses R1 and R2 of one weight.
+    r2_penalty: float | None = _setting(
+        "R2 weight (R1 on generated samples); 0 is off."
+    )
     # GAN.compile(r1_interval=...), StyleGAN2's lazy regularization.
     r1_interval: int | None = _setting(
-        "Discriminator updates per R1 evaluation (lazy R1, weighted by the "
-        "interval); 1: every update."
+        "Discriminator updates per R1 and R2 evaluation (lazy, weighted by "
+        "the interval); 1: every update."
     )
     # GAN.compile(top_k=..., top_k_steps=...), the fraction falling linearly.
     top_k: float | None = _setting(
@@ -130,10 +134,10 @@ class TrainConfig:
         "Export the generator to RUN_DIR/export at the end."
     )
     sample_every: int | None = _setting("Epochs between sample grids.")
-    # And after the last epoch; "digits" and "mnist" only.
+    # And after the last epoch; a folder of 2,000+ images holds a tenth back.
     metrics_every: int | None = _setting(
-        "Epochs between quality measurements on digit datasets (digits "
-        "classifier); 0 is off."
+        "Epochs between quality measurements of image runs (the digits "
+        "classifier on digits, else a random CNN); 0 is off."
     )
     log_every_steps: int | None = _setting(
         "Steps between points of the TensorBoard training curves; 0: per "
@@ -311,6 +315,7 @@ def _check(config: TrainConfig, recipe: TrainConfig) -> None:
     check_float(config.beta_1, "--beta_1", low=0.0, high=1.0, high_closed=False)
     check_float(config.gradient_penalty, "--gradient_penalty", low=0.0)
     check_float(config.r1_penalty, "--r1_penalty", low=0.0)
+    check_float(config.r2_penalty, "--r2_penalty", low=0.0)
     check_float(config.top_k, "--top_k", low=0.0, high=1.0, low_closed=False)
     check_int(config.top_k_steps, "--top_k_steps", minimum=0)
     # numpy's seed, which keras.utils.set_random_seed sets, is 32-bit.
@@ -389,6 +394,7 @@ _BASE = TrainConfig(
     width=64,
     gradient_penalty=0.0,
     r1_penalty=1.0,
+    r2_penalty=0.0,
     r1_interval=1,
     top_k=1.0,
     top_k_steps=0,

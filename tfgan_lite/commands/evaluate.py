@@ -12,7 +12,8 @@ it (``--json`` prints JSON instead):
 
 A model in a run directory is measured as the run measured it, so the
 figures equal those of ``RUN_DIR/metrics.json``: the same real images (the
-run's training data in its data order), seed, sample count and EMA
+run's training data in its data order, or the images a folder run held
+back from training), seed, sample count and EMA
 generator. The lines above the table say what was measured.
 :func:`write_run_metrics` writes that file at the end of a run.
 
@@ -74,8 +75,9 @@ class EvaluateConfig:
     By default a model in a run directory (``RUN_DIR/model.keras`` beside
     ``RUN_DIR/config.json``) is measured as the run measured it, so that
     the figures equal those of ``RUN_DIR/metrics.json``: against the
-    run's own real images (the first 2,000 training images in the run's
-    data order, split into halves with the run's seed), with as many
+    run's own real images (the images a folder run held back from
+    training, else the first 2,000 training images in the run's data
+    order; split into halves with the run's seed), with as many
     samples of the EMA generator as a half holds, from the run's seed.
     Setting ``dataset``, ``num_real`` or ``seed`` to other values than the
     run's measures against other real images instead: the first
