@@ -276,13 +276,15 @@ def test_a_copied_run_directory_resumes(finished, tmp_path):
         assert json.load(f)["config"]["run_dir"] == str(copy)
 
 
-def test_the_r1_and_top_k_flags_reach_the_model(tmp_path):
-    flags = ["--r1_penalty=2", "--r1_interval=8", "--top_k=0.5"]
+def test_the_r1_r2_and_top_k_flags_reach_the_model(tmp_path):
+    flags = ["--r1_penalty=2", "--r2_penalty=3", "--r1_interval=8"]
     config = train_lib.parse_flags(
-        ["train", f"--run_dir={tmp_path}", *flags, "--top_k_steps=100"]
+        ["train", f"--run_dir={tmp_path}", *flags, "--top_k=0.5"]
+        + ["--top_k_steps=100"]
     )
     gan = build(config).model
     assert (gan.r1_penalty_weight, gan.r1_interval) == (2.0, 8)
+    assert gan.r2_penalty_weight == 3.0
     assert (gan.top_k, gan.top_k_steps) == (0.5, 100)
 
 

@@ -112,6 +112,7 @@ def _compile(gan: GAN, config: TrainConfig) -> dict[str, Any]:
         update=config.update,
         gradient_penalty=config.gradient_penalty,
         r1_penalty=config.r1_penalty,
+        r2_penalty=config.r2_penalty,
         r1_interval=config.r1_interval,
         top_k=config.top_k,
         top_k_steps=config.top_k_steps,

@@ -52,6 +52,7 @@ _GAN_SETTINGS = (
     "update",
     "gradient_penalty",
     "r1_penalty",
+    "r2_penalty",
     "r1_interval",
     "top_k",
     "top_k_steps",
