@@ -84,6 +84,35 @@ def test_r1_quadratic(batches):
     np.testing.assert_allclose(float(got), want, rtol=1e-5)
 
 
+def test_r2_quadratic_on_fakes(batches):
+    _, fake, _ = batches
+    got = penalties.r2_penalty(_quadratic, fake)
+    want = 0.5 * np.mean(np.sum((2 * fake.astype(np.float64)) ** 2, (1, 2, 3)))
+    np.testing.assert_allclose(float(got), want, rtol=1e-5)
+
+
+def test_r2_trains_d_and_never_reaches_the_generator():
+    # D(x) = sum_j w_j x_j^2: grad_x D = 2 w x, so R2 = 2 E[sum_j w_j^2
+    # x_j^2] and dR2/dw_j = 4 w_j E[x_j^2], all by hand in numpy.
+    w = tf.Variable([0.5, -2.0, 1.5])
+    generator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)])
+    z = np.array([[1.0, -1.0], [0.5, 2.0], [0.0, 1.0], [3.0, 0.2]], "float32")
+
+    def critic(x, training=False):
+        return tf.reduce_sum(w * tf.square(x), axis=1)
+
+    with tf.GradientTape() as tape:
+        fake = generator(z)
+        r2 = penalties.r2_penalty(critic, fake)
+    d_grad, *g_grads = tape.gradient(r2, [w, *generator.trainable_variables])
+    x = fake.numpy().astype(np.float64)
+    w64 = w.numpy().astype(np.float64)
+    sq = np.mean(x**2, axis=0)
+    np.testing.assert_allclose(float(r2), 2 * np.sum(w64**2 * sq), rtol=1e-5)
+    np.testing.assert_allclose(d_grad.numpy(), 4 * w64 * sq, rtol=1e-5)
+    assert g_grads == [None, None]
+
+
 def test_penalties_are_float32_for_half_inputs(batches):
     real, fake, eps = batches
     gp = penalties.gradient_penalty(
@@ -93,7 +122,9 @@ def test_penalties_are_float32_for_half_inputs(batches):
         interpolation_weights=eps,
     )
     r1 = penalties.r1_penalty(_quadratic, real.astype(np.float16))
+    r2 = penalties.r2_penalty(_quadratic, fake.astype(np.float16))
     assert gp.dtype == tf.float32 and r1.dtype == tf.float32
+    assert r2.dtype == tf.float32
 
 
 def test_bad_inputs(batches):
@@ -102,6 +133,8 @@ def test_bad_inputs(batches):
         penalties.gradient_penalty(_quadratic, real.astype(np.int32), fake)
     with pytest.raises(TypeError, match="floating-point `real`.*uint8"):
         penalties.r1_penalty(_quadratic, real.astype(np.uint8))
+    with pytest.raises(TypeError, match="floating-point `fake`.*int32"):
+        penalties.r2_penalty(_quadratic, fake.astype(np.int32))
     with pytest.raises(ValueError, match="one shape"):
         penalties.gradient_penalty(_quadratic, real, fake[:, :2])
     with pytest.raises(ValueError, match="does not depend on its input"):
