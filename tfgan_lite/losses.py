@@ -349,7 +349,8 @@ def _paired(first, second, names: tuple[str, str]) -> tf.Tensor:
     if not first.shape.is_compatible_with(second.shape):
         raise ValueError(
             f"{message}; got {first.shape[0]} and {second.shape[0]}. Score "
-            "real and fake batches of one size, or use relativistic_average."
+            "real and fake batches of one size (GAN.compile's top_k < 1 "
+            "keeps fewer fakes), or use relativistic_average."
         )
     # Unknown sizes are checked at run time: a batch of 1 would broadcast.
     check = tf.debugging.assert_equal(tf.size(first), tf.size(second), message)
