@@ -159,15 +159,12 @@ def is_folder(dataset: str) -> bool:
 def held_back(config: TrainConfig) -> HeldBack | None:
     """The images a folder run holds back for measurement, if any.
 
-    Only an image GAN run on a folder that measures its quality holds
-    images back, and only a folder of at least 2,000 images
-    (:func:`split_held_back`).
+    An image GAN run on a folder of at least 2,000 images holds images
+    back (:func:`split_held_back`), whether or not it measures them:
+    ``metrics_every`` may change when a run resumes, and the images it
+    trains on must not; ``tfgan-evaluate`` measures against them later.
     """
-    if not (
-        config.metrics_every
-        and config.model in IMAGE_SHAPES
-        and is_folder(config.dataset)
-    ):
+    if not (config.model in IMAGE_SHAPES and is_folder(config.dataset)):
         return None
     return _held_back(str(Path(config.dataset).expanduser().resolve()))
 
