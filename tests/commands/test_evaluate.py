@@ -1,5 +1,6 @@
 """python -m tfgan_lite.evaluate: tables, JSON, 2-D modes, plain errors."""
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -15,6 +16,7 @@ import tfgan_lite
 from tfgan_lite import evaluate as evaluate_lib
 from tfgan_lite import metrics, models
 from tfgan_lite.commands import evaluate as command
+from tfgan_lite.train import train
 
 
 @pytest.fixture(scope="module")
@@ -283,7 +285,7 @@ def _pixel_keys(images):
 
 
 def test_a_folder_run_measures_held_back_images_and_evaluates_to_them(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, capsys
 ):
     from PIL import Image
 
@@ -299,15 +301,28 @@ def test_a_folder_run_measures_held_back_images_and_evaluates_to_them(
     # Held back from 40 images instead of 2,000, to stay fast.
     monkeypatch.setattr(datasets, "HOLD_BACK_SHARE", 0.5)
     monkeypatch.setattr(datasets, "HOLD_BACK_MIN", 4)
-    run = finished_run(
-        tmp_path / "run",
+    run = tmp_path / "run"
+    config = TrainConfig(
         dataset=str(folder),
+        run_dir=str(run),
         epochs=1,
         steps=2,
         batch_size=4,
+        width=8,
         metrics_every=1,
         clusters=0,
         seed=2,
+    )
+    train(config, verbose=2)
+    out = capsys.readouterr().out.splitlines()
+    head = out.index(
+        "Quality after 1 epoch (random_cnn_v1_seed0_28x28x1_d9 features; 10 "
+        "samples by the EMA generator vs 10 real images):"
+    )
+    assert out[head + 1].startswith("  FD ")
+    assert out[head + 2] == (
+        "  against 20 images held back from training (20 of the folder's 40 "
+        "trained on)"
     )
     with open(run / "metrics.json") as f:
         saved = json.load(f)
@@ -328,7 +343,6 @@ def test_a_folder_run_measures_held_back_images_and_evaluates_to_them(
     )
     # The held-back images are exactly the held files' pixels, and the
     # training pipeline yields the other 20 and none of them.
-    config = TrainConfig(dataset=str(folder), batch_size=4, seed=2)
     own = _pixel_keys(
         np.asarray(Image.open(folder / name), np.float32)[..., None] / 127.5 - 1
         for name in sorted(held)
@@ -338,6 +352,10 @@ def test_a_folder_run_measures_held_back_images_and_evaluates_to_them(
         image for batch in datasets.images(config) for image in batch.numpy()
     )
     assert len(trained) == 20 and not trained & own
+    # The split does not follow --metrics_every, which a resumed run may
+    # change.
+    unmeasured = dataclasses.replace(config, metrics_every=0)
+    assert datasets.held_back(unmeasured) == datasets.held_back(config)
     # tfgan-evaluate measures the same held-back images to the same figures.
     result = evaluate_lib.evaluate(
         evaluate_lib.EvaluateConfig(model=str(run / "model.keras"))
