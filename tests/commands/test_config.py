@@ -130,6 +130,20 @@ def _argv(settings):
             "cyclegan",
             "^--ema does not apply to --model=cyclegan",
         ),
+        (
+            {"model": "cyclegan"},
+            {"augment": "diffaugment"},
+            "cyclegan",
+            r"^--augment does not apply to --model=cyclegan \(a setting of "
+            r"the dcgan presets, whose discriminators see images\)\.$",
+        ),
+        (
+            {"model": "mlp_2d"},
+            {"augment": "none"},
+            "points",
+            r"^--augment transforms images; --model mlp_2d trains on 2-D "
+            r"points\. Drop --augment\.$",
+        ),
     ],
 )
 def test_a_setting_its_kind_does_not_read_is_refused(
@@ -146,6 +160,16 @@ def test_a_setting_its_kind_does_not_read_is_refused(
     lines = err.strip().splitlines()
     assert re.search(message, lines[0].removeprefix("error: ")), err
     assert len(lines) <= 2 and "Traceback" not in err
+
+
+def test_augment_is_off_in_every_recipe_and_read_by_image_gans():
+    assert {r.augment for r in train_lib.RECIPES.values()} == {"none"}
+    for base in ({}, {"clusters": 0}, {"conditional": True}):
+        config = train_lib.TrainConfig(**base, augment="ada")
+        assert config.augment == "ada"
+        assert "augment" in kinds.kind_of(config).reads
+    with pytest.raises(ValueError, match="--augment.*'diffaugment'"):
+        train_lib.TrainConfig(augment="diffaug")
 
 
 def test_each_kind_reads_its_own_settings():

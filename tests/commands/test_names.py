@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tfgan_lite import data, losses
+from tfgan_lite import augment, data, losses
 from tfgan_lite.commands import names
 from tfgan_lite.data import unpaired
 from tfgan_lite.gans import UPDATES
@@ -17,6 +17,7 @@ from tfgan_lite.gans.clustered import ADAPT_SAMPLES
 def test_the_names_equal_the_registries():
     assert names.LOSSES == losses.names()
     assert names.UPDATES == UPDATES
+    assert names.AUGMENTATIONS == augment.NAMES
     assert names.IMAGE_DATASETS == ("digits", *data.SUPPORTED_TFDS)
     assert names.DIGITS_MAPPINGS == unpaired.DIGITS_MAPPINGS
     assert names.CYCLE_GAN_PAIRS == data.CYCLE_GAN_PAIRS

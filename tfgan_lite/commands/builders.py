@@ -116,6 +116,7 @@ def _compile(gan: GAN, config: TrainConfig) -> dict[str, Any]:
         r1_interval=config.r1_interval,
         top_k=config.top_k,
         top_k_steps=config.top_k_steps,
+        augment=config.augment,
         steps_per_execution=config.steps_per_execution,
     )
     return {"sample_shape": list(gan.sample_shape)}

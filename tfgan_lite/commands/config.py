@@ -31,7 +31,7 @@ from tfgan_lite._validation import (
     check_path,
 )
 from tfgan_lite.commands import kinds
-from tfgan_lite.commands.names import LOSSES, UPDATES
+from tfgan_lite.commands.names import AUGMENTATIONS, LOSSES, UPDATES
 
 __all__ = ["RECIPES", "TrainConfig", "helps"]
 
@@ -119,6 +119,13 @@ class TrainConfig:
     top_k_steps: int | None = _setting(
         "Generator updates over which that fraction falls from 1 to "
         "--top_k; 0: from the start."
+    )
+    # GAN.compile(augment=...): tfgan_lite.augment. Every recipe keeps
+    # "none" until a measurement says otherwise.
+    augment: str | None = _setting(
+        "Differentiable augmentation of the images the discriminator sees "
+        "(image GANs): none, diffaugment (colour, translation, cutout), or "
+        "ada (the same with an adaptive probability)."
     )
     ema: float | None = _setting(
         "Decay of the generator weight average; 0 is off."
@@ -318,6 +325,7 @@ def _check(config: TrainConfig, recipe: TrainConfig) -> None:
     check_float(config.r2_penalty, "--r2_penalty", low=0.0)
     check_float(config.top_k, "--top_k", low=0.0, high=1.0, low_closed=False)
     check_int(config.top_k_steps, "--top_k_steps", minimum=0)
+    check_choice(config.augment, "--augment", AUGMENTATIONS)
     # numpy's seed, which keras.utils.set_random_seed sets, is 32-bit.
     check_int(config.seed, "--seed", minimum=0, maximum=2**32 - 1)
     check_path(config.run_dir, "--run_dir")
@@ -398,6 +406,7 @@ _BASE = TrainConfig(
     r1_interval=1,
     top_k=1.0,
     top_k_steps=0,
+    augment="none",
     ema=0.999,
     ema_rampup=0.05,
     seed=0,

@@ -60,6 +60,8 @@ _GAN_SETTINGS = (
     "ema_rampup",
     "metrics_every",
 )
+# Settings of the GANs on images (plain, clustered, conditional).
+_IMAGE_SETTINGS = ("augment",)
 _DCGAN_SETTINGS = ("clusters", "conditional")
 _CYCLEGAN_SETTINGS = (
     "generator",
@@ -71,6 +73,7 @@ _CYCLEGAN_SETTINGS = (
 )
 _OWNERS = {
     **dict.fromkeys(_GAN_SETTINGS, "the GAN presets"),
+    "augment": "the dcgan presets, whose discriminators see images",
     "clusters": "the dcgan presets",
     "conditional": "the dcgan presets, where it trains a ConditionalGAN",
     **dict.fromkeys(_CYCLEGAN_SETTINGS, "--model=cyclegan"),
@@ -223,7 +226,7 @@ def _late(module: str, name: str) -> Callable:
     return call
 
 
-_DCGAN_READS = frozenset((*_GAN_SETTINGS, *_DCGAN_SETTINGS))
+_DCGAN_READS = frozenset((*_GAN_SETTINGS, *_IMAGE_SETTINGS, *_DCGAN_SETTINGS))
 
 KINDS: Mapping[str, Kind] = {
     kind.name: kind
@@ -249,7 +252,7 @@ KINDS: Mapping[str, Kind] = {
         ),
         Kind(
             "conditional",
-            frozenset((*_GAN_SETTINGS, "conditional")),
+            frozenset((*_GAN_SETTINGS, *_IMAGE_SETTINGS, "conditional")),
             _check_labelled,
             _late("datasets", "labelled_images"),
             _late("builders", "gan_samples"),
@@ -271,7 +274,9 @@ KINDS: Mapping[str, Kind] = {
             _late("builders", "points_callbacks"),
             refusals={
                 "clusters": "--clusters applies to the dcgan presets; "
-                "--model mlp_2d trains a plain GAN."
+                "--model mlp_2d trains a plain GAN.",
+                "augment": "--augment transforms images; --model mlp_2d "
+                "trains on 2-D points. Drop --augment.",
             },
         ),
         Kind(

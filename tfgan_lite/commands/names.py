@@ -4,8 +4,8 @@ A usage mistake is reported before TensorFlow loads (a second, not ten),
 so the checks of ``TrainConfig`` compare against these plain tuples
 rather than the registries of the library's modules, which import
 TensorFlow. ``tests/commands/test_names.py`` holds each tuple equal to the
-registry it mirrors: a loss, update, dataset or pair added there fails
-that test until it is added here too.
+registry it mirrors: a loss, update, augmentation, dataset or pair added
+there fails that test until it is added here too.
 
 The stdlib only.
 """
@@ -13,6 +13,7 @@ The stdlib only.
 from __future__ import annotations
 
 __all__ = [
+    "AUGMENTATIONS",
     "CLUSTER_SAMPLES",
     "CYCLE_GAN_PAIRS",
     "DIGITS_MAPPINGS",
@@ -36,6 +37,8 @@ LOSSES = (
 )
 # tfgan_lite.gans.UPDATES.
 UPDATES = ("alternating", "simultaneous")
+# tfgan_lite.augment.NAMES: --augment.
+AUGMENTATIONS = ("none", "diffaugment", "ada")
 # "digits" and tfgan_lite.data.SUPPORTED_TFDS: the names data.load reads
 # as image sets.
 IMAGE_DATASETS = ("digits", "mnist", "fashion_mnist", "cifar10", "celeb_a")

@@ -49,6 +49,7 @@ _LOG_SPACE_BYTES = 64 * 2**20
 _ADDED_SETTINGS = {
     "r1_interval": 1,
     "r2_penalty": 0.0,
+    "augment": "none",
     "top_k": 1.0,
     "top_k_steps": 0,
     "ema_rampup": 0.0,

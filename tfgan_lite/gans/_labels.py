@@ -99,6 +99,10 @@ class LabelConditionedGAN(GAN):
         fake = self.generator(self._condition(z, labels), training=training)
         return fake, labels
 
+    def _augment_samples(self, samples):
+        images, labels = samples
+        return self.augment(images), labels
+
     def _critic(self, real, fake) -> tuple:
         images, labels = real
 

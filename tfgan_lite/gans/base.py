@@ -165,6 +165,8 @@ class AdversarialModel(keras.Model):
         _NETWORK_ARGS: The constructor's network arguments, in order;
             each is an attribute, serialized by ``get_config``.
         _COMPILE_HINT: The call that the "not compiled" error suggests.
+        _TRAINING_ONLY: Trackers that ``evaluate`` does not report
+            (the gradient norms by default).
 
     Hooks a subclass defines:
         _metric_names(): The trackers reported now, in log order.
@@ -187,6 +189,8 @@ class AdversarialModel(keras.Model):
 
     _NETWORK_ARGS: ClassVar[tuple[str, ...]] = ()
     _COMPILE_HINT: ClassVar[str] = "model.compile()"
+    # Trackers that evaluation leaves out: it takes no gradients.
+    _TRAINING_ONLY: ClassVar[tuple[str, ...]] = (D_NORM, G_NORM)
 
     def __init__(
         self,
@@ -354,8 +358,7 @@ class AdversarialModel(keras.Model):
             self._trackers[key].update_state(value)
 
     def _logs(self, training: bool = True) -> dict[str, tf.Tensor]:
-        # Evaluation takes no gradients, so it reports no gradient norms.
-        skip = () if training else (D_NORM, G_NORM)
+        skip = () if training else self._TRAINING_ONLY
         logs = {m.name: m.result() for m in self.metrics if m.name not in skip}
         return _keras_compat.step_logs(logs)
 

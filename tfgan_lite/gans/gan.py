@@ -18,6 +18,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_lite import _noise, penalties
+from tfgan_lite import augment as augment_lib
 from tfgan_lite import losses as losses_lib
 from tfgan_lite._validation import (
     check_bool,
@@ -49,7 +50,9 @@ _D_FAKE = "d_fake"
 _GP = "gradient_penalty"
 _R1 = "r1_penalty"
 _R2 = "r2_penalty"
+_AUGMENT_P = "augment_p"
 _TRACKERS = (D_LOSS, G_LOSS, _D_REAL, _D_FAKE, D_NORM, G_NORM, _GP, _R1, _R2)
+_TRACKERS += (_AUGMENT_P,)
 
 
 class AuxiliaryTerms(NamedTuple):
@@ -139,6 +142,8 @@ class GAN(AdversarialModel):
     """
 
     _NETWORK_ARGS = ("generator", "discriminator")
+    # Evaluation augments nothing either.
+    _TRAINING_ONLY = (D_NORM, G_NORM, _AUGMENT_P)
     _COMPILE_HINT = (
         "gan.compile(g_optimizer=..., d_optimizer=..., loss='non_saturating')"
     )
@@ -177,6 +182,8 @@ class GAN(AdversarialModel):
         self.ema_generator = None
         if check_bool(ema, "ema"):
             self.enable_ema()
+        # The discriminator's augmentation, chosen in compile.
+        self.augment = None
 
     def enable_ema(self) -> keras.Model:
         """Creates ``ema_generator`` from the current generator, if absent.
@@ -233,6 +240,7 @@ class GAN(AdversarialModel):
         r1_interval: int = 1,
         top_k: float = 1.0,
         top_k_steps: int = 0,
+        augment: str | augment_lib.Augment | None = None,
         **keras_options: Unpack[KerasOptions],
     ) -> None:
         """Chooses the optimizers and the game.
@@ -290,6 +298,21 @@ class GAN(AdversarialModel):
                 falls linearly from 1 to ``top_k`` (the paper anneals it
                 too, so that early training uses every sample); 0 keeps
                 ``top_k`` from the first update.
+            augment: Differentiable augmentation of every image the
+                discriminator sees in training, reals and fakes, in both
+                players' steps and in the penalties (``tfgan_lite.augment``):
+                None or "none" for none, "diffaugment" (DiffAugment, Zhao
+                et al. 2020, https://arxiv.org/abs/2006.10738), "ada"
+                (DiffAugment's operations with ADA's adaptive probability,
+                Karras et al. 2020, https://arxiv.org/abs/2006.06676), or
+                a ``tfgan_lite.augment.Augment``, which then serves this
+                model only. Seeded from the model's seed unless the layer
+                has its own. The penalties take D's gradient at the
+                augmented images it scores. ``generate``, export,
+                ``evaluate`` and the quality metrics see no augmentation.
+                Its state (p, the random stream) is saved with the
+                weights; the ``augment_p`` metric reports p (its mean over
+                the epoch's discriminator updates). Images only.
             **keras_options: Keras' own settings, passed through to
                 ``keras.Model.compile``: ``jit_compile`` (XLA; default
                 "auto"), ``steps_per_execution`` (1), ``run_eagerly``
@@ -298,9 +321,10 @@ class GAN(AdversarialModel):
                 ``LossScaleOptimizer``). See ``KerasOptions``.
 
         Raises:
-            ValueError: For an unknown loss or update, d_steps < 1, negative
-                penalty weights, a shared optimizer object, or simultaneous
-                updates with d_steps > 1.
+            ValueError: For an unknown loss, update or augmentation,
+                d_steps < 1, negative penalty weights, a shared optimizer
+                object, simultaneous updates with d_steps > 1, or
+                augmentation of samples that are not images.
             TypeError: For arguments of the wrong type.
         """
         loss_pair = losses_lib.get(loss)
@@ -319,6 +343,7 @@ class GAN(AdversarialModel):
         r1_interval = check_int(r1_interval, "r1_interval", minimum=1)
         top_k = check_float(top_k, "top_k", low=0.0, high=1.0, low_closed=False)
         top_k_steps = check_int(top_k_steps, "top_k_steps", minimum=0)
+        augment_layer = self._augment_layer(augment)
         settings = {
             "d_steps": d_steps,
             "update": update,
@@ -328,6 +353,11 @@ class GAN(AdversarialModel):
             "r1_interval": r1_interval,
             "top_k": top_k,
             "top_k_steps": top_k_steps,
+            "augment": (
+                None
+                if augment_layer is None
+                else keras.saving.serialize_keras_object(augment_layer)
+            ),
         }
         self._compile_players(
             g_optimizer,
@@ -346,6 +376,28 @@ class GAN(AdversarialModel):
         self.r1_interval = r1_interval
         self.top_k = top_k
         self.top_k_steps = top_k_steps
+        if self.augment is not augment_layer:
+            if self.augment is not None:
+                # A compile that changes the augmentation drops the old
+                # layer's weights from the model's state; Keras keeps a
+                # replaced layer tracked otherwise.
+                self._tracker.untrack(self.augment)
+            self.augment = augment_layer
+
+    def _augment_layer(self, augment) -> augment_lib.Augment | None:
+        """Resolves compile's ``augment`` and creates its weights."""
+        layer = augment_lib.get(augment)
+        if layer is None:
+            return None
+        if len(self.sample_shape) != 3:
+            raise ValueError(
+                "augment= needs a GAN of images, (height, width, channels); "
+                f"this one makes samples of shape {self.sample_shape}. Pass "
+                "augment=None."
+            )
+        # Weights made now, under the strategy scope that compile runs in.
+        layer.bind(self.seed)
+        return layer
 
     # -- serialization -----------------------------------------------------
 
@@ -366,6 +418,8 @@ class GAN(AdversarialModel):
             keys.append(_R1)
         if getattr(self, "r2_penalty_weight", 0.0):
             keys.append(_R2)
+        if getattr(self, "augment", None) is not None:
+            keys.append(_AUGMENT_P)
         return keys
 
     # -- sampling ----------------------------------------------------------
@@ -486,6 +540,10 @@ class GAN(AdversarialModel):
         """(D on images alone, real images, fake images) for penalties."""
         return self.discriminator, real, fake
 
+    def _augment_samples(self, samples):
+        """The samples that D takes, with their images augmented."""
+        return self.augment(samples)
+
     def _auxiliary(self, real, z, fake, training: bool):
         """Extra loss terms beside the adversarial ones; None here."""
         del real, z, fake, training
@@ -497,6 +555,13 @@ class GAN(AdversarialModel):
         """One forward pass: the losses each requested player minimises."""
         batch = _schedule.batch_size(real)
         fake = self._fake(real, z, training)
+        augmenting = training and self.augment is not None
+        if augmenting:
+            # Every discriminator call below, the auxiliary heads' and the
+            # penalties' included, sees augmented images; each of the two
+            # batches gets draws of its own.
+            real = self._augment_samples(real)
+            fake = self._augment_samples(fake)
         extra = self._auxiliary(real, z, fake, training)
         out = dict(extra.metrics) if extra else {}
         # Real and fake are scored in separate calls, not one call on their
@@ -519,6 +584,9 @@ class GAN(AdversarialModel):
             d_loss = self.loss_pair.discriminator(real_logits, fake_logits)
             out[_D_REAL] = self._summary(real_logits)
             out[_D_FAKE] = self._summary(fake_logits)
+            if augmenting:
+                self.augment.observe(real_logits)
+                out[_AUGMENT_P] = tf.identity(self.augment.probability)
             if extra:
                 d_loss += extra.discriminator
             critic, real_x, fake_x = self._critic(real, fake)
