@@ -182,3 +182,17 @@ def test_bad_arguments_are_refused():
         augment.DiffAugment()(np.zeros((1, 8, 8, 1), "float32"))
     with pytest.raises(ValueError, match="height, width, channels"):
         _bound(augment.DiffAugment())(np.zeros((4, 2), "float32"))
+
+
+def test_float16_images_keep_their_dtype_under_mixed_precision():
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        layer = _bound(augment.AdaptiveAugment(probability=1.0))
+        images = tf.ones((2, 8, 8, 3), tf.float16)
+        out = layer(images)
+        layer.observe(tf.ones(2))
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert out.dtype == tf.float16
+    assert layer.probability.dtype == "float32"
+    assert not np.array_equal(out.numpy(), images.numpy())

@@ -142,6 +142,11 @@ class Augment(keras.layers.Layer):
         **kwargs,
     ):
         kwargs.setdefault("trainable", False)
+        # Images keep their dtype (float16 under mixed precision) and p its
+        # float32, which the gates compare with float32 draws: no autocast,
+        # and a float32 policy, under which Keras opens no autocast scope.
+        kwargs.setdefault("autocast", False)
+        kwargs.setdefault("dtype", "float32")
         super().__init__(**kwargs)
         self.policy = _policy(policy)
         self.initial_probability = check_float(
