@@ -104,6 +104,9 @@ class GAN(AdversarialModel):
             (with ``r1_interval=n`` in training, n times R1 or R2 in the
             updates that compute it and 0 in the others, so the mean
             estimates the penalty).
+        augment_p: with ``compile(augment=...)``, the probability that
+            each augmentation applies, after each discriminator update
+            (training only).
 
     Args:
         generator: A Keras model from latent vectors (N, latent_dim) to
