@@ -32,6 +32,7 @@ def test_every_public_module_is_listed():
     # The walk must reach every package, the export package included.
     for name in (
         "tfgan_lite",
+        "tfgan_lite.augment",
         "tfgan_lite.callbacks",
         "tfgan_lite.data",
         "tfgan_lite.export",
@@ -69,6 +70,7 @@ def test_top_level_surface():
         "CycleGAN",
         "GAN",
         "InfoGAN",
+        "augment",
         "auxiliary_losses",
         "callbacks",
         "data",

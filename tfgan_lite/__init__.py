@@ -45,6 +45,7 @@ __all__ = [
     "ConditionalGAN",
     "GAN",
     "InfoGAN",
+    "augment",
     "auxiliary_losses",
     "callbacks",
     "data",
@@ -58,6 +59,7 @@ __all__ = [
 
 # Public name -> the module it comes from, in the order they load.
 _EXPORTS = {
+    "augment": "tfgan_lite.augment",
     "auxiliary_losses": "tfgan_lite.auxiliary_losses",
     "callbacks": "tfgan_lite.callbacks",
     "data": "tfgan_lite.data",

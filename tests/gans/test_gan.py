@@ -759,6 +759,11 @@ def test_non_finite_arrays_are_refused():
         ({"top_k": 0.0}, ValueError, r"top_k` must be a finite number in \(0"),
         ({"top_k": 1.5}, ValueError, r"top_k` must be a finite number in \(0"),
         ({"top_k_steps": -1}, ValueError, "top_k_steps` must be"),
+        (
+            {"loss": "relativistic_pairing", "top_k": 0.5},
+            ValueError,
+            "pairs each real logit with one fake logit. Use top_k=1.0",
+        ),
         ({"g_optimizer": "nope"}, ValueError, "Keras optimizer"),
         (
             {"jit_compil": True},

@@ -346,6 +346,17 @@ class GAN(AdversarialModel):
         r1_interval = check_int(r1_interval, "r1_interval", minimum=1)
         top_k = check_float(top_k, "top_k", low=0.0, high=1.0, low_closed=False)
         top_k_steps = check_int(top_k_steps, "top_k_steps", minimum=0)
+        if top_k < 1.0 and loss_pair.generator is (
+            losses_lib.relativistic_pairing_generator_loss
+        ):
+            # Top-k keeps fewer fake logits than there are real ones, and
+            # the pairing loss needs one fake per real.
+            raise ValueError(
+                f"top_k={top_k} keeps only some of the generated samples, "
+                "but loss='relativistic_pairing' pairs each real logit "
+                "with one fake logit. Use top_k=1.0 with this loss, or "
+                "loss='relativistic_average'."
+            )
         augment_layer = self._augment_layer(augment)
         settings = {
             "d_steps": d_steps,
