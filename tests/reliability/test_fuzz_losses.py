@@ -4,7 +4,8 @@ The property, per family and per player:
 
 * Finite logits (any float dtype, any shapes, the two sides' shapes
   unrelated, values up to +-1e4) give a finite float32 scalar in the range
-  the docstring states.
+  the docstring states. The relativistic pairing loss pairs the two sides
+  logit by logit: sides of different sizes are refused with a ValueError.
 * An empty side is refused with a ValueError that names it: the mean of no
   logits is NaN, which would pass silently into training.
 * A NaN logit gives a NaN loss, for every family: a diverged discriminator
@@ -40,6 +41,7 @@ _LOWER = {
     "hinge": (None, 0.0),
     "least_squares": (0.0, 0.0),
     "relativistic_average": (0.0, 0.0),
+    "relativistic_pairing": (0.0, 0.0),
 }
 # The minimax generator loss is E[log(1 - D(G(z)))] <= 0.
 _UPPER = {"minimax": (0.0, None)}
@@ -79,6 +81,15 @@ def _reads_real(pair, player):
     return player == "discriminator" or pair.generator_needs_real
 
 
+def _unpaired(pair, player, real, fake):
+    """Whether the pairing loss is given sides of different sizes."""
+    return (
+        pair.name == "relativistic_pairing"
+        and _reads_real(pair, player)
+        and np.size(real) != np.size(fake)
+    )
+
+
 def _empty_names(pair, player, real, fake):
     names = ["fake_logits"] * (np.size(fake) == 0)
     if _reads_real(pair, player) and np.size(real) == 0:
@@ -98,6 +109,10 @@ def test_finite_logits_give_a_finite_loss_in_range(family, real, fake):
             with pytest.raises(ValueError, match="must hold at least one") as e:
                 _call(pair, player, real, fake)
             assert any(f"`{name}`" in str(e.value) for name in empty)
+            continue
+        if _unpaired(pair, player, real_values, fake_values):
+            with pytest.raises(ValueError, match="need as many logits"):
+                _call(pair, player, real, fake)
             continue
         loss = _call(pair, player, real, fake)
         assert loss.dtype == tf.float32 and loss.shape == ()
@@ -119,6 +134,8 @@ def test_non_finite_logits_never_raise_and_nan_stays_nan(family, real, fake):
     for player in PLAYERS:
         if _empty_names(pair, player, real_values, fake_values):
             continue  # The empty case is the finite test's.
+        if _unpaired(pair, player, real_values, fake_values):
+            continue  # So is the pairing loss's size check.
         loss = _call(pair, player, real, fake)
         assert loss.dtype == tf.float32 and loss.shape == ()
         read = [fake_values]
