@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from absl import flags
 
@@ -33,6 +34,7 @@ from tfgan_lite._files import CorruptFileError
 __all__ = [
     "DEBUG_HELP",
     "UsageError",
+    "parse_config",
     "run",
     "split_bool_flag",
     "split_debug",
@@ -73,6 +75,44 @@ def split_bool_flag(args: Sequence[str], name: str) -> tuple[list[str], bool]:
         else:
             rest.append(arg)
     return rest, value
+
+
+def parse_config(
+    args: Sequence[str],
+    values: flags.FlagValues,
+    config_class: type,
+    helps: Mapping[str, str],
+    *,
+    debug: bool = False,
+    prog: str | None = None,
+    check: Callable[[Any], None] | None = None,
+) -> tuple[int, Any, str | None]:
+    """A command line's config, checked before TensorFlow loads.
+
+    ``--tf_log_level`` (the launcher's, when there is one) is taken out of
+    ``args``; the rest are parsed into ``values`` and turned into
+    ``config_class``, then ``check(config)`` runs (path checks, say). A
+    mistake ends as :func:`run` ends it.
+
+    Returns:
+        ``(status, config, level)``: 0, the config and the log level for
+        ``quiet.start`` (None when not given); or a non-zero exit status,
+        None and None.
+    """
+    from tfgan_lite.commands import _flags, quiet
+
+    parsed: list[Any] = []
+
+    def parse() -> None:
+        rest, level = quiet.split_level(args)
+        _flags.parse(values, rest)
+        config = _flags.to_config(values, config_class, helps)
+        if check is not None:
+            check(config)
+        parsed.extend([config, level])
+
+    status = run(parse, debug=debug, prog=prog)
+    return (status, None, None) if status else (0, *parsed)
 
 
 def run(

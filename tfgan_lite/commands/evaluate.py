@@ -654,20 +654,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  {_quiet.FLAG_HELP}")
         return 0
 
-    checked: list[Any] = []
-
-    def check() -> None:
-        # --tf_log_level is the launcher's, when there is one.
-        rest, level = _quiet.split_level(args)
-        _flags.parse(values, rest)
-        config = _flags.to_config(values, EvaluateConfig, _HELPS)
-        check_model_path(config.model, _MODEL_HINT)
-        checked.extend([config, level])
-
-    status = _cli.run(check, debug=debug)
+    status, config, level = _cli.parse_config(
+        args,
+        values,
+        EvaluateConfig,
+        _HELPS,
+        debug=debug,
+        check=lambda config: check_model_path(config.model, _MODEL_HINT),
+    )
     if status:
         return status
-    config, level = checked
     _quiet.start(level)
 
     def run() -> None:

@@ -448,20 +448,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  {_quiet.FLAG_HELP}")
         return 0
 
-    checked: list[Any] = []
-
-    def check() -> None:
-        # --tf_log_level is the launcher's, when there is one.
-        rest, level = _quiet.split_level(args)
-        _flags.parse(values, rest)
-        config = _flags.to_config(values, SampleConfig, _HELPS)
-        _check_paths(config)
-        checked.extend([config, level])
-
-    status = _cli.run(check, debug=debug, prog=_PROG)
+    status, config, level = _cli.parse_config(
+        args,
+        values,
+        SampleConfig,
+        _HELPS,
+        debug=debug,
+        prog=_PROG,
+        check=_check_paths,
+    )
     if status:
         return status
-    config, level = checked
     _quiet.start(level)
 
     def run() -> None:
