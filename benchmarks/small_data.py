@@ -27,7 +27,7 @@ the report gives each row's mean pixel value of the 3-pixel frame beside
 the held-out digits', and ``--grids`` writes each run's samples as a PNG
 grid to look at.
 
-    python benchmarks/small_data.py --grids=/tmp/small_data
+    python benchmarks/small_data.py --seeds=0,1,2 --grids=path/to/grids
     python benchmarks/small_data.py --sizes=300 --seeds=0,1,2 --steps=600
     python benchmarks/small_data.py --quick
 
