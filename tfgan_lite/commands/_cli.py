@@ -35,6 +35,7 @@ __all__ = [
     "DEBUG_HELP",
     "UsageError",
     "parse_config",
+    "print_help",
     "run",
     "split_bool_flag",
     "split_debug",
@@ -75,6 +76,18 @@ def split_bool_flag(args: Sequence[str], name: str) -> tuple[list[str], bool]:
         else:
             rest.append(arg)
     return rest, value
+
+
+def print_help(intro: str, values: flags.FlagValues) -> int:
+    """Prints a command's ``--help``: ``intro``, its flags, the shared
+    flags (``--debug``, ``--tf_log_level``); returns the exit status 0."""
+    from tfgan_lite.commands import _flags, quiet
+
+    print(intro)
+    print(_flags.help_text(values))
+    print(f"\n  {DEBUG_HELP}")
+    print(f"  {quiet.FLAG_HELP}")
+    return 0
 
 
 def parse_config(

@@ -641,18 +641,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     _flags.define(values, EvaluateConfig, _HELPS)
     args, debug = _cli.split_debug(argv if argv is not None else sys.argv)
     if _flags.help_requested(args[1:]):
-        print(
+        return _cli.print_help(
             "usage: tfgan-evaluate [--flag=value ...]\n"
             "   or: python -m tfgan_lite.evaluate [--flag=value ...]\n\n"
             "Measures a trained generator against real data. A model in a "
             "run directory\nis measured as the run measured it "
             "(RUN_DIR/metrics.json): same real\nimages, seed and "
-            "generator.\n"
+            "generator.\n",
+            values,
         )
-        print(_flags.help_text(values))
-        print(f"\n  {_cli.DEBUG_HELP}")
-        print(f"  {_quiet.FLAG_HELP}")
-        return 0
 
     status, config, level = _cli.parse_config(
         args,

@@ -436,17 +436,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     _flags.define(values, SampleConfig, _HELPS)
     args, debug = _cli.split_debug(argv if argv is not None else sys.argv)
     if _flags.help_requested(args[1:]):
-        print(
+        return _cli.print_help(
             f"usage: {_PROG} [--flag=value ...]\n"
             "   or: python -m tfgan_lite.commands.sample [--flag=value ...]"
             "\n\nWrites samples of a trained model as PNG files: one grid "
             "(--grid) or one\nfile per sample. The same --seed gives the "
-            "same images.\n"
+            "same images.\n",
+            values,
         )
-        print(_flags.help_text(values))
-        print(f"\n  {_cli.DEBUG_HELP}")
-        print(f"  {_quiet.FLAG_HELP}")
-        return 0
 
     status, config, level = _cli.parse_config(
         args,
