@@ -22,15 +22,17 @@ then resized by area averaging::
 ``--source=photos``: ``--count`` random crops (seeded) of the real colour
 photographs bundled with scikit-image (``skimage/data/``: astronaut,
 chelsea, coffee, hubble_deep_field, ihc, motorcycle_left,
-motorcycle_right, retina, rocket; CC0 or public domain but for the two
-Middlebury stereo views) and scikit-learn (``load_sample_images``: china,
-flower; CC-BY 2.0). The grayscale and synthetic images of skimage/data
-are left out. Each crop is a square of a random side between
-``--min_crop`` and ``--max_crop`` of the photograph's shorter side (and
-not below ``--side`` where the photograph allows), from a photograph
-drawn uniformly, resized by area averaging. scikit-image is needed by
-this benchmark only: pass ``--skimage_data`` the ``skimage/data`` folder
-of an unpacked wheel, or install it (``pip install scikit-image``)::
+motorcycle_right, retina, rocket; CC0, public domain or "no known
+copyright restrictions" by scikit-image's notes, which state no licence
+for the two Middlebury stereo views) and scikit-learn
+(``load_sample_images``: china, flower; CC-BY 2.0). The grayscale and
+synthetic images of skimage/data are left out. Each crop is a square of
+a random side between ``--min_crop`` and ``--max_crop`` of the
+photograph's shorter side (and not below ``--side`` where the photograph
+allows), from a photograph drawn uniformly, resized by area averaging.
+scikit-image is needed by this benchmark only: pass ``--skimage_data``
+the ``skimage/data`` folder of an unpacked wheel, or install it (``pip
+install scikit-image``)::
 
     pip download scikit-image --no-deps && unzip scikit_image-*.whl \\
         'skimage/data/*'

@@ -389,7 +389,7 @@ def run(
             config = recipe_config(
                 model,
                 train_dir,
-                Path(run_dir or work) / "run",
+                Path(run_dir) if run_dir else Path(work) / "run",
                 steps=steps,
                 epochs=epochs,
                 seed=seed,
