@@ -131,6 +131,33 @@ OTHER_RUNS["chunks"] = (
     18,
 )
 
+# A run with ADA (``--augment=ada``): its probability p, the counters of
+# r_t since p's last adjustment and its random stream are weights, and a
+# resumed run must go on with them. 3 epochs of 5 steps, checkpoints at
+# 5, 10 and 15 (periodic and epoch ends). p is adjusted every 4
+# discriminator updates: the run resumes from step 10, p already raised
+# and 2 updates counted towards the adjustment at 12. Batches of 64 move
+# p by 256 / 50,000 at each adjustment (the default ramp), so that the
+# augmentations do fire (about 1% of operations at the end). No clusters:
+# a plain GAN, which builds faster.
+ADA_RUN = (
+    [
+        "--augment=ada",
+        "--clusters=0",
+        "--width=4",
+        "--latent_dim=4",
+        "--batch_size=64",
+        "--steps=5",
+        "--epochs=3",
+        "--checkpoint_every=5",
+        "--metrics_every=0",
+        "--sample_every=100",
+        "--deterministic",
+    ],
+    "step:12",
+    15,
+)
+
 # One thread per op from the runtime's start (see the module docstring).
 _ONE_THREAD = {"TF_NUM_INTEROP_THREADS": "1", "TF_NUM_INTRAOP_THREADS": "1"}
 
@@ -224,9 +251,17 @@ def _after(run_dir):
     }
 
 
+def _kill_and_resume(args, point, run_dir):
+    """A run killed at ``point``, then resumed to its end."""
+    found = _train_in_process(args, run_dir, point)
+    _train_in_process(args, run_dir)
+    return found
+
+
 def _run_chains(which, out):
     """The in-process runs of lane ``which``; writes out/<which>.json."""
     found = {}
+    ada_args, ada_point, _ = ADA_RUN
     if which == "main":
         # Goes on from the real kill of the command.
         killed = os.path.join(out, "killed")
@@ -235,12 +270,17 @@ def _run_chains(which, out):
         ]
         _train_in_process(ARGS, killed)
         _train_in_process(ARGS, os.path.join(out, "straight"))
+        # The ADA run's kill and resume here, its uninterrupted run in the
+        # other lane: that balances the lanes, and a run is the same in
+        # any process (as the command's shows).
+        killed = os.path.join(out, "ada", "killed")
+        found["ada"] = _kill_and_resume(ada_args, ada_point, killed)
     else:
+        _train_in_process(ada_args, os.path.join(out, "ada", "straight"))
         for name, (args, point, _) in OTHER_RUNS.items():
             _train_in_process(args, os.path.join(out, name, "straight"))
             killed = os.path.join(out, name, "killed")
-            found[name] = _train_in_process(args, killed, point)
-            _train_in_process(args, killed)
+            found[name] = _kill_and_resume(args, point, killed)
     with open(os.path.join(out, f"{which}.json"), "w") as f:
         json.dump(found, f)
 
@@ -321,8 +361,9 @@ def runs(tmp_path_factory):
     """Every run of this file, in two lanes side by side (two CPU cores).
 
     Lane 1: the real SIGKILL of the command, then in process the rest of
-    the kill chain, the run to its end and an uninterrupted run. Lane 2:
-    the command's own uninterrupted run, then the other runs in process.
+    the kill chain, the run to its end, an uninterrupted run, and the ADA
+    run killed and resumed. Lane 2: the command's own uninterrupted run,
+    then in process the ADA run uninterrupted and the other runs.
     """
     out = tmp_path_factory.mktemp("runs")
     killed = str(out / "killed")
@@ -330,7 +371,10 @@ def runs(tmp_path_factory):
     def lane_1():
         real = _command(ARGS, killed, REAL[0])
         assert real.returncode == -signal.SIGKILL, real.stderr[-3000:]
-        return [_after(killed), *_chains("main", str(out))["kills"]]
+        after_real = _after(killed)
+        found = _chains("main", str(out))
+        found["kills"] = [after_real, *found["kills"]]
+        return found
 
     def lane_2():
         command = _command(ARGS, str(out / "command"))
@@ -339,14 +383,14 @@ def runs(tmp_path_factory):
 
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         first, second = pool.submit(lane_1), pool.submit(lane_2)
-        kills, others = first.result(), second.result()
+        main, others = first.result(), second.result()
     return {
         "dir": str(out),
         "straight": str(out / "straight"),
         "command": str(out / "command"),
         "killed": killed,
-        "kills": kills,
-        "others": others,
+        "kills": main["kills"],
+        "others": {**others, "ada": main["ada"]},
     }
 
 
@@ -354,6 +398,18 @@ def _checkpoint_arrays(run_dir, step):
     path = os.path.join(run_dir, "backup", f"ckpt-{step:09d}.npz")
     with np.load(path, allow_pickle=False) as archive:
         return {k: archive[k] for k in archive.files if k != "__meta__"}
+
+
+def _augment_state(run_dir, step):
+    """The augmentation's weights in checkpoint ``step``, by name."""
+    path = os.path.join(run_dir, "backup", f"ckpt-{step:09d}.npz")
+    with np.load(path, allow_pickle=False) as archive:
+        paths = json.loads(str(archive["__meta__"]))["paths"]
+        return {
+            name: archive[f"v{i}"]
+            for i, (layer, name) in enumerate(p.split("/") for p in paths)
+            if layer.startswith("adaptive_augment")
+        }
 
 
 def _steps_on_disk(run_dir):
@@ -444,6 +500,37 @@ def test_ema_and_cyclegan_runs_resume_exactly(runs, name):
     )
     assert ours.keys() == theirs.keys()
     assert all(np.array_equal(ours[k], theirs[k]) for k in ours), point
+
+
+def test_an_ada_run_resumes_to_the_same_weights_and_p(runs):
+    _, point, last = ADA_RUN
+    # Killed at step 12: checkpoints 10 and 5 on disk, resumed from 10.
+    assert runs["others"]["ada"] == {"steps": [10, 5], "temporary": []}
+    killed, straight = (
+        os.path.join(runs["dir"], "ada", d) for d in ("killed", "straight")
+    )
+    ours, theirs = (_checkpoint_arrays(d, last) for d in (killed, straight))
+    assert ours.keys() == theirs.keys()
+    assert all(np.array_equal(ours[k], theirs[k]) for k in ours), point
+    # By name: p, the counters since its last adjustment and the stream.
+    ada, expected = (_augment_state(d, last) for d in (killed, straight))
+    assert ada.keys() == {
+        "probability",
+        "sign_sum",
+        "seen",
+        "updates",
+        "augment_state",
+    }
+    for name in ada:
+        np.testing.assert_array_equal(ada[name], expected[name], name)
+    # Not vacuous: the checkpoint resumed from held a raised p and counts
+    # towards the next adjustment, and p moved again after the resume.
+    resumed_from = _augment_state(killed, 10)
+    assert resumed_from["probability"] > 0
+    assert resumed_from["updates"] > 0 and resumed_from["seen"] > 0
+    assert ada["probability"] > resumed_from["probability"]
+    # The last adjustment at step 12; steps 13 to 15 counted since.
+    assert ada["updates"] == 3 and ada["seen"] == 3 * 64
 
 
 def test_a_run_in_chunks_of_steps_resumes_from_its_last_checkpoint(runs):
