@@ -76,14 +76,15 @@ _EXPORTS = {
     "GAN": "tfgan_lite.gans.gan",
     "InfoGAN": "tfgan_lite.gans.infogan",
 }
-# after_import: `import tfgan_lite; import keras; keras.saving.load_model(
-# "model.keras")` finds the saved classes, registered as Keras loads.
-__getattr__, __dir__ = _lazy.surface(globals(), _EXPORTS, after_import="keras")
-
 # The export code lives in the top-level `export/` folder (setup.py's
 # package_dir installs it as tfgan_lite.export). Run from a source checkout,
 # this package has no `export/` inside it; a finder for that one name is
 # narrower than adding the checkout's root to __path__ (which would make
 # tfgan_lite.tests, tfgan_lite.setup, ... importable) and needs no copy or
-# symbolic link, which would go stale or fail on Windows.
+# symbolic link, which would go stale or fail on Windows. It comes first:
+# with keras already imported, surface() below loads every name at once.
 _lazy.map_sibling(__name__, __file__, "export", "export")
+
+# after_import: `import tfgan_lite; import keras; keras.saving.load_model(
+# "model.keras")` finds the saved classes, registered as Keras loads.
+__getattr__, __dir__ = _lazy.surface(globals(), _EXPORTS, after_import="keras")
