@@ -70,9 +70,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import harness  # noqa: E402
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
 from absl import app, flags  # noqa: E402
-from keras_reference import ReferenceGAN  # noqa: E402
+from keras_reference import fit_bare  # noqa: E402
 from small_data import write_grid  # noqa: E402
 
 from tfgan_lite import data as data_lib  # noqa: E402
@@ -200,22 +199,17 @@ def train_bare(
     images: np.ndarray, *, steps: int, batch: int, seed: int, n: int
 ) -> np.ndarray:
     """Trains the bare DCGAN for ``steps`` and returns ``n`` samples."""
-    keras.utils.set_random_seed(seed)
-    gan = ReferenceGAN(*bare_networks(images.shape[1]), latent_dim=_BARE_LATENT)
-    gan.compile(
-        d_optimizer=keras.optimizers.Adam(_BARE_LR),
-        g_optimizer=keras.optimizers.Adam(_BARE_LR),
+    return fit_bare(
+        lambda: bare_networks(images.shape[1]),
+        images,
+        lr=_BARE_LR,
+        steps=steps,
+        batch=batch,
+        seed=seed,
+        n=n,
+        # Small batches: the last maps are side x side x 512.
+        predict_batch=32,
     )
-    dataset = (
-        tf.data.Dataset.from_tensor_slices(images)
-        .repeat()
-        .shuffle(len(images), seed=seed)
-        .batch(batch, drop_remainder=True)
-    )
-    gan.fit(dataset, steps_per_epoch=steps, epochs=1, verbose=0, shuffle=False)
-    z = keras.random.normal((n, _BARE_LATENT), seed=seed + 1)
-    # Small batches: the last maps are side x side x 512.
-    return gan.generator.predict(z, batch_size=32, verbose=0)
 
 
 # --------------------------------------------------------------------------

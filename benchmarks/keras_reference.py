@@ -8,6 +8,8 @@ different work.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import keras
 import tensorflow as tf
 
@@ -70,3 +72,40 @@ class ReferenceGAN(keras.Model):
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(g_loss)
         return {m.name: m.result() for m in self.metrics}
+
+
+def fit_bare(
+    networks: Callable[[], tuple[keras.Model, keras.Model]],
+    images,
+    *,
+    lr: float,
+    steps: int,
+    batch: int,
+    seed: int,
+    n: int,
+    predict_batch: int = 256,
+):
+    """Trains a bare keras.io-style GAN on ``images``; returns ``n`` samples.
+
+    ``networks()`` builds (generator, discriminator) after the seed is set,
+    so their first weights follow ``seed`` too. Adam(``lr``) for both
+    players, ``steps`` steps of ``batch`` images shuffled with ``seed``,
+    then ``n`` samples of the live generator.
+    """
+    keras.utils.set_random_seed(seed)
+    generator, discriminator = networks()
+    latent_dim = generator.input_shape[-1]
+    gan = ReferenceGAN(generator, discriminator, latent_dim=latent_dim)
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(lr),
+        g_optimizer=keras.optimizers.Adam(lr),
+    )
+    dataset = (
+        tf.data.Dataset.from_tensor_slices(images)
+        .repeat()
+        .shuffle(len(images), seed=seed)
+        .batch(batch, drop_remainder=True)
+    )
+    gan.fit(dataset, steps_per_epoch=steps, epochs=1, verbose=0, shuffle=False)
+    z = keras.random.normal((n, latent_dim), seed=seed + 1)
+    return gan.generator.predict(z, batch_size=predict_batch, verbose=0)
