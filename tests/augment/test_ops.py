@@ -65,6 +65,25 @@ def test_translate_moves_pixels_and_fills_with_zero(images):
     np.testing.assert_array_equal(got[2, :, 3:], images[2, :, :2])
 
 
+def test_translate_with_reflect_mirrors_the_edge_as_numpy_pad(images):
+    dy, dx = np.array([1, -2, 0]), np.array([-1, 0, 3])
+    got = ops.translate(images, dy, dx, fill="reflect").numpy()
+    _, h, w, _ = images.shape
+    for i in range(len(images)):
+        # Pad by 4 with numpy's "reflect" (edge not repeated), then crop
+        # the window the shift moves into view.
+        padded = np.pad(images[i], ((4, 4), (4, 4), (0, 0)), mode="reflect")
+        want = padded[4 - dy[i] : 4 - dy[i] + h, 4 - dx[i] : 4 - dx[i] + w]
+        np.testing.assert_array_equal(got[i], want)
+    # Row 0 of image 0 (moved down 1, left 1) is its old row 1, mirrored in.
+    np.testing.assert_array_equal(got[0, 0, :-1], images[0, 1, 1:])
+
+
+def test_translate_refuses_another_fill(images):
+    with pytest.raises(ValueError, match="zeros, reflect.*'wrap'"):
+        ops.translate(images, [0, 0, 0], [0, 0, 0], fill="wrap")
+
+
 def test_cutout_zeroes_a_square_clipped_by_the_image(images):
     got = ops.cutout(images, np.array([3, 0, 5]), np.array([2, 4, 0]), (2, 3))
     got = got.numpy()

@@ -160,6 +160,22 @@ def test_config_round_trip(name):
     assert copy.seed == 11
 
 
+def test_ada_uses_the_operations_that_do_not_leak():
+    # No cutout, and translation mirrors the edge: at p = 1 a translated
+    # image holds only its own pixel values, never the mid-gray 0.
+    layer = augment.AdaptiveAugment(probability=1.0, policy=("translation",))
+    assert augment.AdaptiveAugment().policy == ("color", "translation")
+    assert augment.AdaptiveAugment().fill == "reflect"
+    assert augment.DiffAugment().fill == "zeros"
+    images = tf.fill((16, 8, 8, 1), -1.0)
+    out = _bound(layer)(images, training=True).numpy()
+    np.testing.assert_array_equal(out, -1.0)
+    zero_filled = _bound(augment.Augment(("translation",), probability=1.0))(
+        images, training=True
+    ).numpy()
+    assert (zero_filled == 0.0).any()
+
+
 def test_get_resolves_names_and_refuses_others():
     assert augment.get(None) is None and augment.get("none") is None
     assert isinstance(augment.get("diffaugment"), augment.DiffAugment)

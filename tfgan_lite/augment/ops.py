@@ -85,41 +85,72 @@ def contrast(images: tf.Tensor, factor) -> tf.Tensor:
     return mean + _per_sample(factor, images) * (images - mean)
 
 
-def _shift_axis(images: tf.Tensor, shift, axis: int) -> tf.Tensor:
-    """Moves image i by shift[i] pixels along axis (1 or 2), zero filled."""
+FILLS = ("zeros", "reflect")
+
+
+def _shift_axis(
+    images: tf.Tensor, shift, axis: int, fill: str = "zeros"
+) -> tf.Tensor:
+    """Moves image i by shift[i] pixels along axis (1 or 2).
+
+    What the shift uncovers is 0 (``fill="zeros"``) or the image mirrored
+    at its edge, without repeating the edge pixel (``"reflect"``).
+    """
     size = tf.shape(images)[axis]
     shift = tf.cast(tf.reshape(shift, (-1, 1)), tf.int32)
     # Output pixel j of image i reads input pixel j - shift[i].
     source = tf.range(size)[None, :] - shift
     inside = (source >= 0) & (source < size)
+    if fill == "reflect":
+        # -1 -> 1, size -> size - 2: shifts stay below the side.
+        source = tf.abs(source)
+        source = (size - 1) - tf.abs((size - 1) - source)
     moved = tf.gather(
         images,
         tf.clip_by_value(source, 0, size - 1),
         axis=axis,
         batch_dims=1,
     )
+    if fill == "reflect":
+        return moved
     mask_shape = (-1, size, 1, 1) if axis == 1 else (-1, 1, size, 1)
     mask = tf.reshape(inside, mask_shape)
     return tf.where(mask, moved, tf.zeros_like(moved))
 
 
-def translate(images: tf.Tensor, shift_y, shift_x) -> tf.Tensor:
-    """Moves each image by whole pixels, filling what is uncovered with 0.
+def translate(
+    images: tf.Tensor, shift_y, shift_x, *, fill: str = "zeros"
+) -> tf.Tensor:
+    """Moves each image by whole pixels.
 
     Output pixel (y, x) of image i is input pixel (y - shift_y[i],
-    x - shift_x[i]), or 0 (mid-gray in [-1, 1]) where that lies outside
-    the image.
+    x - shift_x[i]). Where that lies outside the image, ``fill="zeros"``
+    gives 0 (mid-gray in [-1, 1]), as DiffAugment does; ``"reflect"`` reads
+    the image mirrored at its edge, as ADA's integer translation does
+    (Karras et al. 2020, Appendix B), so the uncovered band looks like the
+    image's own border and nothing new appears that the generator could
+    learn to draw.
 
     Args:
         images: (N, H, W, C) floats in [-1, 1].
-        shift_y, shift_x: (N,) integer shifts, down and right; DiffAugment
-            draws them uniformly from [-H/8, H/8] and [-W/8, W/8].
+        shift_y, shift_x: (N,) integer shifts, down and right, each smaller
+            than the side with ``"reflect"``; DiffAugment draws them
+            uniformly from [-H/8, H/8] and [-W/8, W/8].
+        fill: "zeros" or "reflect".
 
     Returns:
         The moved images, shape (N, H, W, C).
+
+    Raises:
+        ValueError: For another ``fill``.
     """
+    if fill not in FILLS:
+        raise ValueError(
+            f"fill must be one of {', '.join(FILLS)}, got {fill!r}."
+        )
     images = tf.convert_to_tensor(images)
-    return _shift_axis(_shift_axis(images, shift_y, 1), shift_x, 2)
+    moved = _shift_axis(images, shift_y, 1, fill)
+    return _shift_axis(moved, shift_x, 2, fill)
 
 
 def _band(center, size: int, length) -> tf.Tensor:
