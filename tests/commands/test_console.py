@@ -122,6 +122,23 @@ def test_start_line_counts_in_words(epochs, steps, minutes, want):
     assert line.endswith(". Run directory: runs/x")
 
 
+def test_start_line_says_when_a_small_folder_repeats():
+    line = _console.start_line(
+        model="a GAN (dcgan_28)",
+        dataset="pics",
+        epochs=30,
+        steps_per_epoch=100,
+        batch_size=32,
+        run_dir="runs/x",
+        repeats=True,
+    )
+    assert line == (
+        "Training a GAN (dcgan_28) on pics: 30 epochs of 100 steps (a small "
+        "folder: its images repeat within an epoch), batch 32. Run "
+        "directory: runs/x"
+    )
+
+
 def test_end_lines_say_where_things_are_and_what_to_run_next():
     paths = {
         "model": "runs/my run/model.keras",

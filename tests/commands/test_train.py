@@ -14,6 +14,7 @@ from tensorboard.backend.event_processing import event_accumulator
 
 from tfgan_lite import GAN, ClusteredGAN, callbacks
 from tfgan_lite import train as train_lib
+from tfgan_lite.commands import build as build_lib
 from tfgan_lite.commands import run_dir
 from tfgan_lite.train import build
 
@@ -490,8 +491,33 @@ def test_small_folders_get_fewer_clusters(tmp_path, images, want):
         assert resolved["clusters"] == want
     else:
         assert type(gan) is GAN and "clusters" not in resolved
-    # The folder's length is unknown; the one read counted its batches.
-    assert built.steps_per_epoch == images // 4
+    # The folder's length is unknown; the one read counted its batches,
+    # fewer than an epoch's least, so the images repeat within an epoch.
+    assert images // 4 < build_lib.MIN_FOLDER_EPOCH_STEPS
+    assert built.steps_per_epoch == build_lib.MIN_FOLDER_EPOCH_STEPS
+    assert built.repeats
+
+
+def test_a_folder_of_a_long_pass_or_given_steps_keeps_its_epoch(tmp_path):
+    from PIL import Image
+
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(110):
+        pixels = rng.integers(0, 256, (28, 28), dtype=np.uint8)
+        Image.fromarray(pixels).save(folder / f"{i}.png")
+    settings = {"dataset": str(folder), "batch_size": 1, "clusters": 0}
+    built = build(_config(tmp_path, steps=0, epochs=1, **settings))
+    assert (built.steps_per_epoch, built.repeats) == (110, False)
+    # --steps is the user's: a short epoch stays short.
+    config = _config(tmp_path, steps=3, epochs=1, **settings)
+    assert build_lib.epoch_steps(config, 3) == 3
+    # A point dataset and a named one keep one pass.
+    ring = train_lib.TrainConfig.for_model("mlp_2d", dataset="ring", steps=0)
+    assert build_lib.epoch_steps(ring, 7) == 7
+    digits = train_lib.TrainConfig(dataset="digits", steps=0)
+    assert build_lib.epoch_steps(digits, 56) == 56
 
 
 def test_a_folder_of_copies_cannot_be_clustered(tmp_path, capsys):

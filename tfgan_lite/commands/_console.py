@@ -178,17 +178,22 @@ def start_line(
     batch_size: int,
     run_dir: str,
     minutes: float = 0.0,
+    repeats: bool = False,
 ) -> str:
     """The command's first line: what, on what, how long, where.
 
     Args:
         minutes: The run's time budget; 0: none.
+        repeats: Whether a small folder's images repeat within an epoch
+            (``build.MIN_FOLDER_EPOCH_STEPS``); the line says so.
     """
     steps = (
         ""
         if steps_per_epoch is None
         else f" of {_count(steps_per_epoch, 'step')}"
     )
+    if repeats:
+        steps += " (a small folder: its images repeat within an epoch)"
     budget = f" or {minutes:g} min, whichever ends first" if minutes else ""
     return (
         f"Training {model} on {dataset}: {_count(epochs, 'epoch')}{steps}"

@@ -211,6 +211,7 @@ def _train(
                 batch_size=config.batch_size,
                 run_dir=config.run_dir,
                 minutes=config.minutes,
+                repeats=built.repeats,
             ),
             flush=True,
         )
