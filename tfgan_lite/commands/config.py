@@ -126,7 +126,7 @@ class TrainConfig:
     augment: str | None = _setting(
         "Differentiable augmentation of the images the discriminator sees "
         "(image GANs): none, diffaugment (colour, translation, cutout), or "
-        "ada (the same with an adaptive probability)."
+        "ada (colour and translation, with an adaptive probability)."
     )
     ema: float | None = _setting(
         "Decay of the generator weight average; 0 is off."
