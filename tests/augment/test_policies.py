@@ -194,6 +194,8 @@ def test_bad_arguments_are_refused():
         augment.Augment(probability=1.5)
     with pytest.raises(ValueError, match="interval"):
         augment.AdaptiveAugment(interval=0)
+    with pytest.raises(ValueError, match="fill.*'wrap'"):
+        augment.AdaptiveAugment(fill="wrap")
     with pytest.raises(ValueError, match="no state yet"):
         augment.DiffAugment()(np.zeros((1, 8, 8, 1), "float32"))
     with pytest.raises(ValueError, match="height, width, channels"):
