@@ -60,7 +60,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import tempfile
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -193,6 +192,12 @@ def bare_networks(side: int) -> tuple[keras.Model, keras.Model]:
         name="discriminator",
     )
     return generator, discriminator
+
+
+def _seen(run: tuple, batch_size: int) -> tuple:
+    """(averaged, live, steps made) -> (averaged, live, images seen)."""
+    averaged, live, made = run
+    return averaged, live, made * batch_size
 
 
 def train_bare(
@@ -398,24 +403,17 @@ def run(
         )
         reference = metrics.Reference(real, extractor=extractor, seed=seed)
         n = num_generated or reference.num_real
-        results, samples = {}, {}
-        if "recipe" in rows:
-            start = time.perf_counter()
-            averaged, live, made = train_recipe(config, seed=seed, n=n)
-            seconds = time.perf_counter() - start
-            # The bare GAN sees as many images as the recipe did.
-            steps = made * config.batch_size // batch
-            samples["recipe"], samples["recipe-live"] = averaged, live
-            results["recipe"] = (reference.compare(averaged), seconds)
-            results["recipe-live"] = (reference.compare(live), seconds)
-    if "bare" in rows:
-        start = time.perf_counter()
-        samples["bare"] = train_bare(
-            trains, n=n, steps=steps, batch=batch, seed=seed
-        )
-        results["bare"] = (
-            reference.compare(samples["bare"]),
-            time.perf_counter() - start,
+        results, samples, steps = harness.recipe_and_bare_rows(
+            reference,
+            rows,
+            train_recipe=lambda: _seen(
+                train_recipe(config, seed=seed, n=n), config.batch_size
+            ),
+            train_bare=lambda bare_steps: train_bare(
+                trains, n=n, steps=bare_steps, batch=batch, seed=seed
+            ),
+            steps=steps,
+            batch=batch,
         )
     shuffled = np.random.default_rng(seed).permutation(len(trains))
     results["train"] = (reference.compare(trains[shuffled]), 0.0)

@@ -391,6 +391,49 @@ def train_variant(
     return built.model, time.perf_counter() - start
 
 
+def recipe_and_bare_rows(
+    reference: Any,
+    rows: Sequence[str],
+    *,
+    train_recipe: Callable[[], tuple[Any, Any, int]],
+    train_bare: Callable[[int], Any],
+    steps: int,
+    batch: int,
+) -> tuple[dict, dict, int]:
+    """Trains and scores the "recipe" and "bare" rows that ``rows`` names.
+
+    Args:
+        reference: A ``metrics.Reference`` that scores each row's samples.
+        rows: Among "recipe" and "bare".
+        train_recipe: Returns (averaged samples, live samples, images seen).
+        train_bare: Trains the bare GAN ``steps`` steps; returns samples.
+        steps: The bare GAN's steps when the recipe does not run.
+        batch: Images per step of the bare GAN.
+
+    Returns:
+        ``(results, samples, bare steps)``: row name -> (the comparison,
+        seconds), row name -> samples, and the bare GAN's steps, as many
+        images as the recipe saw when it ran.
+    """
+    results, samples = {}, {}
+    if "recipe" in rows:
+        start = time.perf_counter()
+        averaged, live, seen = train_recipe()
+        seconds = time.perf_counter() - start
+        steps = seen // batch
+        samples["recipe"], samples["recipe-live"] = averaged, live
+        results["recipe"] = (reference.compare(averaged), seconds)
+        results["recipe-live"] = (reference.compare(live), seconds)
+    if "bare" in rows:
+        start = time.perf_counter()
+        samples["bare"] = train_bare(steps)
+        results["bare"] = (
+            reference.compare(samples["bare"]),
+            time.perf_counter() - start,
+        )
+    return results, samples, steps
+
+
 def mean_se(values: Sequence[float]) -> tuple[float, float]:
     """Mean and standard error (sample std / sqrt(n); 0 for one value)."""
     values = [float(v) for v in values]

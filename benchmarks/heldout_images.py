@@ -47,7 +47,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import tempfile
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -389,9 +388,8 @@ def run(
     )
     real = all_images[part_a]
     reference = metrics.Reference(real, extractor=extractor)
-    results, samples = {}, {}
-    if "recipe" in rows:
-        start = time.perf_counter()
+
+    def recipe_row():
         with tempfile.TemporaryDirectory() as work:
             averaged, live, made, per_step = train_recipe(
                 real,
@@ -401,21 +399,18 @@ def run(
                 seed=seed,
                 recipe=recipe,
             )
-        seconds = time.perf_counter() - start
-        # The bare GAN sees as many images as the recipe did.
-        steps = made * per_step // batch
-        samples["recipe"], samples["recipe-live"] = averaged, live
-        results["recipe"] = (reference.compare(averaged), seconds)
-        results["recipe-live"] = (reference.compare(live), seconds)
-    if "bare" in rows:
-        start = time.perf_counter()
-        samples["bare"] = train_bare(
-            real, n=num_generated, steps=steps, batch=batch, seed=seed
-        )
-        results["bare"] = (
-            reference.compare(samples["bare"]),
-            time.perf_counter() - start,
-        )
+        return averaged, live, made * per_step
+
+    results, samples, steps = harness.recipe_and_bare_rows(
+        reference,
+        rows,
+        train_recipe=recipe_row,
+        train_bare=lambda bare_steps: train_bare(
+            real, n=num_generated, steps=bare_steps, batch=batch, seed=seed
+        ),
+        steps=steps,
+        batch=batch,
+    )
     if grids:
         write_grid(
             real[np.random.default_rng(seed).permutation(len(real))],
