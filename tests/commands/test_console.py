@@ -139,6 +139,31 @@ def test_start_line_says_when_a_small_folder_repeats():
     )
 
 
+def test_start_line_states_the_global_batch_and_learning_rate():
+    words = {
+        "model": "a GAN (dcgan_28)",
+        "dataset": "digits",
+        "epochs": 1,
+        "steps_per_epoch": 4,
+        "batch_size": 64,
+        "run_dir": "runs/x",
+        "lr": 2e-4,
+    }
+    assert _console.start_line(**words) == (
+        "Training a GAN (dcgan_28) on digits: 1 epoch of 4 steps, batch 64, "
+        "learning rate 0.0002. Run directory: runs/x"
+    )
+    line = _console.start_line(
+        **words,
+        replicas=4,
+        devices="mirrored over 4 devices (GPU:0, GPU:1, GPU:2, GPU:3)",
+    )
+    assert ", batch 64 (16 per replica, mirrored over 4 devices (GPU:0, " in (
+        line
+    )
+    assert line.endswith("GPU:3)), learning rate 0.0002. Run directory: runs/x")
+
+
 def test_end_lines_say_where_things_are_and_what_to_run_next():
     paths = {
         "model": "runs/my run/model.keras",

@@ -50,8 +50,8 @@ def test_a_spent_budget_ends_like_a_run_and_the_next_run_goes_on(
     with open(run / "metrics.json") as f:
         assert json.load(f)["epoch"] == 0
     assert out[0].endswith(
-        "2 epochs of 3 steps or 1e-09 min, whichever ends first, batch 16. "
-        f"Run directory: {run}"
+        "2 epochs of 3 steps or 1e-09 min, whichever ends first, batch 16, "
+        f"learning rate 0.001. Run directory: {run}"
     )
     stopped = [line for line in out if line.startswith("Time budget spent")]
     assert len(stopped) == 1 and stopped[0].startswith(

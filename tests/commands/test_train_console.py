@@ -90,7 +90,7 @@ def test_command_starts_quietly_and_ends_saying_where_things_are(tmp_path):
     lines = done.stdout.splitlines()
     assert lines[0] == (
         "Training a ClusteredGAN (dcgan_28, 25 clusters) on digits: 1 epoch "
-        "of 2 steps, batch 32. "
+        "of 2 steps, batch 32, learning rate 0.001. "
         f"Run directory: {run_dir}"
     )
     # Output to a pipe: one line per epoch, no progress-bar updates.

@@ -114,6 +114,27 @@ def test_fit_clusters_once_and_keeps_the_clusters():
     np.testing.assert_array_equal(gan.cluster_centers.numpy(), centers)
 
 
+@pytest.mark.parametrize("shape", [(28, 28, 1), (32, 32, 3), (64, 64, 3)])
+def test_cluster_features_are_tf_area_resizes(shape):
+    # Written as two matrix products, which XLA compiles; the same numbers
+    # as tf.image.resize(method="area"), which XLA has no kernel for.
+    g, d = models.clustered_dcgan(shape, 3, latent_dim=8, width=4)
+    gan = ClusteredGAN(g, d, num_clusters=3, seed=0)
+    x = np.random.default_rng(1).uniform(-1, 1, (4, *shape)).astype("float32")
+    side = (min(shape[0], 14), min(shape[1], 14))
+    want = tf.image.resize(x, side, method="area").numpy().reshape(4, -1)
+    np.testing.assert_allclose(gan.cluster_features(x), want, atol=3e-6)
+
+
+def test_a_clustered_gan_trains_under_xla():
+    images, _ = _groups()
+    gan = _image_gan()
+    gan.compile(jit_compile=True)
+    history = gan.fit(images, batch_size=8, epochs=1, verbose=0).history
+    assert gan.jit_compile is True
+    assert np.isfinite(history["d_loss"]).all()
+
+
 def test_real_and_fake_batches_are_scored_with_the_real_clusters():
     g, d = _one_hot_pair()
     d.get_layer("v").set_weights([np.array([[-1.0], [0.5], [2.0]])])

@@ -179,6 +179,9 @@ def start_line(
     run_dir: str,
     minutes: float = 0.0,
     repeats: bool = False,
+    lr: float | None = None,
+    replicas: int = 1,
+    devices: str = "",
 ) -> str:
     """The command's first line: what, on what, how long, where.
 
@@ -186,6 +189,10 @@ def start_line(
         minutes: The run's time budget; 0: none.
         repeats: Whether a small folder's images repeat within an epoch
             (``build.MIN_FOLDER_EPOCH_STEPS``); the line says so.
+        lr: The learning rate of both players; None leaves it out.
+        replicas: Replicas the global batch is split across.
+        devices: Where the replicas train (``devices.describe``); "" for
+            one device.
     """
     steps = (
         ""
@@ -195,9 +202,15 @@ def start_line(
     if repeats:
         steps += " (a small folder: its images repeat within an epoch)"
     budget = f" or {minutes:g} min, whichever ends first" if minutes else ""
+    batch = f"batch {batch_size}"
+    if devices:
+        share = batch_size // replicas
+        batch += f" ({share} per replica, {devices})"
+    if lr is not None:
+        batch += f", learning rate {lr:g}"
     return (
         f"Training {model} on {dataset}: {_count(epochs, 'epoch')}{steps}"
-        f"{budget}, batch {batch_size}. Run directory: {run_dir}"
+        f"{budget}, {batch}. Run directory: {run_dir}"
     )
 
 

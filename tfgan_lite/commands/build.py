@@ -21,7 +21,7 @@ from typing import NamedTuple
 import keras
 import tensorflow as tf
 
-from tfgan_lite.commands import kinds, run_dir
+from tfgan_lite.commands import devices, kinds, run_dir
 from tfgan_lite.commands._cli import UsageError
 from tfgan_lite.commands.builders import Callbacks
 from tfgan_lite.commands.config import TrainConfig
@@ -53,6 +53,7 @@ class Built(NamedTuple):
         kind: The kind of run.
         repeats: Whether an epoch is longer than one pass over the data,
             which ``--steps`` or a small folder makes it.
+        strategy: The ``tf.distribute`` strategy the model was built in.
     """
 
     model: keras.Model
@@ -62,6 +63,7 @@ class Built(NamedTuple):
     callbacks: Callbacks
     kind: kinds.Kind
     repeats: bool = False
+    strategy: tf.distribute.Strategy | None = None
 
 
 def build(
@@ -100,9 +102,14 @@ def build(
         count_pass=unknown,
         repeat=bool(config.steps),
     )
-    model, resolved = kind.build(config, pipeline, first, **networks)
     paths = run_dir.paths(config.run_dir)
-    callbacks = kind.callbacks(config, model, first, paths)
+    strategy = devices.make_strategy(config.strategy)
+    devices.check_batch(config, strategy.num_replicas_in_sync)
+    # Every variable (networks, optimizer slots, the weight average) is
+    # made in the strategy's scope, under the run's dtype policy.
+    with strategy.scope(), devices.precision_policy(config.precision):
+        model, resolved = kind.build(config, pipeline, first, **networks)
+        callbacks = kind.callbacks(config, model, first, paths)
     pass_steps = first.pass_batches or int(pipeline.cardinality())
     steps = epoch_steps(config, pass_steps, dataset)
     if steps % config.steps_per_execution:
@@ -113,7 +120,9 @@ def build(
             "it, or use another --steps_per_execution."
         )
     repeats = not config.steps and steps != pass_steps
-    return Built(model, make, steps, resolved, callbacks, kind, repeats)
+    return Built(
+        model, make, steps, resolved, callbacks, kind, repeats, strategy
+    )
 
 
 def epoch_steps(

@@ -118,6 +118,7 @@ def _compile(gan: GAN, config: TrainConfig) -> dict[str, Any]:
         top_k_steps=config.top_k_steps,
         augment=config.augment,
         steps_per_execution=config.steps_per_execution,
+        jit_compile=config.jit_compile,
     )
     return {"sample_shape": list(gan.sample_shape)}
 
@@ -225,8 +226,7 @@ def cyclegan(
         config.loss,
         cycle_weight=config.cycle_weight,
         identity_weight=config.identity_weight,
-        # XLA's compile time outweighs its gain on these small networks.
-        jit_compile=False,
+        jit_compile=config.jit_compile,
         steps_per_execution=config.steps_per_execution,
     )
     return model, {"x_shape": list(x_shape), "y_shape": list(y_shape)}

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tfgan_lite._validation import (
+    check_bool,
     check_choice,
     check_float,
     check_int,
@@ -36,6 +37,8 @@ from tfgan_lite.commands.names import AUGMENTATIONS, LOSSES, UPDATES
 __all__ = ["RECIPES", "TrainConfig", "helps"]
 
 _ON_NAN = ("stop", "rollback")
+STRATEGIES = ("auto", "one_device", "mirrored", "tpu")
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 _GENERATORS = ("resnet", "unet")
 
 
@@ -210,6 +213,21 @@ class TrainConfig:
     deterministic: bool | None = _setting(
         "Enable TensorFlow op determinism (bit-exact CPU runs)."
     )
+    # commands.devices builds it before the model; a checkpoint restores
+    # under any strategy, so a run may resume on other devices.
+    strategy: str | None = _setting(
+        "Devices to train on: auto (mirrored when more than one GPU is "
+        "visible, else one device), one_device, mirrored (every local GPU, "
+        "else every logical CPU) or tpu. --batch_size is the global batch, "
+        "split across the replicas."
+    )
+    # keras.mixed_precision: variables stay float32, and under
+    # mixed_float16 both optimizers scale their losses.
+    precision: str | None = _setting(
+        "Dtype policy of the networks: float32, mixed_float16 (GPUs) or "
+        "mixed_bfloat16 (TPUs, recent CPUs)."
+    )
+    jit_compile: bool | None = _setting("Compile the training step with XLA.")
 
     @classmethod
     def for_model(cls, model: str = "dcgan_28", **kwargs) -> TrainConfig:
@@ -354,6 +372,9 @@ def _check(config: TrainConfig, recipe: TrainConfig) -> None:
         high_closed=False,
     )
     check_int(config.max_rollbacks, "--max_rollbacks", minimum=0)
+    check_choice(config.strategy, "--strategy", STRATEGIES)
+    check_choice(config.precision, "--precision", PRECISIONS)
+    check_bool(config.jit_compile, "--jit_compile")
     chunk = config.steps_per_execution
     for name in ("steps", "checkpoint_every", "log_every_steps"):
         value = getattr(config, name)
@@ -430,6 +451,9 @@ _BASE = TrainConfig(
     rollback_lr_factor=0.5,
     max_rollbacks=3,
     deterministic=False,
+    strategy="auto",
+    precision="float32",
+    jit_compile=False,
 )
 
 _RECIPES.update(

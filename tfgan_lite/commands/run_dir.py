@@ -55,6 +55,9 @@ _ADDED_SETTINGS = {
     "ema_rampup": 0.0,
     "steps_per_execution": 1,
     "clusters": 0,
+    "strategy": "auto",
+    "precision": "float32",
+    "jit_compile": False,
 }
 # Settings that may change between a run and its resumption.
 _FREE = frozenset(
@@ -71,6 +74,9 @@ _FREE = frozenset(
         "max_rollbacks",
         "deterministic",
         "run_dir",
+        # Checkpoints restore under any strategy, with or without XLA.
+        "strategy",
+        "jit_compile",
     }
 )
 

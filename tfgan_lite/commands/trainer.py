@@ -20,7 +20,7 @@ import keras
 import tensorflow as tf
 
 from tfgan_lite.commands import checkpoints as _checkpoint
-from tfgan_lite.commands import fit_loop, run_dir
+from tfgan_lite.commands import devices, fit_loop, run_dir
 from tfgan_lite.commands._console import (
     Progress,
     end_lines,
@@ -212,6 +212,9 @@ def _train(
                 run_dir=config.run_dir,
                 minutes=config.minutes,
                 repeats=built.repeats,
+                lr=config.lr,
+                replicas=built.strategy.num_replicas_in_sync,
+                devices=devices.describe(built.strategy),
             ),
             flush=True,
         )

@@ -188,9 +188,16 @@ class ClusteredGAN(LabelConditionedGAN):
         """
         x = tf.cast(tf.convert_to_tensor(samples), tf.float32)
         if len(self.sample_shape) == 3:
-            side = self._feature_shape()[:2]
-            if tuple(self.sample_shape[:2]) != side:
-                x = tf.image.resize(x, side, method="area")
+            (h, w), (fh, fw) = self.sample_shape[:2], self._feature_shape()[:2]
+            if (h, w) != (fh, fw):
+                # tf.image.resize(method="area") as two matrix products:
+                # XLA has no ResizeArea kernel, so jit_compile needs these.
+                x = tf.einsum(
+                    "yh,nhwc,xw->nyxc",
+                    _area_weights(h, fh),
+                    x,
+                    _area_weights(w, fw),
+                )
         return tf.reshape(x, (tf.shape(x)[0], -1))
 
     def assign(self, samples) -> tf.Tensor:
@@ -293,3 +300,21 @@ class ClusteredGAN(LabelConditionedGAN):
         """(samples, cluster ids): labels in the data are ignored."""
         images = super()._real_batch(data)
         return images, self.assign(images)
+
+
+def _area_weights(size: int, new_size: int) -> tf.Tensor:
+    """(new_size, size) float32 weights of area resampling along one axis.
+
+    Output pixel i averages the input interval [i * r, (i + 1) * r) with
+    r = size / new_size, each input pixel weighted by the length of its
+    overlap with the interval, as ``tf.image.resize(method="area")`` does.
+    """
+    ratio = size / new_size
+    starts = np.arange(new_size)[:, None] * ratio
+    pixels = np.arange(size)[None, :]
+    overlap = np.clip(
+        np.minimum(starts + ratio, pixels + 1) - np.maximum(starts, pixels),
+        0.0,
+        None,
+    )
+    return tf.constant(overlap / ratio, tf.float32)
