@@ -229,7 +229,9 @@ def test_rerun_with_other_settings_is_refused(tmp_path):
 
 @pytest.mark.slow
 def test_a_run_written_before_a_setting_existed_resumes(tmp_path):
-    config = _config(tmp_path, epochs=1, r1_penalty=0.5, metrics_every=0)
+    config = _config(
+        tmp_path, epochs=1, r1_penalty=0.5, r1_interval=1, metrics_every=0
+    )
     # As an older version wrote it: no r1_interval, which was always 1.
     path = _write_saved(config, tmp_path / "config.json", drop=["r1_interval"])
     resumed = dataclasses.replace(config, epochs=2)

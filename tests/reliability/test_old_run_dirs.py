@@ -24,6 +24,8 @@ import tfgan_lite
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "run_dirs"
 _COMMON = [
+    # The recipe's R1 interval when the fixtures were written.
+    "--r1_interval=1",
     "--width=4",
     "--latent_dim=4",
     "--batch_size=8",
