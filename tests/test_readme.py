@@ -110,6 +110,11 @@ _CHANGES = {
         None,
     ),
     'pip install -e ".[test]"': ("the test suite itself", None),
+    "tfgan-train --strategy=mirrored": (
+        "the settings of a machine with GPUs; the same flags train on this "
+        "CPU in tests/commands/test_devices.py",
+        None,
+    ),
     "tensorboard --logdir runs/default/logs": (
         "a server that runs until stopped; --inspect reads the same logs "
         "and exits",
