@@ -10,7 +10,6 @@ IS across architectures.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -139,7 +138,6 @@ class EMAGenerator(keras.callbacks.Callback):
         self._last_step = 0
         self._average_fn = None
         self._copy_all_fn = None
-        self._recalibrate_fn = None
 
     def on_train_begin(self, logs=None):
         gan = check_gan(self.model, "EMAGenerator")
@@ -162,7 +160,6 @@ class EMAGenerator(keras.callbacks.Callback):
         # value does not retrace.
         self._average_fn = tf.function(self._average)
         self._copy_all_fn = tf.function(self._copy_all)
-        self._recalibrate_fn = None
         self._last_step = self._generator_step()
 
     def _generator_step(self) -> int:
@@ -208,25 +205,16 @@ class EMAGenerator(keras.callbacks.Callback):
         return min(self.decay, 0.5 ** (1.0 / (self.rampup * step)))
 
     def on_epoch_end(self, epoch, logs=None):
-        if not self.recalibration_samples:
-            return
-        if self._recalibrate_fn is None:
+        if self.recalibration_samples:
             gan = check_gan(self.model, "EMAGenerator")
-            # Traced once per fit: the chunks' momenta are fixed while
-            # tracing, and one graph call runs them all, 35% faster than
-            # its layers one by one.
-            self._recalibrate_fn = tf.function(
-                functools.partial(
-                    recalibrate_batch_norm,
-                    gan.ema_generator,
-                    gan.latent_dim,
-                    num_samples=self.recalibration_samples,
-                    # A ConditionalGAN's generator also takes class labels;
-                    # the GAN knows what goes with the latents.
-                    inputs=lambda z: gan._generator_inputs(z, None),
-                )
+            recalibrate_batch_norm(
+                gan.ema_generator,
+                gan.latent_dim,
+                num_samples=self.recalibration_samples,
+                # A ConditionalGAN's generator also takes class labels;
+                # the GAN knows what goes with the latents.
+                inputs=lambda z: gan._generator_inputs(z, None),
             )
-        self._recalibrate_fn()
 
 
 def recalibrate_batch_norm(
