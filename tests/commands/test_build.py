@@ -106,3 +106,17 @@ def test_build_takes_other_data_and_network_options(tmp_path):
     assert isinstance(ema, callbacks.EMAGenerator)
     reference = models.dcgan((28, 28, 3), latent_dim=8, width=8)[0]
     assert built.model.generator.count_params() == reference.count_params()
+
+
+def test_the_training_stream_skips_to_its_step_with_autotuning_off():
+    from tfgan_lite.commands import fit_loop
+
+    stream = fit_loop._stream(_shuffled, 7)
+    # Step 7 of an uninterrupted run is batch 2 of its second pass.
+    expected = _stream(_shuffled(), 10)[7 * 2 :]
+    np.testing.assert_array_equal(
+        np.concatenate([b.numpy() for b in stream.take(3)]), expected
+    )
+    # Autotuning's thread made the iterator's destructor wait up to a
+    # minute when fit returned.
+    assert stream.options().autotune.enabled is False
