@@ -82,3 +82,59 @@ def test_another_model_s_checkpoint_is_refused(tmp_path):
     other = [keras.Variable(np.zeros(5, "float32"), name="v")]
     with pytest.raises(ValueError, match="state of another model"):
         _checkpoint.CheckpointDir(str(tmp_path), other).restore()
+
+
+class _KerasFileSteps(keras.callbacks.Callback):
+    """After the checkpointer: the step in the .keras file at epoch ends."""
+
+    def __init__(self, path):
+        super().__init__()
+        self.path, self.saved, self._stamp = path, [], None
+
+    def on_epoch_end(self, epoch, logs=None):
+        # Each write is a new file renamed over the old one.
+        found = os.stat(self.path)
+        stamp = (found.st_ino, found.st_mtime_ns)
+        if stamp != self._stamp:
+            self.saved.append(epoch)
+            self._stamp = stamp
+
+
+@pytest.mark.parametrize(
+    "every, epochs, expected",
+    [(1, 3, [0, 1, 2]), (2, 6, [0, 2, 4, 5]), (5, 3, [0, 2])],
+)
+def test_the_keras_file_is_written_every_n_epochs_and_at_the_last(
+    tmp_path, every, epochs, expected
+):
+    from tfgan_lite import GAN, models
+
+    gan = GAN(*models.mlp(latent_dim=2, hidden=4, depth=1))
+    gan.compile()
+    path = str(tmp_path / "last.keras")
+    saver = _checkpoint.StepCheckpointer(
+        _checkpoint.CheckpointDir(
+            str(tmp_path / "backup"), _checkpoint.state_variables(gan)
+        ),
+        every=0,
+        meta=dict,
+        keras_path=path,
+        keras_every=every,
+    )
+    spy = _KerasFileSteps(path)
+    x = np.random.default_rng(0).normal(size=(8, 2)).astype("float32")
+    gan.fit(x, batch_size=4, epochs=epochs, callbacks=[saver, spy], verbose=0)
+    assert spy.saved == expected
+    # The file holds the model at the last epoch's end.
+    loaded = keras.saving.load_model(path)
+    assert int(loaded.g_optimizer.iterations) == 2 * epochs
+
+
+def test_the_keras_file_period_is_checked():
+    with pytest.raises(ValueError, match="keras_every"):
+        _checkpoint.StepCheckpointer(
+            _checkpoint.CheckpointDir("unused", []),
+            every=0,
+            meta=dict,
+            keras_every=0,
+        )

@@ -37,6 +37,8 @@ import keras
 import numpy as np
 
 from tfgan_lite._files import CorruptFileError
+from tfgan_lite._validation import check_int
+from tfgan_lite.callbacks._common import is_due_or_last
 from tfgan_lite.gans.base import state_variables
 
 __all__ = [
@@ -280,8 +282,12 @@ class StepCheckpointer(keras.callbacks.Callback):
         every: Steps between checkpoints; 0 saves at epoch ends only.
         meta: Returns the extra record saved with each checkpoint.
         keras_path: Also write the model there, as a ``.keras`` file, at
-            every epoch end (written under a temporary name, then renamed);
-            None writes none.
+            the end of epochs 0, ``keras_every``, 2 * ``keras_every``, ...
+            and of the fit's last epoch (written under a temporary name,
+            then renamed); None writes none.
+        keras_every: Epochs between those files. Keras takes about as long
+            to write one as the digits recipe takes for 10 steps, so the
+            command writes it with its sample grids, not at every epoch.
         deadline: A ``time.monotonic()`` time after which training stops
             at the next step end; None: no budget.
     """
@@ -293,9 +299,11 @@ class StepCheckpointer(keras.callbacks.Callback):
         every: int,
         meta: Callable[[], dict],
         keras_path: str | None = None,
+        keras_every: int = 1,
         deadline: float | None = None,
     ):
         super().__init__()
+        self.keras_every = check_int(keras_every, "keras_every", minimum=1)
         self.deadline = deadline
         self.out_of_time = False
         self._epoch = 0
@@ -367,7 +375,9 @@ class StepCheckpointer(keras.callbacks.Callback):
             return
         if not self._save(self.step()):
             return
-        if self.keras_path is not None:
+        if self.keras_path is not None and is_due_or_last(
+            epoch, self.keras_every, self.params
+        ):
             save_keras(self.model, self.keras_path)
         if epoch == self.stop_after_epoch:
             self.model.stop_training = True
