@@ -309,9 +309,19 @@ def test_ema_copy_gets_its_own_batch_norm_statistics():
     np.testing.assert_array_equal(copied, live)  # Off: the generator's.
     live, own = stats[256]
     assert not np.allclose(own, live)
-    # The copy stays frozen.
+    # The copy stays frozen, with its momentum, after the traced chunks.
     assert not gan.ema_generator.trainable
     assert not gan.ema_generator.get_layer("bn").trainable
+    assert gan.ema_generator.get_layer("bn").momentum == 0.99
+    # By hand: two chunks of 128 fixed-seed latents through the copy.
+    from tfgan_lite import _noise
+
+    dense = gan.ema_generator.get_layer("dense")
+    means = [
+        dense(_noise.normal((128, 3), [20_141, i])).numpy().mean(axis=0)
+        for i in range(2)
+    ]
+    np.testing.assert_allclose(own, np.mean(means, 0), rtol=1e-5, atol=1e-6)
 
 
 def test_recalibration_refuses_bad_sizes():

@@ -10,6 +10,7 @@ IS across architectures.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -138,6 +139,7 @@ class EMAGenerator(keras.callbacks.Callback):
         self._last_step = 0
         self._average_fn = None
         self._copy_all_fn = None
+        self._recalibrate_fn = None
 
     def on_train_begin(self, logs=None):
         gan = check_gan(self.model, "EMAGenerator")
@@ -160,6 +162,22 @@ class EMAGenerator(keras.callbacks.Callback):
         # value does not retrace.
         self._average_fn = tf.function(self._average)
         self._copy_all_fn = tf.function(self._copy_all)
+        self._recalibrate_fn = None
+        if self.recalibration_samples and any(_batch_norm_layers(ema)):
+            # Traced at its first call, once per fit: the chunks' momenta
+            # are fixed while tracing, and one graph call then runs all
+            # chunks, about twice as fast as calling the layers eagerly.
+            self._recalibrate_fn = tf.function(
+                functools.partial(
+                    recalibrate_batch_norm,
+                    ema,
+                    gan.latent_dim,
+                    num_samples=self.recalibration_samples,
+                    # A ConditionalGAN's generator also takes class labels;
+                    # the GAN knows what goes with the latents.
+                    inputs=lambda z: gan._generator_inputs(z, None),
+                )
+            )
         self._last_step = self._generator_step()
 
     def _generator_step(self) -> int:
@@ -205,16 +223,8 @@ class EMAGenerator(keras.callbacks.Callback):
         return min(self.decay, 0.5 ** (1.0 / (self.rampup * step)))
 
     def on_epoch_end(self, epoch, logs=None):
-        if self.recalibration_samples:
-            gan = check_gan(self.model, "EMAGenerator")
-            recalibrate_batch_norm(
-                gan.ema_generator,
-                gan.latent_dim,
-                num_samples=self.recalibration_samples,
-                # A ConditionalGAN's generator also takes class labels;
-                # the GAN knows what goes with the latents.
-                inputs=lambda z: gan._generator_inputs(z, None),
-            )
+        if self._recalibrate_fn is not None:
+            self._recalibrate_fn()
 
 
 def recalibrate_batch_norm(
