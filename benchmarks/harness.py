@@ -360,6 +360,7 @@ def train_variant(
     *,
     dataset: Callable[[], Any] | None = None,
     verbose: int = 0,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
 ) -> tuple[Any, float]:
     """Builds ``variant`` as the train command does and fits it.
 
@@ -368,6 +369,8 @@ def train_variant(
         seed: Seed of the weights, the data and the noise.
         dataset: Builds the training data instead of the config's dataset.
         verbose: ``fit``'s verbose.
+        callbacks: More callbacks, after the run's state callbacks (so
+            they see the weight average updated), e.g. measurements.
 
     Returns:
         The trained model and the seconds its fit took.
@@ -377,7 +380,7 @@ def train_variant(
     config = dataclasses.replace(variant.config, seed=seed)
     keras.utils.set_random_seed(seed)
     built = build(config, dataset=dataset, **variant.networks)
-    callbacks = list(built.callbacks.state)
+    callbacks = [*built.callbacks.state, *callbacks]
     if variant.max_seconds:
         callbacks.append(TimeLimit(variant.max_seconds))
     start = time.perf_counter()
