@@ -431,53 +431,88 @@ def run(
     )
 
 
-def define_flags() -> None:
+def define_flags(values: flags.FlagValues = FLAGS) -> None:
+    """Defines the flags on ``values`` (a test passes its own)."""
     flags.DEFINE_string(
-        "data", None, "Folder with one subfolder of 28x28 images per class."
+        "data",
+        None,
+        "Folder with one subfolder of 28x28 images per class.",
+        flag_values=values,
     )
     flags.DEFINE_integer(
         "steps",
         0,
         "Steps of the recipe; 0 keeps the command's own schedule.",
         lower_bound=0,
+        flag_values=values,
     )
     flags.DEFINE_integer(
-        "batch", 32, "Real images per step of the bare GAN.", lower_bound=1
+        "batch",
+        32,
+        "Real images per step of the bare GAN.",
+        lower_bound=1,
+        flag_values=values,
     )
     flags.DEFINE_integer(
         "images",
         0,
         "Images of part A, the GANs' folder; 0 takes half.",
         lower_bound=0,
+        flag_values=values,
     )
     flags.DEFINE_list(
-        "recipe", [], "name=value changes to the recipe, as its flags."
+        "recipe",
+        [],
+        "name=value changes to the recipe, as its flags.",
+        flag_values=values,
     )
-    flags.DEFINE_string("grids", None, "Folder for a sample grid per row.")
+    flags.DEFINE_string(
+        "grids", None, "Folder for a sample grid per row.", flag_values=values
+    )
     flags.DEFINE_integer(
-        "classifier_epochs", 20, "Epochs of the scoring CNN.", lower_bound=1
+        "classifier_epochs",
+        20,
+        "Epochs of the scoring CNN.",
+        lower_bound=1,
+        flag_values=values,
     )
     flags.DEFINE_integer(
-        "seed", 0, "Seed of the split and both GANs.", lower_bound=0
+        "seed",
+        0,
+        "Seed of the split and both GANs.",
+        lower_bound=0,
+        flag_values=values,
     )
-    flags.DEFINE_list("rows", ["recipe", "bare"], "recipe and/or bare.")
-    flags.DEFINE_bool("quick", False, "Smoke run: a few steps, 256 samples.")
+    flags.DEFINE_list(
+        "rows", ["recipe", "bare"], "recipe and/or bare.", flag_values=values
+    )
+    flags.DEFINE_bool(
+        "quick",
+        False,
+        "Smoke run: a few steps, 256 samples.",
+        flag_values=values,
+    )
+
+
+def check_flags(values: flags.FlagValues = FLAGS) -> None:
+    """Raises app.UsageError for parsed flags that cannot make a run."""
+    if not values.data or not os.path.isdir(values.data):
+        raise app.UsageError(
+            f"--data must be a folder of class subfolders, got {values.data!r}."
+        )
+    unknown = set(values.rows) - {"recipe", "bare"}
+    if unknown or not values.rows:
+        raise app.UsageError(
+            f"--rows takes recipe and/or bare, got {','.join(values.rows)!r}."
+        )
+    if values.steps == 0 and "recipe" not in values.rows:
+        raise app.UsageError("--steps is needed without the recipe row.")
 
 
 def main(argv: Sequence[str]) -> None:
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    if not FLAGS.data or not os.path.isdir(FLAGS.data):
-        raise app.UsageError(
-            f"--data must be a folder of class subfolders, got {FLAGS.data!r}."
-        )
-    unknown = set(FLAGS.rows) - {"recipe", "bare"}
-    if unknown or not FLAGS.rows:
-        raise app.UsageError(
-            f"--rows takes recipe and/or bare, got {','.join(FLAGS.rows)!r}."
-        )
-    if FLAGS.steps == 0 and "recipe" not in FLAGS.rows:
-        raise app.UsageError("--steps is needed without the recipe row.")
+    check_flags()
     quick = _QUICK if FLAGS.quick else {}
     try:
         text = run(

@@ -882,18 +882,26 @@ def run(
     return text, points
 
 
-def define_flags() -> None:
+def define_flags(values: flags.FlagValues = FLAGS) -> None:
+    """Defines the flags on ``values`` (a test passes its own)."""
     flags.DEFINE_string(
         "data",
         "digits",
         "digits, or a folder with one subfolder of 28x28 images per class.",
+        flag_values=values,
     )
-    flags.DEFINE_list("arms", list(ARMS), "Arms, among recipe, plain, bare.")
+    flags.DEFINE_list(
+        "arms",
+        list(ARMS),
+        "Arms, among recipe, plain, bare.",
+        flag_values=values,
+    )
     flags.DEFINE_float(
         "seconds",
         120.0,
         "Training seconds of each arm (measurements excluded).",
         lower_bound=0.0,
+        flag_values=values,
     )
     flags.DEFINE_integer(
         "epochs",
@@ -901,62 +909,84 @@ def define_flags() -> None:
         "Instead of --seconds: passes over the training images, at the "
         "recipe's batch, for every arm.",
         lower_bound=0,
+        flag_values=values,
     )
     flags.DEFINE_integer(
-        "points", 12, "Measurements of each arm.", lower_bound=1
+        "points",
+        12,
+        "Measurements of each arm.",
+        lower_bound=1,
+        flag_values=values,
     )
     flags.DEFINE_integer(
         "samples",
         0,
         "Generated samples per measurement; 0: as many as a real half.",
         lower_bound=0,
+        flag_values=values,
     )
     flags.DEFINE_list(
-        "recipe", [], "name=value changes to both GAN arms, as the flags."
+        "recipe",
+        [],
+        "name=value changes to both GAN arms, as the flags.",
+        flag_values=values,
     )
     flags.DEFINE_integer(
         "images",
         0,
         "With a folder: images of part A; 0 takes half.",
         lower_bound=0,
+        flag_values=values,
     )
     flags.DEFINE_integer(
         "classifier_epochs",
         20,
         "With a folder: epochs of the scoring CNN.",
         lower_bound=1,
+        flag_values=values,
     )
-    flags.DEFINE_integer("seed", 0, "Seed of everything.", lower_bound=0)
-    flags.DEFINE_string("plot", None, "Path of the PNG plot.")
+    flags.DEFINE_integer(
+        "seed", 0, "Seed of everything.", lower_bound=0, flag_values=values
+    )
+    flags.DEFINE_string(
+        "plot", None, "Path of the PNG plot.", flag_values=values
+    )
     flags.DEFINE_bool(
         "quick",
         False,
         "Smoke run: 6 steps of 8 images, 3 points, width 8, 300 real.",
+        flag_values=values,
     )
+
+
+def check_flags(values: flags.FlagValues = FLAGS) -> list[str]:
+    """The recipe's overrides; app.UsageError for flags that cannot run."""
+    unknown = set(values.arms) - set(ARMS)
+    if unknown or not values.arms:
+        raise app.UsageError(
+            f"--arms takes {', '.join(ARMS)}, got {','.join(values.arms)!r}."
+        )
+    if values.data != "digits" and not os.path.isdir(values.data):
+        raise app.UsageError(
+            "--data must be digits or a folder of class subfolders, got "
+            f"{values.data!r}."
+        )
+    if values.epochs and values["seconds"].present:
+        raise app.UsageError("Give --seconds or --epochs, not both.")
+    if not values.epochs and not values.seconds:
+        raise app.UsageError("--seconds must be above 0 without --epochs.")
+    overrides = [*(_QUICK["recipe"] if values.quick else ()), *values.recipe]
+    try:
+        harness.apply_overrides(TrainConfig(), overrides)
+    except ValueError as error:
+        raise app.UsageError(f"--recipe: {error}") from None
+    return overrides
 
 
 def main(argv: Sequence[str]) -> None:
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    unknown = set(FLAGS.arms) - set(ARMS)
-    if unknown or not FLAGS.arms:
-        raise app.UsageError(
-            f"--arms takes {', '.join(ARMS)}, got {','.join(FLAGS.arms)!r}."
-        )
-    if FLAGS.data != "digits" and not os.path.isdir(FLAGS.data):
-        raise app.UsageError(
-            "--data must be digits or a folder of class subfolders, got "
-            f"{FLAGS.data!r}."
-        )
-    if FLAGS.epochs and FLAGS["seconds"].present:
-        raise app.UsageError("Give --seconds or --epochs, not both.")
-    if not FLAGS.epochs and not FLAGS.seconds:
-        raise app.UsageError("--seconds must be above 0 without --epochs.")
-    overrides = [*(_QUICK["recipe"] if FLAGS.quick else ()), *FLAGS.recipe]
-    try:
-        harness.apply_overrides(TrainConfig(), overrides)
-    except ValueError as error:
-        raise app.UsageError(f"--recipe: {error}") from None
+    overrides = check_flags()
     if FLAGS.quick:
         budget = Budget(0.0, _QUICK["steps"], _QUICK["points"])
         settings = {

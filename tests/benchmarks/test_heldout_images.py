@@ -8,6 +8,7 @@ import heldout_images as hd
 import numpy as np
 import pytest
 import tensorflow as tf
+from absl import app, flags
 from sklearn.datasets import load_digits
 
 _SCRIPT = Path(hd.__file__)
@@ -114,28 +115,50 @@ def test_a_small_run_reports_every_row(digits_folder):
     assert "each GAN saw 96 images (6 steps of 16 for the bare GAN)" in text
 
 
+def _flags(argv):
+    values = flags.FlagValues()
+    hd.define_flags(values)
+    values([_SCRIPT.name, *argv])
+    return values
+
+
 @pytest.mark.parametrize(
-    "flags, message",
+    "argv, message",
     [
+        ([], "--data must be a folder"),
         (["--data=/no/such/folder"], "--data must be a folder"),
-        (["--data={flat}"], "one subfolder per class"),
         (["--data={root}", "--rows=recipe,other"], "--rows takes recipe"),
-        (["--data={root}", "--seed=-1"], "--seed"),
+        (["--data={root}", "--rows=bare"], "--steps is needed"),
     ],
 )
-def test_bad_flags_end_in_a_message(digits_folder, tmp_path, flags, message):
+def test_bad_flags_are_named_before_a_run(digits_folder, argv, message):
+    root, _ = digits_folder
+    values = _flags([f.format(root=root) for f in argv])
+    with pytest.raises(app.UsageError, match=message):
+        hd.check_flags(values)
+
+
+def test_a_bound_is_checked_as_the_flags_are_read(digits_folder):
+    root, _ = digits_folder
+    with pytest.raises(flags.IllegalFlagValueError, match="seed"):
+        _flags([f"--data={root}", "--seed=-1"])
+    hd.check_flags(_flags([f"--data={root}", "--rows=bare", "--steps=3"]))
+
+
+def test_a_folder_without_classes_ends_in_a_message(digits_folder, tmp_path):
+    # The script's own start, through to the data: the error of a folder
+    # that cannot be read reaches stderr as a message, not a traceback.
     root, _ = digits_folder
     flat = tmp_path / "flat"
     flat.mkdir()
     for path in sorted((root / "3").iterdir())[:3]:
         (flat / path.name).write_bytes(path.read_bytes())
-    argv = [f.format(root=root, flat=flat) for f in flags]
     done = subprocess.run(
-        [sys.executable, str(_SCRIPT), *argv],
+        [sys.executable, str(_SCRIPT), f"--data={flat}"],
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert done.returncode != 0
-    assert message in done.stderr
+    assert "one subfolder per class" in done.stderr
     assert "Traceback" not in done.stderr

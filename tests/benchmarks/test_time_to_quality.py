@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 import time_to_quality as ttq
+from absl import app, flags
 from PIL import Image
 from sklearn.datasets import load_digits
 
@@ -176,20 +177,44 @@ def test_a_folder_trains_on_part_a_and_is_scored_by_a_cnn(tmp_path):
     assert "a CNN trained on part B" in text
 
 
+def _flags(argv):
+    values = flags.FlagValues()
+    ttq.define_flags(values)
+    values([_SCRIPT.name, *argv])
+    return values
+
+
 @pytest.mark.parametrize(
-    "flags, message",
+    "argv, message",
     [
         (["--arms=recipe,other"], "--arms takes recipe, plain, bare"),
-        (["--points=0"], "--points"),
+        (["--arms="], "--arms takes"),
+        (["--data=/no/such/folder"], "--data must be digits or a folder"),
+        (["--epochs=2", "--seconds=5"], "not both"),
+        (["--seconds=0"], "--seconds must be above 0"),
+        (["--recipe=no_such_field=1"], "--recipe"),
     ],
 )
-def test_bad_flags_end_in_a_message(flags, message):
+def test_bad_flags_are_named_before_a_run(argv, message):
+    with pytest.raises(app.UsageError, match=message):
+        ttq.check_flags(_flags(argv))
+
+
+def test_a_bound_is_checked_as_the_flags_are_read():
+    with pytest.raises(flags.IllegalFlagValueError, match="points"):
+        _flags(["--points=0"])
+    assert ttq.check_flags(_flags(["--quick"])) == list(ttq._QUICK["recipe"])
+
+
+def test_a_bad_flag_ends_in_a_message():
+    # The script's own start: check_flags's error reaches stderr as a
+    # message, not a traceback (the cases above share that path).
     done = subprocess.run(
-        [sys.executable, str(_SCRIPT), *flags],
+        [sys.executable, str(_SCRIPT), "--arms=recipe,other"],
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert done.returncode != 0
-    assert message in done.stderr
+    assert "--arms takes recipe, plain, bare" in done.stderr
     assert "Traceback" not in done.stderr
