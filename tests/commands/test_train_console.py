@@ -53,7 +53,11 @@ def test_last_epoch_sample_grid_is_written(digits_run):
 
 
 def test_log_every_steps_zero_logs_per_epoch_only(tmp_path):
-    run = finished_run(tmp_path / "run", epochs=1, log_every_steps=0)
+    # The logging period is the command's, whatever the model: the quick
+    # 2-D run, which logs per step without the flag (the test below).
+    run = finished_run(
+        tmp_path / "run", points=True, epochs=1, log_every_steps=0
+    )
     tags = _read(run, "train").Tags()["tensors"]
     assert "epoch_d_loss" in tags
     assert not [t for t in tags if t.startswith("batch_")]
@@ -62,6 +66,7 @@ def test_log_every_steps_zero_logs_per_epoch_only(tmp_path):
 def test_points_run_draws_the_scatter_picture(tmp_path):
     run = finished_run(tmp_path / "run", points=True)
     assert _steps(_read(run, "samples"), "scatter") == [0, 1]
+    assert "batch_d_loss" in _read(run, "train").Tags()["tensors"]
     assert (run / "samples" / "scatter_latest.png").stat().st_size > 1000
 
 
