@@ -5,6 +5,7 @@ import json
 import os
 import re
 import shutil
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -186,8 +187,13 @@ def test_an_epoch_not_a_multiple_of_the_chunk_is_refused(tmp_path):
 
 
 @pytest.mark.slow
-def test_interrupted_run_resumes_to_the_same_update_count(tmp_path):
-    straight = train_lib.train(_config(tmp_path / "a"), verbose=0)
+def test_interrupted_run_resumes_to_the_same_update_count(finished, tmp_path):
+    # The shared finished run is the same config run straight through.
+    done, _ = finished
+    assert done == _config(Path(done.run_dir).parent)
+    straight = keras.saving.load_model(
+        os.path.join(done.run_dir, "model.keras")
+    )
     config = _config(tmp_path / "b")
     with pytest.raises(KeyboardInterrupt):
         train_lib.train(
