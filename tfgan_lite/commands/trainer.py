@@ -170,6 +170,8 @@ def _train(
         every=config.checkpoint_every,
         meta=lambda: dict(record),
         keras_path=paths["checkpoint"],
+        # With the sample grids: writing a .keras file costs a few steps.
+        keras_every=config.sample_every,
         deadline=started + 60 * config.minutes if config.minutes else None,
     )
     saved.append(saver)
