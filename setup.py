@@ -74,6 +74,9 @@ setup(
             # tests/test_docs_site.py (mkdocs.yml).
             "mkdocs>=1.6,<2",
             "mkdocstrings[python]>=1.0,<2",
+            # benchmarks/time_to_quality.py --plot draws with it; its plot
+            # test runs in the suite.
+            "matplotlib>=3.8",
         ],
     },
     entry_points={

@@ -146,13 +146,30 @@ def test_a_quick_run_measures_every_arm_at_every_point(tmp_path):
         assert float(row[5]) == pytest.approx(p.fd, rel=0.01)
     assert "The clock stops while a point is measured" in text
     assert "- Command: `" in text and "- Matmul peak:" in text
-    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    with Image.open(plot) as image:
+    _assert_plot(plot)
+
+
+def _assert_plot(path):
+    """A real PNG, drawn on: every arm's line in its colour."""
+    assert path.stat().st_size > 0
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with Image.open(path) as image:
         image.load()
-        assert image.size == (1120, 456)
-        # Drawn on: the arms' colours are in it.
-        colours = {c for _, c in image.getcolors(1 << 20)}
+        assert image.width > image.height > 0  # Two panels side by side.
+        colours = {c for _, c in image.convert("RGB").getcolors(1 << 20)}
+    # matplotlib's tab10 blue, orange and green: recipe, plain, bare.
     assert {(31, 119, 180), (255, 127, 14), (44, 160, 44)} <= colours
+
+
+def test_the_plot_draws_every_arm_from_points(tmp_path):
+    points = [
+        ttq.Point(arm, 10.0 * k, k, 8 * k, k / (4 + i), 50.0 / k, "0.50")
+        for i, arm in enumerate(ttq.ARMS)
+        for k in (1, 2, 3)
+    ]
+    plot = tmp_path / "plots" / "ttq.png"
+    ttq.write_plot(points, plot)
+    _assert_plot(plot)
 
 
 def test_a_folder_trains_on_part_a_and_is_scored_by_a_cnn(tmp_path):
