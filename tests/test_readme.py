@@ -115,6 +115,11 @@ _CHANGES = {
         "CPU in tests/commands/test_devices.py",
         None,
     ),
+    "tfgan-train --strategy=multi_worker": (
+        "one command of several machines; two workers on one machine run "
+        "it in tests/commands/test_multi_worker.py",
+        None,
+    ),
     "tensorboard --logdir runs/default/logs": (
         "a server that runs until stopped; --inspect reads the same logs "
         "and exits",

@@ -207,9 +207,7 @@ class CheckpointDir:
             except (OSError, ValueError, KeyError, EOFError, BadZipFile) as e:
                 skipped.append(f"{path} ({type(e).__name__}: {e})")
                 continue
-            self._check_matches(path, meta, values)
-            for variable, value in zip(self.variables, values, strict=True):
-                variable.assign(value)
+            self._assign(path, meta, values)
             if skipped:
                 warnings.warn(
                     f"Skipped unreadable checkpoints: {'; '.join(skipped)}. "
@@ -225,6 +223,28 @@ class CheckpointDir:
                 self.directory,
             )
         return None
+
+    def restore_file(self, path: str) -> Restored:
+        """Reads one checkpoint file, from any directory, into the variables.
+
+        Raises:
+            CorruptFileError: If it cannot be read.
+            ValueError: If it holds other variables than these.
+        """
+        try:
+            meta, values = self._read(path)
+        except (OSError, ValueError, KeyError, EOFError, BadZipFile) as e:
+            raise CorruptFileError(
+                f"Checkpoint {path} cannot be read ({type(e).__name__}: {e}).",
+                path,
+            ) from None
+        self._assign(path, meta, values)
+        return Restored(int(meta["step"]), meta, path)
+
+    def _assign(self, path: str, meta: dict, values: list[np.ndarray]) -> None:
+        self._check_matches(path, meta, values)
+        for variable, value in zip(self.variables, values, strict=True):
+            variable.assign(value)
 
     @staticmethod
     def _read(path: str) -> tuple[dict, list[np.ndarray]]:

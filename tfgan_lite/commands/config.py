@@ -37,7 +37,7 @@ from tfgan_lite.commands.names import AUGMENTATIONS, LOSSES, UPDATES
 __all__ = ["RECIPES", "TrainConfig", "helps"]
 
 _ON_NAN = ("stop", "rollback")
-STRATEGIES = ("auto", "one_device", "mirrored", "tpu")
+STRATEGIES = ("auto", "one_device", "mirrored", "tpu", "multi_worker")
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 _GENERATORS = ("resnet", "unet")
 

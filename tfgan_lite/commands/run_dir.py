@@ -104,8 +104,12 @@ def write_config(
             "keras": keras.__version__,
         },
     }
-    with open(path, "w", encoding="utf-8") as f:
+    # Written whole, then renamed: the other workers of a multi-worker run
+    # read the chief's config.json while it may be writing it.
+    temporary = path + ".tmp"
+    with open(temporary, "w", encoding="utf-8") as f:
         json.dump(record, f, indent=2, sort_keys=True)
+    os.replace(temporary, path)
 
 
 def check_same_run(config: Any, path: str) -> None:

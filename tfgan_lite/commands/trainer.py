@@ -5,13 +5,21 @@ writes config.json, and fits through the fault-tolerant loop
 (``fit_loop``) with the run's callbacks, TensorBoard and the step
 checkpoints; then it saves the model, the last quality report and, if
 asked, the export.
+
+Under ``--strategy=multi_worker`` every worker runs this whole function,
+as TensorFlow's multi-worker pattern asks: the steps need every worker
+for their collective ops, and so would any save or callback that held
+one. Only the chief keeps its files; each other worker fills a scratch
+directory that is removed at the end (:func:`_train_beside_chief`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Sequence
@@ -103,8 +111,19 @@ def train(
     With ``config.minutes``, the run stops at the first step end after
     that many minutes from this call's start, saving what a finished run
     saves; calling it again goes on from there.
+
+    With ``config.strategy="multi_worker"`` the same call runs on every
+    worker of the cluster that ``TF_CONFIG`` names. The chief alone writes
+    ``config.run_dir``; the others resume from its checkpoints there, so
+    it must be on a filesystem that every worker reads.
     """
     started = time.monotonic()
+    if config.strategy == "multi_worker":
+        task = devices.cluster_task()
+        if not task.is_chief:
+            return _train_beside_chief(
+                config, task, extra_callbacks, verbose, started
+            )
     created = not os.path.lexists(config.run_dir)
     saved: list[_checkpoint.StepCheckpointer] = []
     try:
@@ -127,6 +146,85 @@ def train(
         raise
 
 
+def _train_beside_chief(
+    config: TrainConfig,
+    task: devices.ClusterTask,
+    extra_callbacks: Sequence[keras.callbacks.Callback],
+    verbose: int | str,
+    started: float,
+) -> GAN | CycleGAN:
+    """A worker's run beside the chief: the same steps, no files kept.
+
+    It runs everything the chief runs, the saves and callbacks included,
+    so that each worker meets the same collective ops in the same order;
+    its files go to a scratch directory, removed at the end. None of the
+    saves holds a collective op today: the step checkpoints and the model
+    file read this worker's copies of mirrored variables (a chief saving
+    alone, its peer going on to the next step, was tried), and the rest
+    is logs and pictures.
+
+    It restores the checkpoints that the chief restores, from
+    ``config.run_dir`` (:class:`_SharedCheckpoints`).
+    """
+    shared = run_dir.paths(config.run_dir)
+    # The chief checks the same file: both refuse, or neither.
+    run_dir.check_same_run(config, shared["config"])
+    scratch = tempfile.mkdtemp(prefix=f"tfgan-worker-{task.index}-")
+    try:
+        own = dataclasses.replace(config, run_dir=scratch, export=False)
+        return _train(
+            own, extra_callbacks, verbose, started, [], chief_dir=config.run_dir
+        )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+class _SharedCheckpoints(_checkpoint.CheckpointDir):
+    """A multi-worker run's step checkpoints: each worker restores the chief's.
+
+    Every worker saves into its own run directory, of which only the
+    chief's is kept. ``restore`` is a collective op, which every worker
+    makes at the same point of the run (the fit's start, a rollback): the
+    chief restores its newest readable checkpoint and sends its step, and
+    each other worker reads that file from the chief's directory. A worker
+    restarted before the chief has saved its last step (the newest file
+    there is then older) thus waits for the chief instead of resuming
+    from another step. The chief keeps the file until its next save,
+    after a step that needs every worker.
+
+    Args:
+        directory: This worker's checkpoint directory.
+        variables: The variables to save and restore.
+        strategy: The run's ``MultiWorkerMirroredStrategy``.
+        chief_dir: The chief's checkpoint directory; None on the chief.
+    """
+
+    def __init__(
+        self,
+        directory: str,
+        variables: Sequence,
+        *,
+        strategy: tf.distribute.Strategy,
+        chief_dir: str | None = None,
+    ):
+        super().__init__(directory, variables)
+        self._strategy = strategy
+        self._chief_dir = chief_dir
+
+    def restore(self) -> _checkpoint.Restored | None:
+        chief = self._chief_dir is None
+        restored = super().restore() if chief else None
+        step = devices.from_chief(
+            self._strategy,
+            -1 if restored is None else restored.step,
+            chief=chief,
+        )
+        if chief or step < 0:
+            return restored
+        name = os.path.basename(self.path(step))
+        return self.restore_file(os.path.join(self._chief_dir, name))
+
+
 def _trained_step_saved(saver: list[_checkpoint.StepCheckpointer]) -> bool:
     """Whether the run saved a checkpoint of a step past 0."""
     try:
@@ -141,13 +239,24 @@ def _train(
     verbose: int | str,
     started: float,
     saved: list[_checkpoint.StepCheckpointer],
+    *,
+    chief_dir: str | None = None,
 ) -> GAN | CycleGAN:
-    """``train``'s run; ``saved`` receives its step checkpointer."""
+    """``train``'s run; ``saved`` receives its step checkpointer.
+
+    ``chief_dir`` is the run directory of the chief when this is another
+    worker of a multi-worker run, whose files are not kept; the console
+    lines then name the chief's directory.
+    """
     paths = run_dir.paths(config.run_dir)
     run_dir.check_same_run(config, paths["config"])
     run_dir.check_writable(config.run_dir)
     if config.deterministic:
         enable_determinism()
+    if config.strategy == "multi_worker":
+        # Made before any other TensorFlow work, which would start the
+        # runtime without collective ops; build() gets the same strategy.
+        devices.make_strategy(config.strategy)
     keras.utils.set_random_seed(config.seed)
 
     built = build(config)
@@ -159,9 +268,17 @@ def _train(
     if held is not None:
         resolved["held_back"] = held.record()
     run_dir.write_config(config, resolved, model, paths["config"])
-    checkpoints = _checkpoint.CheckpointDir(
-        paths["backup"], _checkpoint.state_variables(model)
-    )
+    variables = _checkpoint.state_variables(model)
+    if config.strategy == "multi_worker":
+        shared = None if chief_dir is None else run_dir.paths(chief_dir)
+        checkpoints = _SharedCheckpoints(
+            paths["backup"],
+            variables,
+            strategy=built.strategy,
+            chief_dir=None if shared is None else shared["backup"],
+        )
+    else:
+        checkpoints = _checkpoint.CheckpointDir(paths["backup"], variables)
     # Saved with every checkpoint; rollbacks change it.
     record = {"lr_scale": 1.0, "rollbacks": 0}
     run_dir.check_free_space(config.run_dir, checkpoints.nbytes)
@@ -211,7 +328,9 @@ def _train(
                 epochs=config.epochs,
                 steps_per_epoch=per_epoch,
                 batch_size=config.batch_size,
-                run_dir=config.run_dir,
+                run_dir=config.run_dir
+                if chief_dir is None
+                else f"{chief_dir} (the chief's; this worker keeps no files)",
                 minutes=config.minutes,
                 repeats=built.repeats,
                 lr=config.lr,
@@ -237,6 +356,8 @@ def _train(
                 shuffle=False,
             )
     except KeyboardInterrupt:
+        if chief_dir is not None:
+            raise  # Its model file would be removed with its scratch.
         _checkpoint.save_keras(model, paths["model"])
         print(
             f"\nInterrupted. Saved {paths['model']}. Run the same command "
@@ -259,7 +380,14 @@ def _train(
         )
     if config.export:
         _export(paths["model"], paths["export"])
-    if verbose:
+    if verbose and chief_dir is not None:
+        minutes, seconds = divmod(round(time.monotonic() - started), 60)
+        print(
+            f"Done in {minutes}m{seconds:02d}s. The chief wrote the run's "
+            f"files to {chief_dir}.",
+            flush=True,
+        )
+    elif verbose:
         step = _checkpoint.training_step(model)
         lines = end_lines(
             seconds=time.monotonic() - started,
