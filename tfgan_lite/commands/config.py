@@ -218,8 +218,9 @@ class TrainConfig:
     strategy: str | None = _setting(
         "Devices to train on: auto (mirrored when more than one GPU is "
         "visible, else one device), one_device, mirrored (every local GPU, "
-        "else every logical CPU) or tpu. --batch_size is the global batch, "
-        "split across the replicas."
+        "else every logical CPU), multi_worker (the cluster in TF_CONFIG; "
+        "the chief writes the run directory) or tpu. --batch_size is the "
+        "global batch, split across the replicas."
     )
     # keras.mixed_precision: variables stay float32, and under
     # mixed_float16 both optimizers scale their losses.
