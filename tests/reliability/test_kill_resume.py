@@ -422,7 +422,6 @@ def _augment_state(run_dir, step):
     path = os.path.join(run_dir, "backup", f"ckpt-{step:09d}.npz")
     with np.load(path, allow_pickle=False) as archive:
         paths = json.loads(str(archive["__meta__"]))["paths"]
-        assert len(set(paths)) == len(paths), path
         return {
             name: archive[f"v{i}"]
             for i, (layer, name) in enumerate(p.split("/") for p in paths)
