@@ -325,6 +325,85 @@ RUN_HEADER = (
 )
 
 
+# Colours of the arms: matplotlib's first three (tab10).
+_COLOURS = {"none": "#1f77b4", "diffaugment": "#ff7f0e", "ada": "#2ca02c"}
+
+
+def write_plot(
+    results: Sequence[Result],
+    path: str | os.PathLike,
+    *,
+    real: dict[str, float],
+    title: str,
+) -> None:
+    """Writes the PNG: FD and classifier score against training images.
+
+    Two panels, one line per arm: the mean over seeds with the standard
+    error as error bars; real-vs-real dashed. Drawn with matplotlib
+    (imported here, so the script runs without it when no plot is asked
+    for).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(11.2, 4.6), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)  # Agg: no display needed.
+    axes = figure.subplots(1, 2)
+    sizes = sorted({r.size for r in results})
+    panels = (
+        ("FD (lower is better)", "fd", real["fd"]),
+        (
+            "classifier score (higher is better)",
+            "classifier_score",
+            real["classifier_score"],
+        ),
+    )
+    for ax, (label, key, level) in zip(axes, panels, strict=True):
+        for arm in [a for a in ARMS if any(r.arm == a for r in results)]:
+            points = []
+            for size in sizes:
+                values = [
+                    getattr(r, key)
+                    for r in results
+                    if r.arm == arm and r.size == size
+                ]
+                if values:
+                    points.append((size, *harness.mean_se(values)))
+            x, y, err = zip(*points, strict=True)
+            ax.errorbar(
+                x,
+                y,
+                yerr=err,
+                marker="o",
+                markersize=5,
+                linewidth=2.5,
+                capsize=4,
+                color=_COLOURS[arm],
+                label=arm,
+            )
+        ax.axhline(
+            level,
+            color="0.35",
+            linestyle="--",
+            linewidth=1.2,
+            label="real vs real",
+        )
+        ax.set_xscale("log")
+        ax.set_xticks(sizes, [f"{s:,}" for s in sizes])
+        ax.minorticks_off()
+        ax.set_xlabel("training images")
+        ax.set_ylabel(label.split(" (")[0])
+        ax.set_title(label)
+        ax.grid(True, color="0.9")
+    handles, labels = axes[0].get_legend_handles_labels()
+    figure.suptitle(title)
+    figure.legend(
+        handles, labels, loc="outside lower center", ncols=len(labels)
+    )
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, format="png")
+
+
 def report(
     results: Sequence[Result],
     *,
@@ -394,6 +473,7 @@ def run(
     log=print,
     data: str | None = None,
     classifier_epochs: int = 10,
+    plot: str | None = None,
 ) -> str:
     """Trains every (size, seed, arm), one after another; returns the report.
 
@@ -412,6 +492,8 @@ def run(
         data: A folder of 28x28 images in class subfolders; None: the
             bundled digits.
         classifier_epochs: Epochs of the scoring CNN, with ``data``.
+        plot: Path of a PNG of FD and classifier score against training
+            images (``write_plot``); None draws none.
 
     Raises:
         ValueError: For an unknown arm or a subset the data cannot hold.
@@ -471,6 +553,14 @@ def run(
                     f"{seconds:.0f} s, load {load_average()}"
                 )
     loads.append(load_average())
+    if plot:
+        write_plot(
+            results,
+            plot,
+            real=reference.real,
+            title=f"{source.name}: {steps:,} steps of {batch}, "
+            f"clusters {clusters}, samples from the weight average",
+        )
     return report(
         results,
         reference=reference,
@@ -498,6 +588,9 @@ def define_flags() -> None:
         lower_bound=0,
     )
     flags.DEFINE_string("grids", None, "Folder for the sample grids.")
+    flags.DEFINE_string(
+        "plot", None, "PNG of FD and classifier score against images."
+    )
     flags.DEFINE_string(
         "data", None, "Folder of 28x28 images in class subfolders."
     )
@@ -561,6 +654,7 @@ def main(argv: Sequence[str]) -> None:
         grids=FLAGS.grids,
         log=lambda line: print(line, flush=True),
         data=FLAGS.data,
+        plot=FLAGS.plot,
         **{"held_out": FLAGS.reference if FLAGS.data else None, **settings},
     )
     print(text)

@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 import small_data as sd
+from PIL import Image
 
 
 def test_the_pool_and_the_held_out_digits_cover_all_once():
@@ -97,3 +98,25 @@ def test_a_two_step_run_reports_every_arm(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["held_out.png"] + [f"40_{arm}_seed0.png" for arm in sd.ARMS]
     )
+
+
+def test_the_plot_draws_each_arm_present(tmp_path):
+    results = [
+        sd.Result(size, arm, seed, 30.0 / (i + 1) + seed, 6.0, -0.6, None, 1.0)
+        for i, arm in enumerate(("none", "ada"))
+        for size in (100, 300, 1000)
+        for seed in (0, 1)
+    ]
+    plot = tmp_path / "plots" / "small.png"
+    sd.write_plot(
+        results, plot, real={"fd": 2.4, "classifier_score": 9.1}, title="t"
+    )
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with Image.open(plot) as image:
+        image.load()
+        assert image.width > image.height > 0  # Two panels side by side.
+        colours = {c for _, c in image.convert("RGB").getcolors(1 << 20)}
+    # tab10 blue (none) and green (ada) are drawn; orange (diffaugment),
+    # absent from the results, is not.
+    assert {(31, 119, 180), (44, 160, 44)} <= colours
+    assert (255, 127, 14) not in colours
