@@ -7,7 +7,6 @@ the end-to-end runs marked ``slow`` and tries fewer Hypothesis examples:
     HYPOTHESIS_PROFILE=dev python -m pytest -q -n auto -m "not slow" tests
 """
 
-import gc
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -41,14 +40,3 @@ def _seed():
     # time); Python's own collector still runs.
     keras.backend.clear_session(free_memory=False)
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _collect_module_garbage():
-    yield
-    # A tf.data iterator left in a reference cycle lives until the
-    # collector's next full pass, and freeing it then waits for its
-    # autotuning thread: native stacks of tests that took 40 to 67 s (1.5
-    # to 5 s alone) showed the main thread in RootDataset::Iterator's
-    # destructor, inside a collection during a later test. One full
-    # collection per module frees them while they are young.
-    gc.collect()
