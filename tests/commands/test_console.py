@@ -127,14 +127,14 @@ def test_start_line_says_when_a_small_folder_repeats():
         model="a GAN (dcgan_28)",
         dataset="pics",
         epochs=30,
-        steps_per_epoch=100,
+        steps_per_epoch=200,
         batch_size=32,
         run_dir="runs/x",
         repeats=True,
     )
     assert line == (
-        "Training a GAN (dcgan_28) on pics: 30 epochs of 100 steps (a small "
-        "folder: its images repeat within an epoch), batch 32. Run "
+        "Training a GAN (dcgan_28) on pics: 30 epochs of 200 steps (the "
+        "folder's images repeat within an epoch), batch 32. Run "
         "directory: runs/x"
     )
 

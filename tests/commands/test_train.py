@@ -512,12 +512,14 @@ def test_a_folder_of_a_long_pass_or_given_steps_keeps_its_epoch(tmp_path):
     folder = tmp_path / "pictures"
     folder.mkdir()
     rng = np.random.default_rng(0)
-    for i in range(110):
+    # One pass of batch 1 a little longer than an epoch's least.
+    images = build_lib.MIN_FOLDER_EPOCH_STEPS + 10
+    for i in range(images):
         pixels = rng.integers(0, 256, (28, 28), dtype=np.uint8)
         Image.fromarray(pixels).save(folder / f"{i}.png")
     settings = {"dataset": str(folder), "batch_size": 1, "clusters": 0}
     built = build(_config(tmp_path, steps=0, epochs=1, **settings))
-    assert (built.steps_per_epoch, built.repeats) == (110, False)
+    assert (built.steps_per_epoch, built.repeats) == (images, False)
     # --steps is the user's: a short epoch stays short.
     config = _config(tmp_path, steps=3, epochs=1, **settings)
     assert build_lib.epoch_steps(config, 3) == 3

@@ -187,7 +187,7 @@ def start_line(
 
     Args:
         minutes: The run's time budget; 0: none.
-        repeats: Whether a small folder's images repeat within an epoch
+        repeats: Whether a folder's images repeat within an epoch
             (``build.MIN_FOLDER_EPOCH_STEPS``); the line says so.
         lr: The learning rate of both players; None leaves it out.
         replicas: Replicas the global batch is split across.
@@ -200,7 +200,7 @@ def start_line(
         else f" of {_count(steps_per_epoch, 'step')}"
     )
     if repeats:
-        steps += " (a small folder: its images repeat within an epoch)"
+        steps += " (the folder's images repeat within an epoch)"
     budget = f" or {minutes:g} min, whichever ends first" if minutes else ""
     batch = f"batch {batch_size}"
     if devices:

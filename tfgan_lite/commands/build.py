@@ -29,12 +29,15 @@ from tfgan_lite.commands.datasets import IMAGE_SHAPES, is_folder, read_first
 
 __all__ = ["MIN_FOLDER_EPOCH_STEPS", "Built", "build", "epoch_steps"]
 
-MIN_FOLDER_EPOCH_STEPS = 100
+MIN_FOLDER_EPOCH_STEPS = 200
 """Steps of an epoch at least, for a folder of images without ``--steps``.
 
 One pass over 300 images is 9 steps of 32: 30 such epochs left a GAN on
 300 MNIST digits at 2.1 times the FD of 30 epochs of 100 steps over the
 repeated images (docs/experiments/2026-12-06-small-data-augmentation.md).
+On 4,000 Fashion-MNIST images (112 steps a pass), twice the steps took FD
+from 4.2 to 2.8 times real's (docs/experiments/2026-12-07-r1-weight.md):
+the recipe's 30 epochs are at least 6,000 steps on any folder.
 """
 
 

@@ -80,7 +80,7 @@ class TrainConfig:
     epochs: int | None = _setting("Epochs to train.")
     steps: int | None = _setting(
         "Steps per epoch over the repeated data; 0: one pass (at least "
-        "100 steps for a folder of images)."
+        "200 steps for a folder of images)."
     )
     # A budget does not change the plan: --epochs still sets the run's
     # length, the log period and the end of --top_k_steps; the weight
