@@ -39,4 +39,3 @@ def _seed():
     # once the process holds many traced functions (over half the suite's
     # time); Python's own collector still runs.
     keras.backend.clear_session(free_memory=False)
-
