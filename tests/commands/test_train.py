@@ -530,6 +530,41 @@ def test_a_folder_of_a_long_pass_or_given_steps_keeps_its_epoch(tmp_path):
     assert build_lib.epoch_steps(digits, 56) == 56
 
 
+def test_auto_augment_is_ada_on_a_small_folder_only(tmp_path, monkeypatch):
+    from PIL import Image
+
+    from tfgan_lite.augment import AdaptiveAugment
+
+    folder = tmp_path / "few"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(40):
+        pixels = rng.integers(0, 256, (28, 28), dtype=np.uint8)
+        Image.fromarray(pixels).save(folder / f"{i}.png")
+    settings = {"dataset": str(folder), "batch_size": 4, "clusters": 0}
+    # The recipe's "auto": 40 images are a small folder, with --steps or
+    # without (the pass is counted either way).
+    assert train_lib.TrainConfig().augment == "auto"
+    for steps in (0, 3):
+        built = build(_config(tmp_path, steps=steps, epochs=1, **settings))
+        assert isinstance(built.model.augment, AdaptiveAugment), steps
+        assert built.resolved["augment"] == "ada"
+    # At the threshold, no augmentation.
+    monkeypatch.setattr(build_lib, "SMALL_FOLDER_IMAGES", 40)
+    built = build(_config(tmp_path, steps=0, epochs=1, **settings))
+    assert built.model.augment is None and built.resolved["augment"] == "none"
+    # A choice of the user's is kept, and not recorded as resolved.
+    monkeypatch.undo()
+    built = build(_config(tmp_path, steps=0, augment="none", **settings))
+    assert built.model.augment is None and "augment" not in built.resolved
+    # Named datasets and a dataset from Python are never a folder.
+    digits = train_lib.TrainConfig(dataset="digits")
+    assert build_lib.resolve_augment(digits, 20) == "none"
+    folder_config = train_lib.TrainConfig(dataset=str(folder))
+    assert build_lib.resolve_augment(folder_config, 1) == "ada"
+    assert build_lib.resolve_augment(folder_config, 1, dataset=list) == "none"
+
+
 def test_a_folder_of_copies_cannot_be_clustered(tmp_path, capsys):
     from PIL import Image
 

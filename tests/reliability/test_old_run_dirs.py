@@ -24,9 +24,11 @@ import tfgan_lite
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "run_dirs"
 _COMMON = [
-    # The recipe's R1 weight and interval when the fixtures were written.
+    # The recipe's R1 weight and interval, and augmentation, when the
+    # fixtures were written.
     "--r1_penalty=1.0",
     "--r1_interval=1",
+    "--augment=none",
     "--width=4",
     "--latent_dim=4",
     "--batch_size=8",

@@ -23,6 +23,8 @@ from collections.abc import Iterator, Mapping, Sequence
 
 import keras
 
+from tfgan_lite.commands.build import SMALL_FOLDER_IMAGES
+
 __all__ = [
     "MIN_LOGGED_POINTS",
     "Progress",
@@ -182,6 +184,7 @@ def start_line(
     lr: float | None = None,
     replicas: int = 1,
     devices: str = "",
+    auto_augment: str | None = None,
 ) -> str:
     """The command's first line: what, on what, how long, where.
 
@@ -193,6 +196,8 @@ def start_line(
         replicas: Replicas the global batch is split across.
         devices: Where the replicas train (``devices.describe``); "" for
             one device.
+        auto_augment: What ``--augment=auto`` resolved to; None when the
+            setting was not auto. The line names ADA when it is on.
     """
     steps = (
         ""
@@ -208,6 +213,11 @@ def start_line(
         batch += f" ({share} per replica, {devices})"
     if lr is not None:
         batch += f", learning rate {lr:g}"
+    if auto_augment == "ada":
+        batch += (
+            ", ADA augmentation (a folder of fewer than "
+            f"{SMALL_FOLDER_IMAGES:,} images)"
+        )
     return (
         f"Training {model} on {dataset}: {_count(epochs, 'epoch')}{steps}"
         f"{budget}, {batch}. Run directory: {run_dir}"

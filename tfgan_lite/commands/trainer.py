@@ -336,6 +336,7 @@ def _train(
                 lr=config.lr,
                 replicas=built.strategy.num_replicas_in_sync,
                 devices=devices.describe(built.strategy),
+                auto_augment=built.resolved.get("augment"),
             ),
             flush=True,
         )
