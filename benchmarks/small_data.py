@@ -358,8 +358,12 @@ def write_plot(
             real["classifier_score"],
         ),
     )
+    arms = [a for a in ARMS if any(r.arm == a for r in results)]
     for ax, (label, key, level) in zip(axes, panels, strict=True):
-        for arm in [a for a in ARMS if any(r.arm == a for r in results)]:
+        for i, arm in enumerate(arms):
+            # Arms side by side around each size, so that error bars do not
+            # hide each other (a few percent on the log axis).
+            nudge = 1.0 + 0.04 * (i - (len(arms) - 1) / 2)
             points = []
             for size in sizes:
                 values = [
@@ -368,7 +372,7 @@ def write_plot(
                     if r.arm == arm and r.size == size
                 ]
                 if values:
-                    points.append((size, *harness.mean_se(values)))
+                    points.append((size * nudge, *harness.mean_se(values)))
             x, y, err = zip(*points, strict=True)
             ax.errorbar(
                 x,
