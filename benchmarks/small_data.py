@@ -393,6 +393,8 @@ def write_plot(
             label="real vs real",
         )
         ax.set_xscale("log")
+        # Margins on the log axis, so that one size sits in the middle.
+        ax.set_xlim(min(sizes) / 1.6, max(sizes) * 1.6)
         ax.set_xticks(sizes, [f"{s:,}" for s in sizes])
         ax.minorticks_off()
         ax.set_xlabel("training images")
