@@ -167,11 +167,8 @@ def resolve_augment(
     """
     if config.augment != "auto":
         return config.augment
-    small_folder = (
-        dataset is None
-        and config.model in IMAGE_SHAPES
-        and is_folder(config.dataset)
-        and 0 < pass_steps * config.batch_size < SMALL_FOLDER_IMAGES
+    small_folder = _image_folder(config, dataset) and (
+        0 < pass_steps * config.batch_size < SMALL_FOLDER_IMAGES
     )
     return "ada" if small_folder else "none"
 
@@ -188,10 +185,16 @@ def epoch_steps(
     """
     if config.steps:
         return config.steps
-    small_folder = (
+    small_folder = _image_folder(config, dataset) and (
+        0 < pass_steps < MIN_FOLDER_EPOCH_STEPS
+    )
+    return MIN_FOLDER_EPOCH_STEPS if small_folder else pass_steps
+
+
+def _image_folder(config: TrainConfig, dataset: Callable | None) -> bool:
+    """Whether the run trains an image preset on a folder of images."""
+    return (
         dataset is None
         and config.model in IMAGE_SHAPES
         and is_folder(config.dataset)
-        and 0 < pass_steps < MIN_FOLDER_EPOCH_STEPS
     )
-    return MIN_FOLDER_EPOCH_STEPS if small_folder else pass_steps
