@@ -122,16 +122,19 @@ def test_start_line_counts_in_words(epochs, steps, minutes, want):
     assert line.endswith(". Run directory: runs/x")
 
 
+# A folder run's start line, as the command passes it.
+_FOLDER_RUN = dict(
+    model="a GAN (dcgan_28)",
+    dataset="pics",
+    epochs=30,
+    steps_per_epoch=200,
+    batch_size=32,
+    run_dir="runs/x",
+)
+
+
 def test_start_line_says_when_a_small_folder_repeats():
-    line = _console.start_line(
-        model="a GAN (dcgan_28)",
-        dataset="pics",
-        epochs=30,
-        steps_per_epoch=200,
-        batch_size=32,
-        run_dir="runs/x",
-        repeats=True,
-    )
+    line = _console.start_line(**_FOLDER_RUN, repeats=True)
     assert line == (
         "Training a GAN (dcgan_28) on pics: 30 epochs of 200 steps (the "
         "folder's images repeat within an epoch), batch 32. Run "
@@ -140,22 +143,16 @@ def test_start_line_says_when_a_small_folder_repeats():
 
 
 def test_start_line_names_ada_when_auto_chose_it():
-    common = dict(
-        model="a GAN (dcgan_28)",
-        dataset="pics",
-        epochs=30,
-        steps_per_epoch=200,
-        batch_size=32,
-        run_dir="runs/x",
-    )
-    line = _console.start_line(**common, auto_augment="ada")
+    line = _console.start_line(**_FOLDER_RUN, auto_augment="ada")
     assert line == (
         "Training a GAN (dcgan_28) on pics: 30 epochs of 200 steps, batch "
         "32, ADA augmentation (a folder of fewer than 1,000 images). Run "
         "directory: runs/x"
     )
     for other in ("none", None):
-        assert "ADA" not in _console.start_line(**common, auto_augment=other)
+        assert "ADA" not in _console.start_line(
+            **_FOLDER_RUN, auto_augment=other
+        )
 
 
 def test_start_line_states_the_global_batch_and_learning_rate():
