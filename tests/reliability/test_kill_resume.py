@@ -258,6 +258,42 @@ def _kill_and_resume(args, point, run_dir):
     return found
 
 
+# Runs of a pair that already differed where the killed run resumed: about
+# 1 in 40 runs of the ring with R1 (one thread per op, two busy cores,
+# 2026-12-07) took another path at its third step, the same one each time,
+# in the discriminator's kernels only (R1's part of the gradient), whether
+# killed or not and with oneDNN on or off. Such a pair says nothing about
+# resuming, so it is run again; at most this many times in all.
+_PAIR_ATTEMPTS = 3
+
+
+def _resume_beside_straight(args, point, root):
+    """An uninterrupted run, and one killed at ``point`` and resumed.
+
+    Returns what the kill left on disk, with ``attempts``: how many pairs
+    ran until the killed run's checkpoint that it resumed from equalled
+    the uninterrupted run's checkpoint of that step.
+    """
+    for attempt in range(1, _PAIR_ATTEMPTS + 1):
+        shutil.rmtree(root, ignore_errors=True)
+        straight, killed = (
+            os.path.join(root, d) for d in ("straight", "killed")
+        )
+        # Every checkpoint stays, the step resumed from included.
+        with mock.patch.object(
+            _checkpoint.CheckpointDir, "_remove_old", lambda self: None
+        ):
+            _train_in_process(args, straight)
+        found = _train_in_process(args, killed, point)
+        resumed_from = found["steps"][0]
+        before = _checkpoint_arrays(killed, resumed_from)
+        _train_in_process(args, killed)
+        found["attempts"] = attempt
+        if not _differing(before, _checkpoint_arrays(straight, resumed_from)):
+            break
+    return found
+
+
 def _run_chains(which, out):
     """The in-process runs of lane ``which``; writes out/<which>.json."""
     found = {}
@@ -278,9 +314,9 @@ def _run_chains(which, out):
     else:
         _train_in_process(ada_args, os.path.join(out, "ada", "straight"))
         for name, (args, point, _) in OTHER_RUNS.items():
-            _train_in_process(args, os.path.join(out, name, "straight"))
-            killed = os.path.join(out, name, "killed")
-            found[name] = _kill_and_resume(args, point, killed)
+            found[name] = _resume_beside_straight(
+                args, point, os.path.join(out, name)
+            )
     with open(os.path.join(out, f"{which}.json"), "w") as f:
         json.dump(found, f)
 
@@ -509,7 +545,11 @@ def test_same_seed_gives_the_same_losses_and_weights(runs):
 @pytest.mark.parametrize("name", ["ring_ema", "cyclegan"])
 def test_ema_and_cyclegan_runs_resume_exactly(runs, name):
     _, point, last = OTHER_RUNS[name]
-    assert runs["others"][name]["temporary"] == []
+    found = runs["others"][name]
+    assert found["temporary"] == []
+    # A pair that still differed before the kill after every attempt fails
+    # below, with the variables that differ.
+    assert 1 <= found["attempts"] <= _PAIR_ATTEMPTS
     root = os.path.join(runs["dir"], name)
     ours, theirs = (
         _checkpoint_arrays(os.path.join(root, d), last)
