@@ -5,11 +5,16 @@ command's own :func:`tfgan_lite.train.train` and returns the run
 directory: ``logs/`` (TensorBoard: train/ with per-step and per-epoch
 curves, samples/ with the sample image, health/), ``samples/*.png``,
 ``model.keras`` and ``config.json``, as a default run writes them.
+``noise_folder(folder, count)`` writes a folder of images for the command
+to train on.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import numpy as np
+from PIL import Image
 
 from tfgan_lite.train import TrainConfig, train
 
@@ -34,3 +39,14 @@ def finished_run(run_dir, *, points: bool = False, **overrides) -> Path:
         config = TrainConfig(**settings)
     train(config, verbose=0)
     return Path(run_dir)
+
+
+def noise_folder(folder, count: int, *, side: int = 28) -> Path:
+    """``count`` grayscale PNGs of uniform noise, 00.png, 01.png, ..."""
+    folder = Path(folder)
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for i in range(count):
+        pixels = rng.integers(0, 256, (side, side), dtype=np.uint8)
+        Image.fromarray(pixels).save(folder / f"{i:02d}.png")
+    return folder

@@ -10,7 +10,7 @@ import types
 import keras
 import numpy as np
 import pytest
-from run_testutil import finished_run
+from run_testutil import finished_run, noise_folder
 
 import tfgan_lite
 from tfgan_lite import evaluate as evaluate_lib
@@ -292,12 +292,7 @@ def test_a_folder_run_measures_held_back_images_and_evaluates_to_them(
     from tfgan_lite.commands import datasets
     from tfgan_lite.commands.config import TrainConfig
 
-    folder = tmp_path / "pictures"
-    folder.mkdir()
-    rng = np.random.default_rng(0)
-    for i in range(40):
-        pixels = rng.integers(0, 256, (28, 28), dtype=np.uint8)
-        Image.fromarray(pixels).save(folder / f"{i:02d}.png")
+    folder = noise_folder(tmp_path / "pictures", 40)
     # Held back from 40 images instead of 2,000, to stay fast.
     monkeypatch.setattr(datasets, "HOLD_BACK_SHARE", 0.5)
     monkeypatch.setattr(datasets, "HOLD_BACK_MIN", 4)

@@ -11,6 +11,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from run_testutil import noise_folder
 from tensorboard.backend.event_processing import event_accumulator
 
 from tfgan_lite import GAN, ClusteredGAN, callbacks
@@ -531,16 +532,9 @@ def test_a_folder_of_a_long_pass_or_given_steps_keeps_its_epoch(tmp_path):
 
 
 def test_auto_augment_is_ada_on_a_small_folder_only(tmp_path, monkeypatch):
-    from PIL import Image
-
     from tfgan_lite.augment import AdaptiveAugment
 
-    folder = tmp_path / "few"
-    folder.mkdir()
-    rng = np.random.default_rng(0)
-    for i in range(40):
-        pixels = rng.integers(0, 256, (28, 28), dtype=np.uint8)
-        Image.fromarray(pixels).save(folder / f"{i}.png")
+    folder = noise_folder(tmp_path / "few", 40)
     settings = {"dataset": str(folder), "batch_size": 4, "clusters": 0}
     # The recipe's "auto": 40 images are a small folder, with --steps or
     # without (the pass is counted either way).
