@@ -83,6 +83,60 @@ def test_the_bare_networks_are_keras_io_sized():
     assert g.count_params() == dense + up + out
 
 
+def test_class_entropy_matches_hand_values():
+    got = hd.class_entropy(
+        np.array([[1.0, 0.0, 0.0, 0.0], [0.5, 0.5, 0, 0], [0.25] * 4])
+    )
+    np.testing.assert_allclose(got, [0.0, np.log(2), np.log(4)], rtol=1e-12)
+
+
+class _TwoClusterGAN:
+    """Assigns by the first pixel's sign; draws a cluster's fixed samples."""
+
+    num_clusters = 2
+
+    def assign(self, images):
+        return tf.constant((images[:, 0, 0, 0] > 0).astype(np.int32))
+
+    def cluster_prior(self):
+        return np.array([0.75, 0.25])
+
+    def generate(self, n, *, labels, seed):
+        # Cluster 0 draws ambiguous samples (0.5), cluster 1 sure ones (1.0).
+        value = 0.5 if labels == 0 else 1.0
+        return np.full((n, 2, 2, 1), value, np.float32)
+
+
+def _classify(images):
+    """Two classes; pixel v -> probabilities (v, 1 - v) clipped to [0, 1]."""
+    v = np.clip(np.abs(images[:, 1, 1, 0]), 0.0, 1.0)
+    return np.stack([v, 1.0 - v], axis=1)
+
+
+def test_cluster_breakdown_counts_purity_and_entropy_by_hand():
+    # Cluster 0 (first pixel <= 0): labels 0, 0, 1, sure images (v = 1).
+    # Cluster 1: labels 1, 1, images with v = 0.5 (ln 2 nats each).
+    images = np.zeros((5, 2, 2, 1), np.float32)
+    images[:3, 0, 0, 0], images[3:, 0, 0, 0] = -1.0, 1.0
+    images[:3, 1, 1, 0], images[3:, 1, 1, 0] = 1.0, 0.5
+    labels = np.array([0, 0, 1, 1, 1])
+    rows = hd.cluster_breakdown(
+        _TwoClusterGAN(), _classify, images, labels, per_cluster=4, seed=0
+    )
+    assert [(r.cluster, r.count) for r in rows] == [(0, 3), (1, 2)]
+    np.testing.assert_allclose(
+        [[r.prior, r.purity, r.real_entropy, r.sample_entropy] for r in rows],
+        [[0.75, 2 / 3, 0.0, np.log(2)], [0.25, 1.0, np.log(2), 0.0]],
+        atol=1e-12,
+    )
+    lines = hd.cluster_table(rows)
+    # Weighted: real 0.25 ln 2 = 0.173; samples 0.75 ln 2 = 0.520.
+    assert "real 0.173, samples 0.520" in "\n".join(lines)
+    # Sorted by purity: cluster 1 (1.00) first.
+    body = [line for line in lines if line.startswith("| ")][2:]
+    assert body[0].startswith("| 1 ") and body[1].startswith("| 0 ")
+
+
 def test_a_small_run_reports_every_row(digits_folder):
     root, _ = digits_folder
     text = hd.run(
@@ -93,9 +147,10 @@ def test_a_small_run_reports_every_row(digits_folder):
         seed=0,
         num_generated=160,
     )
+    main_table = text.split("Per cluster")[0]
     rows = {
         line.split("|")[1].strip(): line
-        for line in text.splitlines()
+        for line in main_table.splitlines()
         if line.startswith("| ") and not line.startswith(("| row", "| ---"))
     }
     assert set(rows) == {
@@ -111,6 +166,16 @@ def test_a_small_run_reports_every_row(digits_folder):
         values = [float(c) for c in cells]
         assert all(np.isfinite(values)) and values[1] > 0  # FD / real
         assert values[-1] >= 0  # seconds
+    # The folder default clusters its images: a row per cluster, whose
+    # priors sum to 1.
+    per_cluster = text.split("Per cluster")[1]
+    priors = [
+        float(line.split("|")[2])
+        for line in per_cluster.splitlines()
+        if line.startswith("| ") and line.split("|")[1].strip().isdigit()
+    ]
+    assert 2 <= len(priors) <= 25
+    assert sum(priors) == pytest.approx(1.0, abs=0.01)
     # The recipe's 3 steps of 32 images: the bare GAN's 6 steps of 16.
     assert "each GAN saw 96 images (6 steps of 16 for the bare GAN)" in text
 
