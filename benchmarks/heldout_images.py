@@ -398,8 +398,8 @@ def cluster_table(rows: Sequence[ClusterRow]) -> list[str]:
         "prior",
         "real images",
         "real purity",
-        "H(y|x) real",
-        "H(y|x) samples",
+        "entropy, real",
+        "entropy, samples",
     ]
     lines += harness.markdown_table(header, table)
     prior = np.array([r.prior for r in rows])
@@ -411,7 +411,7 @@ def cluster_table(rows: Sequence[ClusterRow]) -> list[str]:
     sampled = np.sum(weights * [r.sample_entropy for r in rows])
     lines += [
         "",
-        f"- Prior-weighted H(y|x): real {real:.3f}, samples {sampled:.3f}.",
+        f"- Prior-weighted entropy: real {real:.3f}, samples {sampled:.3f}.",
     ]
     if len(counted) > 2 and purity.std() > 0 and excess.std() > 0:
         correlation = float(np.corrcoef(purity, excess)[0, 1])
