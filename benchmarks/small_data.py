@@ -204,6 +204,21 @@ def frame_mean(images: np.ndarray, width: int = FRAME) -> float:
     return float(images[:, inner].mean())
 
 
+def memorised(
+    reference: metrics.Reference, images: np.ndarray, num_generated: int
+) -> tuple[float, float]:
+    """FD and classifier score of the training images themselves.
+
+    What a generator that drew its training images and nothing else
+    would score: the images are repeated to ``num_generated`` samples, as
+    many as each run is scored on, which keeps their mean and covariance.
+    """
+    repeats = -(-num_generated // len(images))
+    tiled = np.tile(images, (repeats, 1, 1, 1))[:num_generated]
+    scored = reference.compare(tiled)
+    return scored.generated["fd"], scored.generated["classifier_score"]
+
+
 def recipe(arm: str, *, steps: int, batch: int, width: int, clusters: int):
     """The train command's recipe with one arm, for ``steps`` steps."""
     config = TrainConfig(
@@ -323,6 +338,7 @@ RUN_HEADER = (
     "ADA p",
     "seconds",
 )
+MEMORISED_HEADER = ("images", "FD", "classifier score")
 
 
 # Colours of the arms: matplotlib's first three (tab10).
@@ -422,8 +438,13 @@ def report(
     clusters: int,
     loads: tuple[str, str],
     data_name: str = "the bundled digits",
+    floors: dict[int, tuple[float, float]] | None = None,
 ) -> str:
-    """The markdown report: header, summary, real-vs-real and each run."""
+    """The markdown report: header, summary, real-vs-real and each run.
+
+    ``floors`` maps a size to the FD and classifier score of its training
+    images themselves (:func:`memorised`).
+    """
     lines = harness.report_header("Augmentation on small data")
     lines += [
         f"- Load average (1 min) at start and end: {loads[0]}, {loads[1]}",
@@ -461,6 +482,21 @@ def report(
         ],
         align="rlrrrrrr",
     )
+    if floors:
+        lines += [
+            "",
+            "The training images themselves, repeated to as many samples "
+            "(what a generator that drew only them would score):",
+            "",
+        ]
+        lines += harness.markdown_table(
+            MEMORISED_HEADER,
+            [
+                [str(size), f"{fd:.2f}", f"{score:.2f}"]
+                for size, (fd, score) in sorted(floors.items())
+            ],
+            align="rrr",
+        )
     return "\n".join(lines)
 
 
@@ -520,8 +556,9 @@ def run(
     reference = source.reference
     if grids:
         write_grid(held, Path(grids) / "held_out.png")
-    results = []
+    results, floors = [], {}
     for size in sorted(sizes):
+        floors[size] = memorised(reference, images[pool[:size]], num_generated)
         for seed in seeds:
             for arm in arms:
                 watch = harness.Stopwatch()
@@ -578,6 +615,7 @@ def run(
         clusters=clusters,
         loads=tuple(loads),
         data_name=source.name,
+        floors=floors,
     )
 
 

@@ -68,6 +68,9 @@ def _table(lines, header):
 
 def test_a_two_step_run_reports_every_arm(tmp_path):
     progress = []
+    # Loaded before the runs, as run() loads them: the loader's shuffle
+    # depends on the global seed, which the runs set.
+    source = sd.digits_data(40, 200)
     text = sd.run(
         sizes=(40,),
         seeds=(0,),
@@ -94,6 +97,16 @@ def test_a_two_step_run_reports_every_arm(tmp_path):
     assert [row[6] == "" for row in runs] == [True, True, False]
     assert 0.0 <= float(runs[2][6]) <= 1.0
     assert "- Data: the bundled digits, 200 held out" in text
+    # The 40 training images themselves, scored as each run's 100 samples.
+    [floor] = _table(lines, sd.MEMORISED_HEADER)
+    scored = source.reference.compare(
+        np.concatenate([source.images[source.pool]] * 3)[:100]
+    )
+    assert floor == [
+        "40",
+        f"{scored.generated['fd']:.2f}",
+        f"{scored.generated['classifier_score']:.2f}",
+    ]
     assert len(progress) == 3
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["held_out.png"] + [f"40_{arm}_seed0.png" for arm in sd.ARMS]
