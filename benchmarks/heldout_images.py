@@ -345,7 +345,7 @@ def cluster_breakdown(
         images: Real images, assigned to clusters by ``gan.assign``.
         labels: Their classes.
         per_cluster: Samples drawn for each cluster.
-        seed: Seed of the samples (cluster c uses seed + c).
+        seed: Seed of the samples, drawn in one batch.
 
     Returns:
         One row per cluster, in cluster order.
@@ -353,10 +353,12 @@ def cluster_breakdown(
     assigned = gan.assign(images).numpy()
     real_entropy = class_entropy(classify(images))
     prior = gan.cluster_prior()
+    drawn = np.repeat(np.arange(gan.num_clusters), per_cluster)
+    samples = gan.generate(len(drawn), labels=drawn, seed=seed)
+    sample_entropy = class_entropy(classify(samples))
     rows = []
     for c in range(gan.num_clusters):
         members = assigned == c
-        samples = gan.generate(per_cluster, labels=c, seed=seed + c)
         count = int(members.sum())
         classes = np.bincount(labels[members]) if count else np.zeros(1)
         rows.append(
@@ -368,7 +370,7 @@ def cluster_breakdown(
                 real_entropy=(
                     float(real_entropy[members].mean()) if count else np.nan
                 ),
-                sample_entropy=float(class_entropy(classify(samples)).mean()),
+                sample_entropy=float(sample_entropy[drawn == c].mean()),
             )
         )
     return rows

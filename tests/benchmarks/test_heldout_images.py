@@ -103,8 +103,9 @@ class _TwoClusterGAN:
 
     def generate(self, n, *, labels, seed):
         # Cluster 0 draws ambiguous samples (0.5), cluster 1 sure ones (1.0).
-        value = 0.5 if labels == 0 else 1.0
-        return np.full((n, 2, 2, 1), value, np.float32)
+        assert len(labels) == n
+        value = np.where(np.asarray(labels) == 0, 0.5, 1.0)
+        return np.broadcast_to(value[:, None, None, None], (n, 2, 2, 1))
 
 
 def _classify(images):
