@@ -29,6 +29,9 @@ _FLAGS = (
     "--steps=6",
     "--batch_size=16",
     "--steps_per_execution=1",
+    # Two discriminator minibatches a step (Algorithm 1's k = 2), each
+    # split over the workers.
+    "--d_steps=2",
     "--log_every_steps=0",
     "--sample_every=1",
     "--deterministic",
@@ -234,8 +237,10 @@ def test_two_workers_train_as_one_device_and_only_the_chief_writes(
     assert events and all(f".{chief['pid']}." in f for f in events), events
     # The other worker's scratch directories are gone.
     assert list(scratch[1].iterdir()) == []
-    step = keras.saving.load_model(shared / "model.keras").g_optimizer
-    assert int(step.iterations.numpy()) == 12
+    model = keras.saving.load_model(shared / "model.keras")
+    # 2 epochs of 6 steps, each 2 discriminator updates and 1 generator one.
+    assert int(model.g_optimizer.iterations.numpy()) == 12
+    assert int(model.d_optimizer.iterations.numpy()) == 24
 
 
 def _state(value: float) -> list[keras.Variable]:

@@ -399,8 +399,13 @@ def test_d_steps_counts_updates_batches_and_noise(batches, epochs, k):
     # Real rows carry integer indices; generated rows never do.
     real_rows = [rows for rows in seen_by_d if np.all(rows == np.round(rows))]
     assert len(real_rows) == k * steps
-    first_epoch = np.concatenate(real_rows[: k * batches])
-    np.testing.assert_array_equal(first_epoch, np.arange(k * m * batches))
+    # Minibatch i of a step holds its batch's rows i, i + k, i + 2k, ...
+    # (strided, so that replicas split it the same way); the first epoch
+    # sees every row once.
+    for step in range(batches):
+        batch = np.arange(k * m * step, k * m * (step + 1))
+        for i in range(k):
+            np.testing.assert_array_equal(real_rows[k * step + i], batch[i::k])
 
 
 def test_d_steps_needs_batches_of_at_least_k():

@@ -1,6 +1,7 @@
 """Trains a tiny GAN on one device and under MirroredStrategy.
 
-Usage: mirrored_step.py UPDATE STEPS R1_INTERVAL; prints ``RESULT {json}``.
+Usage: mirrored_step.py UPDATE STEPS R1_INTERVAL [D_STEPS]; prints
+``RESULT {json}``.
 tests/mirrored_testutil.py calls :func:`compare` in its worker instead.
 """
 
@@ -19,7 +20,7 @@ import numpy as np
 from tfgan_lite import GAN, models
 
 
-def _train(strategy, update: str, steps: int, r1_interval: int):
+def _train(strategy, update: str, steps: int, r1_interval: int, d_steps: int):
     keras.utils.set_random_seed(0)
     with strategy.scope():
         gan = GAN(*models.mlp(latent_dim=4, hidden=16, depth=2), seed=3)
@@ -30,6 +31,7 @@ def _train(strategy, update: str, steps: int, r1_interval: int):
             gradient_penalty=1.0,
             r1_penalty=0.5,
             r1_interval=r1_interval,
+            d_steps=d_steps,
         )
     x = np.random.default_rng(0).normal(size=(16 * steps, 2))
     data = tf.data.Dataset.from_tensor_slices(x.astype("float32")).batch(16)
@@ -37,17 +39,21 @@ def _train(strategy, update: str, steps: int, r1_interval: int):
     return gan, history
 
 
-def compare(update: str, steps: str, r1_interval: str) -> dict:
-    """The comparison for one update rule, step count and lazy R1 interval."""
+def compare(
+    update: str, steps: str, r1_interval: str, d_steps: str = "1"
+) -> dict:
+    """The comparison for one update rule, step count, lazy R1 interval and
+    number of discriminator updates a step."""
     return _compare(
         functools.partial(
             _train,
             update=update,
             steps=int(steps),
             r1_interval=int(r1_interval),
+            d_steps=int(d_steps),
         )
     )
 
 
 if __name__ == "__main__":
-    print("RESULT " + json.dumps(compare(*sys.argv[1:4])))
+    print("RESULT " + json.dumps(compare(*sys.argv[1:5])))

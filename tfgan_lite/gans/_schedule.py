@@ -26,6 +26,12 @@ def rows(batch, start, stop):
 def minibatches(real, k: int) -> list:
     """Splits a step's batch into k equal minibatches, one per D update.
 
+    Minibatch i holds rows i, i + k, i + 2k, ... . Strided, not contiguous:
+    a strategy gives each replica a contiguous part of the global batch, and
+    when that part holds a multiple of k rows, replica r's minibatch i is
+    exactly its share of the global minibatch i. So d_steps > 1 makes the
+    same updates on one device and on several.
+
     Raises:
         ValueError: If the batch is known to hold fewer than k rows (at
             run time, an assertion fails instead).
@@ -46,7 +52,10 @@ def minibatches(real, k: int) -> list:
     ):
         m = tf.identity(m)
     # Rows past k * m (a ragged last batch) are left out.
-    return [rows(real, i * m, (i + 1) * m) for i in range(k)]
+    return [
+        tf.nest.map_structure(lambda t, i=i: t[i : k * m : k], real)
+        for i in range(k)
+    ]
 
 
 def top_k_logits(
