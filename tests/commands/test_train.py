@@ -4,7 +4,6 @@ import dataclasses
 import json
 import os
 import re
-import shutil
 from pathlib import Path
 
 import keras
@@ -272,18 +271,6 @@ def test_the_free_settings_and_run_dir_may_change_on_resumption(tmp_path):
             run_dir.check_same_run(
                 dataclasses.replace(config, **{name: value}), path
             )
-
-
-def test_a_copied_run_directory_resumes(finished, tmp_path):
-    config, _ = finished
-    copy = tmp_path / "copy"
-    shutil.copytree(config.run_dir, copy)
-    moved = dataclasses.replace(config, run_dir=str(copy), epochs=3)
-    gan = train_lib.train(moved, verbose=0)
-    # Resumed at step 6: one more epoch of 3 steps.
-    assert int(gan.g_optimizer.iterations) == 9
-    with open(copy / "config.json") as f:
-        assert json.load(f)["config"]["run_dir"] == str(copy)
 
 
 def test_the_r1_r2_and_top_k_flags_reach_the_model(tmp_path):

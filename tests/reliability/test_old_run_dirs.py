@@ -10,6 +10,7 @@ the one recorded in its config.json, as a moved run directory would.
 """
 
 import concurrent.futures
+import json
 import os
 import shutil
 import subprocess
@@ -115,6 +116,9 @@ def test_an_old_run_resumes_to_the_weights_of_a_run_from_scratch(
         for run in runs:
             assert run.result().returncode == 0, run.result().stderr[-3000:]
 
+    # The moved run records where it is now.
+    saved = json.loads((resumed / "config.json").read_text())
+    assert saved["config"]["run_dir"] == str(resumed)
     ours, theirs = _state(resumed), _state(tmp_path / "scratch")
     old = _state(FIXTURES / name)
     assert [p for p, _ in ours] == [p for p, _ in theirs]
