@@ -83,8 +83,9 @@ KILLS = [
 REAL, IN_PROCESS = KILLS[0], KILLS[1:]
 
 # Runs whose state has more parts: an EMA copy of the generator (and its
-# batch-norm recalibration at epoch ends); CycleGAN's four networks and its
-# image pools. (flags, kill point, last step)
+# batch-norm recalibration at epoch ends). (flags, kill point, last step)
+# CycleGAN's networks and image pools resume exactly in
+# test_old_run_dirs.py and tests/gans/test_cyclegan.py.
 OTHER_RUNS = {
     "ring_ema": (
         [
@@ -104,23 +105,6 @@ OTHER_RUNS = {
         ],
         "step:11",
         18,
-    ),
-    "cyclegan": (
-        [
-            "--model=cyclegan",
-            "--width=4",
-            "--blocks=1",
-            "--image_size=16",
-            "--batch_size=4",
-            "--pool_size=3",
-            "--steps=3",
-            "--epochs=2",
-            "--checkpoint_every=2",
-            "--sample_every=100",
-            "--deterministic",
-        ],
-        "step:5",
-        6,
     ),
 }
 # The ring run in chunks of 2 steps per call of the train function: the
@@ -258,21 +242,23 @@ def _kill_and_resume(args, point, run_dir):
     return found
 
 
-# Runs of a pair that already differed where the killed run resumed: 21 of
-# 1,344 runs of the ring with R1 (one thread per op, two busy cores,
+# 21 of 1,344 runs of the ring with R1 (one thread per op, two busy cores,
 # 2026-12-07) took another path at their third step, the same one each time,
 # in the discriminator's kernels only (R1's part of the gradient), whether
-# killed or not and with oneDNN on or off. Such a pair says nothing about
-# resuming, so it is run again; at most this many times in all.
+# killed or not and with oneDNN on or off; a resumed run, a new call of
+# train, can do the same at its own third step. A pair in which one run took
+# that path says nothing about resuming, so it is run again; at most this
+# many times in all. Three pairs that all differ fail the test.
 _PAIR_ATTEMPTS = 3
 
 
-def _resume_beside_straight(args, point, root):
+def _resume_beside_straight(args, point, root, last):
     """An uninterrupted run, and one killed at ``point`` and resumed.
 
     Returns what the kill left on disk, with ``attempts``: how many pairs
-    ran until the killed run's checkpoint that it resumed from equalled
-    the uninterrupted run's checkpoint of that step.
+    ran until the killed run's checkpoints equalled the uninterrupted
+    run's, at the step it resumed from and, unless ``last`` is None, at
+    step ``last``.
     """
     for attempt in range(1, _PAIR_ATTEMPTS + 1):
         shutil.rmtree(root, ignore_errors=True)
@@ -289,7 +275,11 @@ def _resume_beside_straight(args, point, root):
         before = _checkpoint_arrays(killed, resumed_from)
         _train_in_process(args, killed)
         found["attempts"] = attempt
-        if not _differing(before, _checkpoint_arrays(straight, resumed_from)):
+        if _differing(before, _checkpoint_arrays(straight, resumed_from)):
+            continue
+        if last is None or not _differing(
+            _checkpoint_arrays(killed, last), _checkpoint_arrays(straight, last)
+        ):
             break
     return found
 
@@ -313,9 +303,11 @@ def _run_chains(which, out):
         found["ada"] = _kill_and_resume(ada_args, ada_point, killed)
     else:
         _train_in_process(ada_args, os.path.join(out, "ada", "straight"))
-        for name, (args, point, _) in OTHER_RUNS.items():
+        for name, (args, point, last) in OTHER_RUNS.items():
+            # Chunked runs end equal only to a tolerance (see their test).
+            end = None if name == "chunks" else last
             found[name] = _resume_beside_straight(
-                args, point, os.path.join(out, name)
+                args, point, os.path.join(out, name), end
             )
     with open(os.path.join(out, f"{which}.json"), "w") as f:
         json.dump(found, f)
@@ -542,8 +534,8 @@ def test_same_seed_gives_the_same_losses_and_weights(runs):
     assert any(not np.array_equal(first[k], earlier[k]) for k in first)
 
 
-@pytest.mark.parametrize("name", ["ring_ema", "cyclegan"])
-def test_ema_and_cyclegan_runs_resume_exactly(runs, name):
+def test_an_ema_run_resumes_exactly(runs):
+    name = "ring_ema"
     _, point, last = OTHER_RUNS[name]
     found = runs["others"][name]
     assert found["temporary"] == []
