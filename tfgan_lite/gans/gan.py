@@ -89,8 +89,8 @@ class GAN(AdversarialModel):
         m, and an epoch of S steps makes k * S discriminator updates and S
         generator updates. Minibatch i holds rows i, i + k, i + 2k, ...,
         which keeps the updates the same under ``tf.distribute`` when k
-        divides the per-replica batch. Rows past k * floor(batch / k) of a ragged last
-        batch are left out. ``d_optimizer.iterations`` counts
+        divides the per-replica batch. Rows past k * floor(batch / k) of a
+        ragged last batch are left out. ``d_optimizer.iterations`` counts
         discriminator updates and ``g_optimizer.iterations`` generator
         updates.
 
