@@ -83,9 +83,8 @@ KILLS = [
 REAL, IN_PROCESS = KILLS[0], KILLS[1:]
 
 # Runs whose state has more parts: an EMA copy of the generator (and its
-# batch-norm recalibration at epoch ends). (flags, kill point, last step)
-# CycleGAN's networks and image pools resume exactly in
-# test_old_run_dirs.py and tests/gans/test_cyclegan.py.
+# batch-norm recalibration at epoch ends); CycleGAN's four networks and its
+# image pools. (flags, kill point, last step)
 OTHER_RUNS = {
     "ring_ema": (
         [
@@ -105,6 +104,23 @@ OTHER_RUNS = {
         ],
         "step:11",
         18,
+    ),
+    "cyclegan": (
+        [
+            "--model=cyclegan",
+            "--width=4",
+            "--blocks=1",
+            "--image_size=16",
+            "--batch_size=4",
+            "--pool_size=3",
+            "--steps=3",
+            "--epochs=2",
+            "--checkpoint_every=2",
+            "--sample_every=100",
+            "--deterministic",
+        ],
+        "step:5",
+        6,
     ),
 }
 # The ring run in chunks of 2 steps per call of the train function: the
@@ -534,8 +550,8 @@ def test_same_seed_gives_the_same_losses_and_weights(runs):
     assert any(not np.array_equal(first[k], earlier[k]) for k in first)
 
 
-def test_an_ema_run_resumes_exactly(runs):
-    name = "ring_ema"
+@pytest.mark.parametrize("name", ["ring_ema", "cyclegan"])
+def test_ema_and_cyclegan_runs_resume_exactly(runs, name):
     _, point, last = OTHER_RUNS[name]
     found = runs["others"][name]
     assert found["temporary"] == []
