@@ -275,10 +275,6 @@ def test_every_guide_page_is_listed():
 
 
 @pytest.mark.slow
-# One worker runs every block, in the pages' order (pyproject.toml's
-# --dist=loadgroup): later blocks read what earlier ones wrote, and the
-# README's run and the Python interpreter are made once.
-@pytest.mark.xdist_group("doc_blocks")
 @pytest.mark.parametrize("language, code, where", list(_blocks()))
 def test_doc_block_runs(language, code, where, workdir):
     written, code = code, _changed(code)
