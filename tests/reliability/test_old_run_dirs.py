@@ -7,29 +7,33 @@ it is resumed by the current command for one more epoch: the final state
 must equal that of the same flags run from scratch with the current code
 (``--deterministic``, the CPU). The copy lives in another directory than
 the one recorded in its config.json, as a moved run directory would.
+
+The runs go through the command's ``parse_flags`` and ``train`` in one
+interpreter of one thread per op (``--deterministic``), which starts
+TensorFlow once for all of them; the command as a process is tested in
+tests/reliability/test_kill_resume.py and tests/commands.
 """
 
-import concurrent.futures
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
+from worker_testutil import Worker
 
 import tfgan_lite
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "run_dirs"
 _COMMON = [
-    # The recipe's R1 weight and interval, and augmentation, when the
-    # fixtures were written.
+    # The recipe's R1 weight and interval, augmentation and weight
+    # average when the fixtures were written.
     "--r1_penalty=1.0",
     "--r1_interval=1",
     "--augment=none",
+    "--ema=0.999",
+    "--ema_rampup=0.05",
     "--width=4",
     "--latent_dim=4",
     "--batch_size=8",
@@ -66,20 +70,19 @@ RUNS = {
 }
 
 
+# One thread per op from the runtime's start, as --deterministic needs.
+_TRAIN = Worker(
+    "train_worker.py",
+    env={
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "TF_NUM_INTEROP_THREADS": "1",
+        "TF_NUM_INTRAOP_THREADS": "1",
+    },
+)
+
+
 def _train(flags, run_dir):
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tfgan_lite.train",
-            *flags,
-            f"--run_dir={run_dir}",
-        ],
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    _TRAIN.ask(600, argv=[*flags, f"--run_dir={run_dir}"])
 
 
 def _state(run_dir):
@@ -108,13 +111,8 @@ def test_an_old_run_resumes_to_the_weights_of_a_run_from_scratch(
     flags = [*flags, f"--epochs={epochs + 1}"]
     resumed = tmp_path / "resumed"
     shutil.copytree(FIXTURES / name, resumed)
-    with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        runs = [
-            pool.submit(_train, flags, resumed),
-            pool.submit(_train, flags, tmp_path / "scratch"),
-        ]
-        for run in runs:
-            assert run.result().returncode == 0, run.result().stderr[-3000:]
+    _train(flags, resumed)
+    _train(flags, tmp_path / "scratch")
 
     # The moved run records where it is now.
     saved = json.loads((resumed / "config.json").read_text())
