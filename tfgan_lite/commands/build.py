@@ -37,24 +37,28 @@ __all__ = [
     "resolve_augment",
 ]
 
-MIN_FOLDER_EPOCH_STEPS = 200
+MIN_FOLDER_EPOCH_STEPS = 300
 """Steps of an epoch at least, for a folder of images without ``--steps``.
 
 One pass over 300 images is 9 steps of 32: 30 such epochs left a GAN on
 300 MNIST digits at 2.1 times the FD of 30 epochs of 100 steps over the
 repeated images (docs/experiments/2026-12-06-small-data-augmentation.md).
 On 4,000 Fashion-MNIST images (112 steps a pass), twice the steps took FD
-from 4.2 to 2.8 times real's (docs/experiments/2026-12-07-r1-weight.md):
-the recipe's 30 epochs are at least 6,000 steps on any folder.
+from 4.2 to 2.8 times real's (docs/experiments/2026-12-07-r1-weight.md),
+and 9,000 steps with the recipe's longer weight average raised the
+classifier score on three seeds of three
+(docs/experiments/2026-12-07-longer-average.md): the recipe's 30 epochs
+are at least 9,000 steps on any folder.
 """
 
 SMALL_FOLDER_IMAGES = 1_000
 """Below this many training images, ``--augment=auto`` is ADA.
 
-On 300 images, ADA lowered FD in every paired seed: by 29% on MNIST and
-6% on the bundled digits at 3,000 steps (3 seeds), by 50% on MNIST at the
-6,000 steps a small folder trains
-(docs/experiments/2026-12-07-small-data-recipe.md). ADA keeps its
+On 300 images at 6,000 steps (3 seeds), ADA lowered the mean FD by 44% on
+MNIST and 11% on the bundled digits
+(docs/experiments/2026-12-07-small-data-recipe.md); at a folder's 9,000
+steps by 60% on MNIST (seed 0,
+docs/experiments/2026-12-07-longer-average.md). ADA keeps its
 probability near 0 while the discriminator does not overfit.
 """
 
