@@ -517,6 +517,47 @@ def test_stock_tensorboard_callback_logs_gan_metrics(tmp_path):
         np.testing.assert_allclose(got, history[name], rtol=1e-6)
 
 
+class _Interrupt(keras.callbacks.Callback):
+    """Raises KeyboardInterrupt after the third batch, like Ctrl-C."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        if batch == 2:
+            raise KeyboardInterrupt
+
+
+def test_a_fit_after_an_interrupted_one_still_logs_to_tensorboard(tmp_path):
+    # Keras' TensorBoard callback with a step period leaves its writer and
+    # its recording condition (false off the period) set when fit raises;
+    # the next fit's epoch summaries were then dropped.
+    gan = _gan()
+    gan.compile()
+    with pytest.raises(KeyboardInterrupt):
+        gan.fit(
+            _points(64),
+            batch_size=8,
+            epochs=1,
+            verbose=0,
+            callbacks=[
+                keras.callbacks.TensorBoard(
+                    log_dir=str(tmp_path / "a"), update_freq=5
+                ),
+                _Interrupt(),
+            ],
+        )
+    gan.fit(
+        _points(64),
+        batch_size=16,
+        epochs=2,
+        verbose=0,
+        callbacks=[keras.callbacks.TensorBoard(log_dir=str(tmp_path / "b"))],
+    )
+    acc = event_accumulator.EventAccumulator(
+        str(tmp_path / "b" / "train"), size_guidance={"tensors": 0}
+    )
+    acc.Reload()
+    assert [e.step for e in acc.Tensors("epoch_d_loss")] == [0, 1]
+
+
 def test_labels_are_ignored():
     x = _points(64)
     labels = np.arange(64) % 10

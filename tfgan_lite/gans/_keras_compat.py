@@ -14,15 +14,45 @@ places, and with multi-worker collectives that fails on scalars:
    reduce to scalars.
 
 ``tests/test_distribute.py`` reads the Keras source for both places and
-fails when Keras changes them; delete this module when the issue is fixed.
+fails when Keras changes them; delete both when the issue is fixed.
+
+tensorflow/tensorflow#24632: Keras' ``TensorBoard`` callback makes its
+writer the default and pushes ``tf.summary.record_if`` at the start of
+``fit`` and takes them back only in ``on_train_end``. A fit that ends in an
+exception (Ctrl-C in a notebook, a failed step) leaves both behind, and a
+later fit in the same thread records no epoch summaries to TensorBoard.
+:func:`summaries_restored` puts the thread's summary state back.
 """
 
 from __future__ import annotations
 
+import contextlib
+
 import keras
 import tensorflow as tf
+from tensorflow.python.ops import summary_ops_v2
 
-__all__ = ["in_multi_worker_mode", "maybe_symbolic_build", "step_logs"]
+__all__ = [
+    "in_multi_worker_mode",
+    "maybe_symbolic_build",
+    "step_logs",
+    "summaries_restored",
+]
+
+_SUMMARY_FIELDS = ("writer", "is_recording", "step")
+
+
+@contextlib.contextmanager
+def summaries_restored():
+    """Restores the thread's default summary writer, step and recording."""
+    # tf.summary has no public way to read and set the recording condition.
+    state = summary_ops_v2._summary_state
+    saved = [getattr(state, name) for name in _SUMMARY_FIELDS]
+    try:
+        yield
+    finally:
+        for name, value in zip(_SUMMARY_FIELDS, saved, strict=True):
+            setattr(state, name, value)
 
 
 def in_multi_worker_mode(strategy: tf.distribute.Strategy) -> bool:

@@ -412,7 +412,10 @@ class AdversarialModel(keras.Model):
         # that the user did not cause.
         if isinstance(x, tf.data.Dataset) and len(args) <= _FIT_SHUFFLE_INDEX:
             kwargs.setdefault("shuffle", False)
-        return super().fit(x, *args, **kwargs)
+        # An interrupted fit would leave TensorBoard's writer and recording
+        # condition behind for the next fit (see _keras_compat).
+        with _keras_compat.summaries_restored():
+            return super().fit(x, *args, **kwargs)
 
     def evaluate(self, x=None, *args, **kwargs):
         self._require_compiled("evaluate")
