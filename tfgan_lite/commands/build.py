@@ -57,7 +57,8 @@ SMALL_FOLDER_IMAGES = 1_000
 On 300 images at 6,000 steps (3 seeds), ADA lowered the mean FD by 44% on
 MNIST and 11% on the bundled digits
 (docs/experiments/2026-12-07-small-data-recipe.md); at a folder's 9,000
-steps by 60% on MNIST (seed 0,
+steps by 60% on MNIST (seed 0), and on 1,000 MNIST digits by 3 to 4%
+only, at a lower classifier score (2 seeds;
 docs/experiments/2026-12-07-longer-average.md). ADA keeps its
 probability near 0 while the discriminator does not overfit.
 """
