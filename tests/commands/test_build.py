@@ -81,6 +81,7 @@ def test_a_run_builds_its_pipeline_once_and_once_per_fit(tmp_path, monkeypatch):
     )
     gan = train_lib.train(config, verbose=0)
     assert gan.num_clusters == 4
+    assert gan.features == "hog"
     # One for build's read (clusters, health, measurements), one for fit.
     assert len(made) == 2
 

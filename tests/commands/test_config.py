@@ -74,6 +74,24 @@ def _argv(settings):
         ),
         ({"clusters": 0}, {"pool_size": 2}, "gan", "^--pool_size does not"),
         (
+            {"clusters": 0},
+            {"cluster_features": "pixels"},
+            "gan",
+            "^--cluster_features applies to --clusters of 2 or more",
+        ),
+        (
+            {"conditional": True},
+            {"cluster_features": "hog"},
+            "conditional",
+            "^--cluster_features applies to --clusters; a conditional GAN",
+        ),
+        (
+            {"model": "mlp_2d"},
+            {"cluster_features": "pixels"},
+            "points",
+            "^--cluster_features applies to the dcgan presets with",
+        ),
+        (
             {"conditional": True},
             {"clusters": 10},
             "conditional",
@@ -190,6 +208,9 @@ def test_each_kind_reads_its_own_settings():
     table = kinds.KINDS
     assert "clusters" not in table["conditional"].reads
     assert "clusters" not in table["points"].reads
+    assert "cluster_features" in table["clustered"].reads
+    for name in ("gan", "conditional", "points", "cyclegan"):
+        assert "cluster_features" not in table[name].reads
     assert "generator" in table["cyclegan"].reads
     assert "latent_dim" not in table["cyclegan"].reads
 

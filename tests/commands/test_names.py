@@ -11,7 +11,7 @@ from tfgan_lite import augment, data, losses
 from tfgan_lite.commands import names
 from tfgan_lite.data import unpaired
 from tfgan_lite.gans import UPDATES
-from tfgan_lite.gans.clustered import ADAPT_SAMPLES
+from tfgan_lite.gans.clustered import ADAPT_SAMPLES, FEATURES
 
 
 def test_the_names_equal_the_registries():
@@ -22,6 +22,7 @@ def test_the_names_equal_the_registries():
     assert names.DIGITS_MAPPINGS == unpaired.DIGITS_MAPPINGS
     assert names.CYCLE_GAN_PAIRS == data.CYCLE_GAN_PAIRS
     assert names.CLUSTER_SAMPLES == ADAPT_SAMPLES
+    assert names.CLUSTER_FEATURES == FEATURES
 
 
 # Runs the console script's function as tfgan-train does; at exit, says

@@ -191,7 +191,6 @@ def test_an_epoch_not_a_multiple_of_the_chunk_is_refused(tmp_path):
         train_lib.train(config, verbose=0)
 
 
-@pytest.mark.slow
 def _write_saved(config, path, drop=()):
     """config.json as a run of ``config`` writes it, less ``drop``."""
     saved = dataclasses.asdict(config)
@@ -228,6 +227,22 @@ def test_a_run_written_before_a_setting_existed_resumes(tmp_path):
         run_dir.check_same_run(
             dataclasses.replace(config, epochs=3, r1_interval=4), path
         )
+
+
+def test_settings_a_run_does_not_read_do_not_stop_it_resuming(tmp_path):
+    # A conditional run reads no cluster setting: one added later, at
+    # another value than the run had, still lets it resume.
+    config = _config(tmp_path, conditional=True, dataset="digits")
+    path = _write_saved(config, tmp_path / "config.json")
+    saved = json.loads(open(path).read())
+    saved["config"].update(cluster_features="pixels", clusters=7)
+    with open(path, "w") as f:
+        json.dump(saved, f)
+    run_dir.check_same_run(config, path)
+    # A clustered run reads them, and is refused.
+    clustered = _config(tmp_path, cluster_features="hog")
+    with pytest.raises(ValueError, match="cluster_features: 'pixels' -> 'hog'"):
+        run_dir.check_same_run(clustered, path)
 
 
 def test_the_free_settings_and_run_dir_may_change_on_resumption(tmp_path):
@@ -322,6 +337,10 @@ def test_main_trains_from_flags(tmp_path):
         (["--lr=nope"], "lr"),
         (["--clusters=1"], r"--clusters must be 0 \(a plain GAN\) or at"),
         (["--clusters=-3"], "--clusters must be"),
+        (
+            ["--cluster_features=edges"],
+            "--cluster_features must be one of 'pixels', 'hog'",
+        ),
         (
             ["--model=mlp_2d", "--dataset=ring", "--clusters=5"],
             "--clusters applies to the dcgan presets",

@@ -72,8 +72,9 @@ def test_kmeans_needs_enough_distinct_samples():
 
 
 def test_adapt_recovers_separated_groups_and_their_shares():
+    # Groups of grey levels: pixels tell them apart, gradients do not.
     images, group = _groups()
-    gan = _image_gan()
+    gan = _image_gan(features="pixels")
     prior = gan.adapt(images)
     assigned = gan.assign(images).numpy()
     # Each cluster is exactly one group (ids are k-means' own).
@@ -89,9 +90,9 @@ def test_adapt_recovers_separated_groups_and_their_shares():
 def test_adapt_reads_datasets_of_pairs_up_to_max_samples():
     images, _ = _groups()
     ds = tf.data.Dataset.from_tensor_slices((images, np.zeros(24))).batch(5)
-    gan = _image_gan()
+    gan = _image_gan(features="pixels")
     gan.adapt(ds, max_samples=24)
-    reference = _image_gan()
+    reference = _image_gan(features="pixels")
     reference.adapt(images)
     np.testing.assert_allclose(
         gan.cluster_centers.numpy(), reference.cluster_centers.numpy()
@@ -119,11 +120,110 @@ def test_cluster_features_are_tf_area_resizes(shape):
     # Written as two matrix products, which XLA compiles; the same numbers
     # as tf.image.resize(method="area"), which XLA has no kernel for.
     g, d = models.clustered_dcgan(shape, 3, latent_dim=8, width=4)
-    gan = ClusteredGAN(g, d, num_clusters=3, seed=0)
+    gan = ClusteredGAN(g, d, num_clusters=3, seed=0, features="pixels")
     x = np.random.default_rng(1).uniform(-1, 1, (4, *shape)).astype("float32")
     side = (min(shape[0], 14), min(shape[1], 14))
     want = tf.image.resize(x, side, method="area").numpy().reshape(4, -1)
     np.testing.assert_allclose(gan.cluster_features(x), want, atol=3e-6)
+
+
+def _reference_hog(images, cells=7, bins=9, epsilon=1e-3):
+    """HOG written out in numpy loops, pixel by pixel, for comparison."""
+    n, h, w, _ = images.shape
+    gray = images.mean(-1).astype(np.float64)
+    out = []
+    for image in gray:
+        padded = np.pad(image, 1, mode="edge")
+        histogram = np.zeros((h, w, bins))
+        for y in range(h):
+            for x in range(w):
+                dx = (padded[y + 1, x + 2] - padded[y + 1, x]) / 2
+                dy = (padded[y + 2, x + 1] - padded[y, x + 1]) / 2
+                angle = np.arctan2(dy, dx) % np.pi
+                position = angle / np.pi * bins
+                low = int(np.floor(position)) % bins
+                share = position - np.floor(position)
+                magnitude = np.hypot(dx, dy)
+                histogram[y, x, low] += magnitude * (1 - share)
+                histogram[y, x, (low + 1) % bins] += magnitude * share
+        # Cell sums over fractional cells: tf.image.resize's area average
+        # times the cell's area in pixels.
+        cell = tf.image.resize(
+            histogram[None], (cells, cells), method="area"
+        ).numpy()[0] * (h * w / cells**2)
+        blocks = []
+        for i in range(cells - 1):
+            for j in range(cells - 1):
+                block = cell[i : i + 2, j : j + 2]
+                # concat order: (0, 0), (0, 1), (1, 0), (1, 1) per position
+                block = np.concatenate(
+                    [block[0, 0], block[0, 1], block[1, 0], block[1, 1]]
+                )
+                blocks.append(block / np.sqrt((block**2).sum() + epsilon**2))
+        flat = np.stack(blocks).reshape(-1)
+        out.append(flat / np.linalg.norm(flat))
+    return np.stack(out)
+
+
+@pytest.mark.parametrize("shape", [(28, 28, 1), (32, 32, 3)])
+def test_hog_features_match_a_numpy_reference(shape):
+    g, d = models.clustered_dcgan(shape, 3, latent_dim=8, width=4)
+    gan = ClusteredGAN(g, d, num_clusters=3, seed=0)
+    assert gan.features == "hog"
+    x = np.random.default_rng(2).uniform(-1, 1, (3, *shape)).astype("float32")
+    got = gan.cluster_features(x).numpy()
+    assert got.shape == (3, 6 * 6 * 4 * 9)
+    np.testing.assert_allclose(got, _reference_hog(x), atol=2e-5)
+
+
+def _stripes(count=30, side=28, seed=0):
+    """Stripes of three orientations on random grey levels."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[:side, :side].astype("float32")
+    waves = [np.sin(y), np.sin(x), np.sin((x + y) / np.sqrt(2))]
+    group = rng.integers(0, 3, count)
+    level = rng.choice([-0.6, 0.0, 0.6], count)
+    images = level[:, None, None] + 0.2 * np.stack([waves[g] for g in group])
+    return images[..., None].astype("float32"), group
+
+
+@pytest.mark.parametrize(
+    "features, one_group_each", [("hog", True), ("pixels", False)]
+)
+def test_hog_clusters_shapes_whatever_their_brightness(
+    features, one_group_each
+):
+    images, group = _stripes()
+    gan = _image_gan(features=features)
+    gan.adapt(images)
+    assigned = gan.assign(images).numpy()
+    pure = all(len(set(group[assigned == c])) == 1 for c in set(assigned))
+    # Pixels group the images by grey level instead, mixing orientations.
+    assert pure is one_group_each
+
+
+def test_features_default_by_sample_shape():
+    assert _image_gan().features == "hog"
+    g, d = _one_hot_pair()
+    assert ClusteredGAN(g, d, num_clusters=3).features == "pixels"
+
+
+def test_features_are_refused_where_they_do_not_apply():
+    g, d = _one_hot_pair()
+    with pytest.raises(ValueError, match='needs images.*features="pixels"'):
+        ClusteredGAN(g, d, num_clusters=3, features="hog")
+    with pytest.raises(ValueError, match="'pixels', 'hog'"):
+        _image_gan(features="edges")
+    with pytest.raises(TypeError, match="features"):
+        _image_gan(features=1)
+
+
+def test_hog_names_itself_when_images_differ_only_in_brightness():
+    images = np.repeat([-0.5, 0.0, 0.5], 4)[:, None, None, None]
+    images = np.broadcast_to(images, (12, 28, 28, 1)).astype("float32")
+    with pytest.raises(ValueError, match='1 distinct.*features="pixels"'):
+        _image_gan().adapt(images)
+    assert np.unique(_image_gan(features="pixels").adapt(images)).size == 1
 
 
 def test_a_clustered_gan_trains_under_xla():
@@ -189,6 +289,7 @@ def test_save_and_load_keeps_clusters_prior_and_samples(tmp_path):
     np.testing.assert_array_equal(
         loaded.assign(images).numpy(), gan.assign(images).numpy()
     )
+    assert loaded.features == gan.features == "hog"
 
 
 @pytest.mark.slow

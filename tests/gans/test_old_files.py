@@ -44,6 +44,14 @@ def test_an_earlier_model_file_loads_compiled(
         np.testing.assert_array_equal(a.numpy(), b.numpy())
 
 
+def test_an_earlier_clustered_file_keeps_its_pixel_clusters():
+    # Written before the features were a choice, it clustered pixels.
+    path = os.path.join(RUN_DIRS, "clustered", "model.keras")
+    model = keras.saving.load_model(path)
+    assert model.features == "pixels"
+    assert model.cluster_centers.shape == (model.num_clusters, 14 * 14)
+
+
 def test_an_earlier_cyclegan_file_has_g_as_its_generator():
     path = os.path.join(RUN_DIRS, "cyclegan", "model.keras")
     model = keras.saving.load_model(path)

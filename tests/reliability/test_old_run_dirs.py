@@ -45,7 +45,12 @@ _COMMON = [
 ]
 # folder: (its command's flags without --epochs, its epochs, model class)
 RUNS = {
-    "clustered": (_COMMON, 2, tfgan_lite.ClusteredGAN),
+    # Clustered on pixels, as every clustered run then was.
+    "clustered": (
+        [*_COMMON, "--cluster_features=pixels"],
+        2,
+        tfgan_lite.ClusteredGAN,
+    ),
     "conditional": (
         [*_COMMON, "--conditional"],
         2,

@@ -170,7 +170,12 @@ def clustered_gan(
         **networks,
     )
     gan = ClusteredGAN(
-        g, d, num_clusters=clusters, seed=config.seed, ema=config.ema > 0
+        g,
+        d,
+        num_clusters=clusters,
+        features=config.cluster_features,
+        seed=config.seed,
+        ema=config.ema > 0,
     )
     try:
         prior = gan.adapt(list(first.first_pass))
@@ -178,6 +183,7 @@ def clustered_gan(
         raise UsageError(f"--clusters {config.clusters}: {e}") from None
     return gan, {
         "clusters": clusters,
+        "cluster_features": gan.features,
         "cluster_prior": [round(float(p), 5) for p in prior],
         **_compile(gan, config),
     }

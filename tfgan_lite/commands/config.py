@@ -32,7 +32,12 @@ from tfgan_lite._validation import (
     check_path,
 )
 from tfgan_lite.commands import kinds
-from tfgan_lite.commands.names import AUGMENTATIONS, LOSSES, UPDATES
+from tfgan_lite.commands.names import (
+    AUGMENTATIONS,
+    CLUSTER_FEATURES,
+    LOSSES,
+    UPDATES,
+)
 
 __all__ = ["RECIPES", "TrainConfig", "helps"]
 
@@ -170,6 +175,14 @@ class TrainConfig:
         "k-means clusters of the training images that both networks are "
         "conditioned on (ClusteredGAN; samples need no label), at most one "
         "per 8 images; 0 trains a plain GAN. The dcgan_28 recipe uses 25."
+    )
+    # ClusteredGAN(features=...); "hog" groups garments by shape where
+    # pixels grouped them by brightness (docs/experiments/
+    # 2026-12-07-hog-clusters.md).
+    cluster_features: str | None = _setting(
+        "What the --clusters are found in: hog (histograms of oriented "
+        "gradients: shapes, whatever their brightness) or pixels (the "
+        "images downsampled to 14x14)."
     )
     conditional: bool | None = _setting(
         "Train a ConditionalGAN on the class labels of digits, mnist, "
@@ -398,6 +411,9 @@ def _check(config: TrainConfig, recipe: TrainConfig) -> None:
         raise ValueError(
             "--clusters must be 0 (a plain GAN) or at least 2, got 1."
         )
+    check_choice(
+        config.cluster_features, "--cluster_features", CLUSTER_FEATURES
+    )
     kind.check(config)
 
 
@@ -441,6 +457,7 @@ _BASE = TrainConfig(
     log_every_steps=-1,
     steps_per_execution=1,
     clusters=0,
+    cluster_features="hog",
     conditional=False,
     generator="resnet",
     blocks=9,

@@ -43,6 +43,7 @@ __all__ = [
     "is_pair",
     "kind_of",
     "refuse_unread",
+    "unread",
 ]
 
 # Settings that only some kinds read, and who reads them (for messages).
@@ -62,7 +63,7 @@ _GAN_SETTINGS = (
 )
 # Settings of the GANs on images (plain, clustered, conditional).
 _IMAGE_SETTINGS = ("augment",)
-_DCGAN_SETTINGS = ("clusters", "conditional")
+_DCGAN_SETTINGS = ("clusters", "cluster_features", "conditional")
 _CYCLEGAN_SETTINGS = (
     "generator",
     "blocks",
@@ -75,6 +76,7 @@ _OWNERS = {
     **dict.fromkeys(_GAN_SETTINGS, "the GAN presets"),
     "augment": "the dcgan presets, whose discriminators see images",
     "clusters": "the dcgan presets",
+    "cluster_features": "the dcgan presets with --clusters",
     "conditional": "the dcgan presets, where it trains a ConditionalGAN",
     **dict.fromkeys(_CYCLEGAN_SETTINGS, "--model=cyclegan"),
 }
@@ -233,12 +235,17 @@ KINDS: Mapping[str, Kind] = {
     for kind in (
         Kind(
             "gan",
-            _DCGAN_READS,
+            _DCGAN_READS - {"cluster_features"},
             _check_images,
             _late("datasets", "images"),
             _late("builders", "gan_samples"),
             _late("builders", "image_gan"),
             _late("builders", "image_callbacks"),
+            refusals={
+                "cluster_features": "--cluster_features applies to "
+                "--clusters of 2 or more; this run trains a plain GAN. "
+                "Drop --cluster_features, or give --clusters."
+            },
         ),
         Kind(
             "clustered",
@@ -261,7 +268,10 @@ KINDS: Mapping[str, Kind] = {
             refusals={
                 "clusters": "--clusters and --conditional exclude each "
                 "other: a conditional GAN trains on the data's own labels. "
-                "Drop one of them."
+                "Drop one of them.",
+                "cluster_features": "--cluster_features applies to "
+                "--clusters; a conditional GAN trains on the data's own "
+                "labels. Drop --cluster_features.",
             },
         ),
         Kind(
@@ -277,6 +287,9 @@ KINDS: Mapping[str, Kind] = {
                 "--model mlp_2d trains a plain GAN.",
                 "augment": "--augment transforms images; --model mlp_2d "
                 "trains on 2-D points. Drop --augment.",
+                "cluster_features": "--cluster_features applies to the "
+                "dcgan presets with --clusters; --model mlp_2d trains a "
+                "plain GAN.",
             },
         ),
         Kind(
@@ -302,6 +315,15 @@ def kind_of(config: TrainConfig) -> Kind:
     if config.conditional:
         return KINDS["conditional"]
     return KINDS["clustered" if config.clusters else "gan"]
+
+
+def unread(config: TrainConfig) -> frozenset[str]:
+    """The settings that the run of ``config`` does not read.
+
+    They cannot change the run, so a run directory resumes whatever they
+    hold (e.g. a setting added after the run was written).
+    """
+    return frozenset(_OWNERS) - kind_of(config).reads
 
 
 def refuse_unread(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 __all__ = [
     "AUGMENTATIONS",
+    "CLUSTER_FEATURES",
     "CLUSTER_SAMPLES",
     "CYCLE_GAN_PAIRS",
     "DIGITS_MAPPINGS",
@@ -39,6 +40,8 @@ LOSSES = (
 UPDATES = ("alternating", "simultaneous")
 # tfgan_lite.augment.NAMES: --augment.
 AUGMENTATIONS = ("none", "diffaugment", "ada")
+# tfgan_lite.gans.ClusteredGAN's features: --cluster_features.
+CLUSTER_FEATURES = ("pixels", "hog")
 # "digits" and tfgan_lite.data.SUPPORTED_TFDS: the names data.load reads
 # as image sets.
 IMAGE_DATASETS = ("digits", "mnist", "fashion_mnist", "cifar10", "celeb_a")

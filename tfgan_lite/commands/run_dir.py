@@ -28,6 +28,7 @@ from typing import Any
 import keras
 import tensorflow as tf
 
+from tfgan_lite.commands import kinds
 from tfgan_lite.commands._cli import UsageError
 
 __all__ = [
@@ -55,6 +56,7 @@ _ADDED_SETTINGS = {
     "ema_rampup": 0.0,
     "steps_per_execution": 1,
     "clusters": 0,
+    "cluster_features": "pixels",
     "strategy": "auto",
     "precision": "float32",
     "jit_compile": False,
@@ -130,8 +132,9 @@ def check_same_run(config: Any, path: str) -> None:
     ours = dataclasses.asdict(config)
     # A setting added after the run was written ran with its old value.
     saved = {**_ADDED_SETTINGS, **saved}
+    ignored = _FREE | kinds.unread(config)
     changed = sorted(
-        k for k in ours if k not in _FREE and saved.get(k) != ours[k]
+        k for k in ours if k not in ignored and saved.get(k) != ours[k]
     )
     if changed:
         details = ", ".join(

@@ -6,8 +6,9 @@ passing through the gaps. Conditioning both players on cluster labels
 found without supervision removes most of them (Lucic et al. 2019,
 https://arxiv.org/abs/1903.02271, Section 3.2; Liu et al. 2020,
 https://arxiv.org/abs/2006.10728). Here the clusters are k-means clusters
-of the real images, downsampled (:meth:`ClusteredGAN.adapt`, called by
-``fit`` when it has not run). The discriminator scores (image, cluster);
+of the real images' histograms of oriented gradients, or of their pixels
+downsampled (:meth:`ClusteredGAN.adapt`, called by ``fit`` when it has
+not run). The discriminator scores (image, cluster);
 the generator takes latents alone and reads its cluster from z[:, 0]
 (``models.clustered.LatentCluster``), so sampling, export and LiteRT files
 are those of an unconditional GAN.
@@ -21,19 +22,22 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_lite._validation import check_int
-from tfgan_lite.gans import _kmeans
+from tfgan_lite._validation import check_choice, check_int
+from tfgan_lite.gans import _cluster_features, _kmeans
 from tfgan_lite.gans._labels import LabelConditionedGAN, check_labels
 from tfgan_lite.models.clustered import LatentCluster
 
-__all__ = ["ADAPT_SAMPLES", "ClusteredGAN"]
+__all__ = ["ADAPT_SAMPLES", "FEATURES", "ClusteredGAN"]
 
 # Samples that adapt() reads and clusters at most, by default.
 ADAPT_SAMPLES = 10_000
 
-# Images are area-downsampled to at most this side before clustering: the
-# digits' strokes survive, and the distances ignore pixel-level detail.
-_FEATURE_SIDE = 14
+# The kinds of ``features`` that the clusters are found in.
+FEATURES = _cluster_features.FEATURES
+
+# The smallest image side that features=None clusters by HOG: below it
+# the 2x2-cell blocks would hold a few pixels each.
+_MIN_HOG_SIDE = 8
 
 
 def _cluster_layer(generator: keras.Model) -> LatentCluster | None:
@@ -71,6 +75,12 @@ class ClusteredGAN(LabelConditionedGAN):
         discriminator: A Keras model taking ``[samples, cluster]`` and
             returning one logit per sample.
         num_clusters: K, at least 2.
+        features: What the clusters are found in: "hog", histograms of
+            oriented gradients (Dalal & Triggs 2005), which group images
+            by shape whatever their brightness; or "pixels", images
+            area-downsampled to at most 14x14 (samples that are not
+            images as they are). None: "hog" for images of at least 8
+            pixels a side, else "pixels".
         latent_dim: Size of z. None reads it from the generator.
         seed: Seed of the training noise and of the clustering.
         ema: Keep an EMA copy of the generator (see ``GAN``).
@@ -80,8 +90,9 @@ class ClusteredGAN(LabelConditionedGAN):
     Raises:
         TypeError: If a network is not a Keras layer or model.
         ValueError: If the generator has no ``LatentCluster`` of
-            num_clusters, or the discriminator does not take
-            (samples, cluster) and return one logit per sample.
+            num_clusters, the discriminator does not take
+            (samples, cluster) and return one logit per sample, or
+            features is "hog" for samples that are not such images.
 
     Example:
         >>> from tfgan_lite import models
@@ -104,11 +115,13 @@ class ClusteredGAN(LabelConditionedGAN):
         discriminator: keras.Model,
         *,
         num_clusters: int,
+        features: str | None = None,
         **kwargs,
     ):
         # latent_dim, seed and ema are GAN's, with GAN's defaults.
         super().__init__(generator, discriminator, **kwargs)
         self.num_clusters = check_int(num_clusters, "num_clusters", minimum=2)
+        self.features = self._resolve_features(features)
         layer = _cluster_layer(self.generator)
         if layer is None or layer.num_clusters != self.num_clusters:
             found = "none" if layer is None else layer.num_clusters
@@ -118,7 +131,7 @@ class ClusteredGAN(LabelConditionedGAN):
                 f"clusters (found: {found}). Build the pair with "
                 "tfgan_lite.models.clustered_dcgan(num_clusters=...)."
             )
-        width = int(np.prod(self._feature_shape()))
+        width = _cluster_features.feature_size(self.features, self.sample_shape)
         self.cluster_centers = self.add_weight(
             shape=(self.num_clusters, width),
             initializer="zeros",
@@ -164,41 +177,48 @@ class ClusteredGAN(LabelConditionedGAN):
             )
         return tuple(fake.shape[1:]), logits
 
-    def _feature_shape(self) -> tuple:
-        """Shape of one sample's clustering features."""
-        if len(self.sample_shape) != 3:
-            return self.sample_shape
-        height, width, channels = self.sample_shape
-        return (
-            min(height, _FEATURE_SIDE),
-            min(width, _FEATURE_SIDE),
-            channels,
+    def _resolve_features(self, features: str | None) -> str:
+        """The clustering features' kind, checked against the samples."""
+        shape = self.sample_shape
+        is_image = len(shape) == 3 and min(shape[:2]) >= _MIN_HOG_SIDE
+        if features is None:
+            return "hog" if is_image else "pixels"
+        features = check_choice(
+            features, "features", _cluster_features.FEATURES
         )
+        if features == "hog" and not is_image:
+            raise ValueError(
+                'ClusteredGAN(features="hog") needs images of shape (height, '
+                f"width, channels), at least {_MIN_HOG_SIDE} pixels a side; "
+                f"the generator makes samples of shape {shape}. Pass "
+                'features="pixels".'
+            )
+        return features
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "num_clusters": self.num_clusters}
+        return {
+            **super().get_config(),
+            "num_clusters": self.num_clusters,
+            "features": self.features,
+        }
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        # Files saved before the features were a choice clustered pixels.
+        config = {"features": "pixels", **config}
+        return super().from_config(config, custom_objects=custom_objects)
 
     # -- clusters ----------------------------------------------------------
 
     def cluster_features(self, samples) -> tf.Tensor:
         """Flat float32 features that the clusters are found in.
 
-        Images are area-downsampled to at most 14 pixels a side; other
-        samples are used as they are.
+        Returns:
+            (N, F): block-normalised histograms of oriented gradients with
+            features="hog" (7x7 cells, 9 orientations), else the images
+            area-downsampled to at most 14 pixels a side, flattened.
         """
-        x = tf.cast(tf.convert_to_tensor(samples), tf.float32)
-        if len(self.sample_shape) == 3:
-            (h, w), (fh, fw) = self.sample_shape[:2], self._feature_shape()[:2]
-            if (h, w) != (fh, fw):
-                # tf.image.resize(method="area") as two matrix products:
-                # XLA has no ResizeArea kernel, so jit_compile needs these.
-                x = tf.einsum(
-                    "yh,nhwc,xw->nyxc",
-                    _area_weights(h, fh),
-                    x,
-                    _area_weights(w, fw),
-                )
-        return tf.reshape(x, (tf.shape(x)[0], -1))
+        return _cluster_features.features(self.features, samples)
 
     def assign(self, samples) -> tf.Tensor:
         """The nearest cluster centre of each sample, int32 of shape (N,)."""
@@ -248,9 +268,18 @@ class ClusteredGAN(LabelConditionedGAN):
                 "The samples given to ClusteredGAN.adapt hold NaN or inf "
                 "values. Remove or repair them first."
             )
-        centers, assignment = _kmeans.kmeans(
-            features, self.num_clusters, seed=self.seed % 2**32
-        )
+        try:
+            centers, assignment = _kmeans.kmeans(
+                features, self.num_clusters, seed=self.seed % 2**32
+            )
+        except ValueError as e:
+            if self.features != "hog":
+                raise
+            raise ValueError(
+                f"{e} The samples were compared by their histograms of "
+                "oriented gradients, in which images that differ only in "
+                'brightness are alike; features="pixels" tells them apart.'
+            ) from None
         prior = np.bincount(assignment, minlength=self.num_clusters)
         prior = prior / prior.sum()
         self.cluster_centers.assign(centers.astype("float32"))
@@ -300,21 +329,3 @@ class ClusteredGAN(LabelConditionedGAN):
         """(samples, cluster ids): labels in the data are ignored."""
         images = super()._real_batch(data)
         return images, self.assign(images)
-
-
-def _area_weights(size: int, new_size: int) -> tf.Tensor:
-    """(new_size, size) float32 weights of area resampling along one axis.
-
-    Output pixel i averages the input interval [i * r, (i + 1) * r) with
-    r = size / new_size, each input pixel weighted by the length of its
-    overlap with the interval, as ``tf.image.resize(method="area")`` does.
-    """
-    ratio = size / new_size
-    starts = np.arange(new_size)[:, None] * ratio
-    pixels = np.arange(size)[None, :]
-    overlap = np.clip(
-        np.minimum(starts + ratio, pixels + 1) - np.maximum(starts, pixels),
-        0.0,
-        None,
-    )
-    return tf.constant(overlap / ratio, tf.float32)
