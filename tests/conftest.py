@@ -62,3 +62,45 @@ def _seed():
     if any(id(i) not in before for i in _ITERATORS):
         gc.collect()
     keras.backend.clear_session(free_memory=False)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Keeps the tests that share a module- or session-scoped fixture of
+    ours on one pytest-xdist worker.
+
+    Under ``--dist loadgroup`` (pyproject.toml) each group runs on one
+    worker, so a shared setup (a trained and exported model, the
+    kill-and-resume runs) is made once rather than once per worker that
+    draws one of its tests; xdist sends the largest groups first. Tests
+    linked through any chain of such fixtures form one group.
+    """
+    parent: dict[str, str] = {}
+
+    def root(owner):
+        while parent.setdefault(owner, owner) != owner:
+            owner = parent[owner]
+        return owner
+
+    owners_of = []
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        owners = sorted(
+            {
+                # Where it is defined: a conftest's folder or a module.
+                # pytest's own fixtures (baseid "") are cheap and shared.
+                f"{definition.baseid}::{name}"
+                for name, definitions in (
+                    info.name2fixturedefs.items() if info else ()
+                )
+                for definition in definitions
+                if definition.scope in ("module", "session")
+                and definition.baseid
+            }
+        )
+        owners_of.append(owners)
+        for other in owners[1:]:
+            a, b = sorted((root(owners[0]), root(other)))
+            parent[b] = a
+    for item, owners in zip(items, owners_of, strict=True):
+        if owners:
+            item.add_marker(pytest.mark.xdist_group(root(owners[0])))
