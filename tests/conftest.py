@@ -95,6 +95,8 @@ def pytest_collection_modifyitems(config, items):
                 for definition in definitions
                 if definition.scope in ("module", "session")
                 and definition.baseid
+                # An autouse one would join every test below it.
+                and not getattr(definition, "_autouse", False)
             }
         )
         owners_of.append(owners)
