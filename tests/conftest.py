@@ -64,6 +64,8 @@ def _seed():
     keras.backend.clear_session(free_memory=False)
 
 
+# Before pytest-xdist's own hook, which reads the groups.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Keeps the tests that share a module- or session-scoped fixture of
     ours on one pytest-xdist worker.
