@@ -109,3 +109,97 @@ def test_gradients_reach_the_images(images):
     assert np.abs(grad).max() > 0.1
     # Pixels that were cut out or moved off the image get no gradient.
     assert np.count_nonzero(grad == 0) > 0
+
+
+def _numpy_warp(images, matrix, fill):
+    """Bilinear sampling of a padded copy, one pixel at a time."""
+    n, h, w, _ = images.shape
+    pad = 2 * max(h, w)
+    mode = {"reflect": "reflect", "zeros": "constant"}[fill]
+    out = np.zeros_like(images)
+    center = np.array([(h - 1) / 2, (w - 1) / 2])
+    for i in range(n):
+        padded = np.pad(images[i], ((pad, pad), (pad, pad), (0, 0)), mode)
+        for y in range(h):
+            for x in range(w):
+                sy, sx = center + matrix[i] @ (np.array([y, x]) - center)
+                sy, sx = sy + pad, sx + pad
+                y0, x0 = int(np.floor(sy)), int(np.floor(sx))
+                fy, fx = sy - y0, sx - x0
+                out[i, y, x] = (
+                    (1 - fy) * (1 - fx) * padded[y0, x0]
+                    + (1 - fy) * fx * padded[y0, x0 + 1]
+                    + fy * (1 - fx) * padded[y0 + 1, x0]
+                    + fy * fx * padded[y0 + 1, x0 + 1]
+                )
+    return out
+
+
+def _turn(angle, scale=1.0):
+    c, s = np.cos(angle), np.sin(angle)
+    return scale * np.array([[c, -s], [s, c]], "float32")
+
+
+@pytest.mark.parametrize("fill", ["reflect", "zeros"])
+def test_warp_is_bilinear_sampling_of_the_padded_image(images, fill):
+    # A turn, a zoom out (reads beyond the edge), an anisotropic shear.
+    matrix = np.stack(
+        [_turn(0.7), _turn(-2.0, 1.4), np.array([[0.8, 0.3], [-0.1, 1.2]])]
+    ).astype("float32")
+    got = ops.warp(images, matrix, fill=fill).numpy()
+    np.testing.assert_allclose(
+        got, _numpy_warp(images, matrix, fill), rtol=1e-5, atol=1e-5
+    )
+
+
+@pytest.mark.parametrize("fill", ["reflect", "zeros"])
+def test_warp_identity_and_half_turn_are_exact(images, fill):
+    identity = np.tile(np.eye(2, dtype="float32"), (3, 1, 1))
+    np.testing.assert_array_equal(
+        ops.warp(images, identity, fill=fill).numpy(), images
+    )
+    np.testing.assert_allclose(
+        ops.warp(images, -identity, fill=fill).numpy(),
+        images[:, ::-1, ::-1],
+        atol=1e-6,
+    )
+
+
+def test_warp_reflect_reads_only_the_image_s_own_values():
+    # Zoomed out by 2 and turned: most outputs read beyond the edge, which
+    # a mirror fills with the image's values, never the 0 of "zeros".
+    images = np.full((2, 7, 9, 1), -1.0, "float32")
+    matrix = np.stack([_turn(0.5, 2.0), _turn(2.5, 2.0)])
+    np.testing.assert_allclose(
+        ops.warp(images, matrix).numpy(), -1.0, atol=1e-6
+    )
+    zeros = ops.warp(images, matrix, fill="zeros").numpy()
+    assert (zeros > -0.5).mean() > 0.3
+
+
+def test_warp_gradient_is_the_adjoint_of_the_resampling(images):
+    # warp is linear in the images: <warp(x), v> = <x, grad of it>.
+    matrix = np.stack([_turn(0.3, 0.9), _turn(1.9), _turn(-0.4, 1.3)])
+    v = np.random.default_rng(5).normal(size=images.shape).astype("float32")
+    x = tf.constant(images)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        inner = tf.reduce_sum(ops.warp(x, matrix) * v)
+    grad = tape.gradient(inner, x).numpy()
+    np.testing.assert_allclose(np.sum(images * grad), inner.numpy(), rtol=1e-4)
+    # The mirror reads every output from the image: weights sum to 1.
+    ones = tf.constant(np.ones_like(images))
+    with tf.GradientTape() as tape:
+        tape.watch(ones)
+        total = tf.reduce_sum(ops.warp(ones, matrix))
+    np.testing.assert_allclose(
+        tape.gradient(total, ones).numpy().sum(), images.size, rtol=1e-5
+    )
+
+
+def test_warp_refuses_another_fill_and_a_one_pixel_side(images):
+    identity = np.tile(np.eye(2, dtype="float32"), (3, 1, 1))
+    with pytest.raises(ValueError, match="zeros, reflect.*'wrap'"):
+        ops.warp(images, identity, fill="wrap")
+    with pytest.raises(ValueError, match="at least 2 pixels.*\\(3, 1, 5, 3\\)"):
+        ops.warp(images[:, :1], identity)

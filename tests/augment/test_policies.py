@@ -118,6 +118,67 @@ def test_gradient_flows_to_the_images(images):
     assert np.all(np.isfinite(grad)) and np.abs(grad).max() > 0.1
 
 
+def test_geometric_draws_follow_ada_s_distributions():
+    # p = 1: every sample is scaled 2^(0.2 z), turned by U[-pi, pi) and
+    # stretched by a = 2^(0.2 z) along the rows, 1 / a along the columns.
+    layer = _bound(augment.Augment(("geometric",), probability=1.0, seed=4))
+    draw = layer.draw(np.zeros((4000, 8, 8, 1), "float32"))
+    assert draw.warp_gate.numpy().all()
+    m = draw.warp.numpy().astype("float64")
+    # m = diag(1 / (s a), a / s) R(-angle): det = 1 / s^2, and the rows'
+    # lengths are 1 / (s a) and a / s.
+    log2_s = -0.5 * np.log2(np.linalg.det(m))
+    row0, row1 = (
+        np.linalg.norm(m[:, 0], axis=1),
+        np.linalg.norm(m[:, 1], axis=1),
+    )
+    log2_a = 0.5 * np.log2(row1 / row0)
+    for values in (log2_s, log2_a):
+        assert abs(values.mean()) < 0.02 and 0.19 < values.std() < 0.21
+    angle = np.arctan2(m[:, 0, 1], m[:, 0, 0])
+    np.testing.assert_allclose(np.abs(angle).mean(), np.pi / 2, rtol=0.05)
+    assert abs(np.corrcoef(log2_s, angle)[0, 1]) < 0.05
+
+
+def test_geometric_gates_and_the_other_policies_draws():
+    # Each of its three transforms applies with p: a sample is warped with
+    # 1 - (1 - p)^3, and the unwarped ones come back exactly.
+    layer = _bound(augment.Augment(("geometric",), probability=0.3, seed=0))
+    draw = layer.draw(np.zeros((4000, 8, 8, 1), "float32"))
+    gate = draw.warp_gate.numpy()
+    np.testing.assert_allclose(gate.mean(), 1 - 0.7**3, atol=0.025)
+    np.testing.assert_array_equal(
+        draw.warp.numpy()[~gate], np.tile(np.eye(2), ((~gate).sum(), 1, 1))
+    )
+    images = np.random.default_rng(2).uniform(-1, 1, (64, 12, 12, 1))
+    images = images.astype("float32")
+    draw = layer.draw(images)
+    out = layer.apply(images, draw).numpy()
+    kept = ~draw.warp_gate.numpy()
+    assert 0 < kept.sum() < 64
+    np.testing.assert_array_equal(out[kept], images[kept])
+    assert np.all(np.abs(out[~kept] - images[~kept]).max(axis=(1, 2, 3)) > 0)
+    # A layer without it draws as before: no matrices, the same stream.
+    plain = _bound(augment.DiffAugment(seed=0))
+    both = _bound(augment.DiffAugment((*augment.POLICIES, "geometric"), seed=0))
+    a, b = plain.draw(images), both.draw(images)
+    assert a.warp is None and b.warp is not None
+    np.testing.assert_array_equal(a.gates.numpy(), b.gates.numpy())
+    np.testing.assert_array_equal(a.shift_x.numpy(), b.shift_x.numpy())
+
+
+def test_geometric_augmentation_under_xla_matches_eager(images):
+    layer = _bound(
+        augment.AdaptiveAugment(
+            ("color", "translation", "geometric"), probability=0.5, seed=3
+        )
+    )
+    draw = layer.draw(images)
+    eager = layer.apply(images, draw).numpy()
+    compiled = tf.function(layer.apply, jit_compile=True)(images, draw)
+    np.testing.assert_allclose(compiled.numpy(), eager, atol=1e-5)
+
+
 def test_ada_adjusts_p_every_interval_by_the_sign_of_r_minus_target():
     layer = _bound(
         augment.AdaptiveAugment(interval=2, ramp_images=100, target=0.6)
@@ -188,8 +249,10 @@ def test_get_resolves_names_and_refuses_others():
 
 
 def test_bad_arguments_are_refused():
-    with pytest.raises(ValueError, match="policy"):
+    with pytest.raises(ValueError, match="policy.*'colour'"):
         augment.DiffAugment(["colour"])
+    with pytest.raises(ValueError, match="policy.*'geometric'"):
+        augment.DiffAugment(["geometry"])
     with pytest.raises(ValueError, match="probability"):
         augment.Augment(probability=1.5)
     with pytest.raises(ValueError, match="interval"):

@@ -11,7 +11,10 @@ images, which is what lets the generator learn through an augmented
 discriminator; none of them clips the result to [-1, 1].
 
 Shifts and squares are whole pixels: the images are indexed, never
-resampled, so a zero shift returns its input exactly.
+resampled, so a zero shift returns its input exactly. :func:`warp`, for
+ADA's geometric transforms (Karras et al. 2020,
+https://arxiv.org/abs/2006.06676, Appendix B), does resample, bilinearly;
+the identity still returns its input exactly.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ __all__ = [
     "cutout",
     "saturation",
     "translate",
+    "warp",
 ]
 
 
@@ -183,3 +187,86 @@ def cutout(images: tf.Tensor, center_y, center_x, size) -> tf.Tensor:
     cols = _band(center_x, size[1], shape[2])
     square = rows[:, :, None, None] & cols[:, None, :, None]
     return tf.where(square, tf.zeros_like(images), images)
+
+
+def _reflect(coordinate: tf.Tensor, size: int) -> tf.Tensor:
+    """Folds pixel-centre coordinates into [0, size - 1] by mirroring.
+
+    The mirror is at the edge pixels' centres, without repeating them, as
+    ``numpy.pad(mode="reflect")``: -1 reads 1 and size reads size - 2.
+    """
+    period = 2.0 * (size - 1)
+    folded = tf.math.floormod(coordinate, period)
+    return (size - 1) - tf.abs((size - 1) - folded)
+
+
+def warp(images: tf.Tensor, matrix, *, fill: str = "reflect") -> tf.Tensor:
+    """Resamples each image through a linear map about its centre.
+
+    Output pixel (y, x) of image i reads the input at ``c + matrix[i] @
+    ((y, x) - c)``, c the image's centre ((H - 1) / 2, (W - 1) / 2), with
+    bilinear interpolation: ``matrix`` maps output positions to input
+    positions, so to turn the content by an angle a, pass the rotation by
+    -a. Positions outside the image read it mirrored at its edge
+    (``"reflect"``, as ADA pads before its geometric transforms) or 0
+    (``"zeros"``). The identity returns the images exactly; gradients
+    reach the images (not the matrices' draws, which need none).
+
+    Args:
+        images: (N, H, W, C) floats in [-1, 1], H and W at least 2.
+        matrix: (N, 2, 2) maps, rows and columns ordered (y, x).
+        fill: "reflect" or "zeros".
+
+    Returns:
+        The resampled images, shape (N, H, W, C).
+
+    Raises:
+        ValueError: For another ``fill``, or a side shorter than 2.
+    """
+    if fill not in FILLS:
+        raise ValueError(
+            f"fill must be one of {', '.join(FILLS)}, got {fill!r}."
+        )
+    images = tf.convert_to_tensor(images)
+    height, width = images.shape[1], images.shape[2]
+    if height is None or width is None or min(height, width) < 2:
+        raise ValueError(
+            "warp takes images of known height and width of at least 2 "
+            f"pixels; got shape {tuple(images.shape)}."
+        )
+    matrix = tf.cast(tf.convert_to_tensor(matrix), tf.float32)
+    center = tf.constant([(height - 1) / 2.0, (width - 1) / 2.0])
+    rows, cols = tf.meshgrid(
+        tf.range(height, dtype=tf.float32),
+        tf.range(width, dtype=tf.float32),
+        indexing="ij",
+    )
+    # (H * W, 2) output positions relative to the centre, then (N, H*W, 2)
+    # input positions.
+    offsets = tf.reshape(tf.stack([rows, cols], -1), (-1, 2)) - center
+    source = tf.einsum("nij,pj->npi", matrix, offsets) + center
+    y, x = source[..., 0], source[..., 1]
+    if fill == "reflect":
+        y, x = _reflect(y, height), _reflect(x, width)
+    y0, x0 = tf.floor(y), tf.floor(x)
+    wy, wx = y - y0, x - x0
+    y0, x0 = tf.cast(y0, tf.int32), tf.cast(x0, tf.int32)
+    flat = tf.reshape(images, (-1, height * width, images.shape[3]))
+
+    def read(row, col):
+        # Corners outside the image read 0: the zero padding of "zeros"
+        # (mirrored positions always lie inside).
+        valid = (row >= 0) & (row < height) & (col >= 0) & (col < width)
+        index = tf.clip_by_value(row, 0, height - 1) * width
+        index += tf.clip_by_value(col, 0, width - 1)
+        values = tf.gather(flat, index, batch_dims=1)
+        return tf.where(valid[..., None], values, tf.zeros_like(values))
+
+    def weight(w):
+        return tf.cast(w, images.dtype)[..., None]
+
+    top = read(y0, x0) * weight(1.0 - wx) + read(y0, x0 + 1) * weight(wx)
+    bottom = read(y0 + 1, x0) * weight(1.0 - wx)
+    bottom += read(y0 + 1, x0 + 1) * weight(wx)
+    out = top * weight(1.0 - wy) + bottom * weight(wy)
+    return tf.reshape(out, tf.shape(images))

@@ -10,6 +10,7 @@ and a resumed run draws the augmentations an uninterrupted one would.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -27,6 +28,7 @@ from tfgan_lite.augment import ops
 
 __all__ = [
     "ADA_POLICIES",
+    "ALL_POLICIES",
     "POLICIES",
     "AdaptiveAugment",
     "Augment",
@@ -37,17 +39,28 @@ __all__ = [
 # DiffAugment's three policies (Zhao et al. 2020, Section 3).
 POLICIES = ("color", "translation", "cutout")
 ADA_POLICIES = ("color", "translation")
+# Every policy a layer takes: DiffAugment's, and ADA's geometric transforms
+# (isotropic scaling, rotation, anisotropic scaling; Karras et al. 2020,
+# Appendix B), resampled at once by ops.warp.
+ALL_POLICIES = (*POLICIES, "geometric")
 
 # The operations each policy applies, in the order they run.
 _OPERATIONS = {
     "color": ("brightness", "saturation", "contrast"),
     "translation": ("translation",),
     "cutout": ("cutout",),
+    "geometric": ("geometric",),
 }
 _ALL_OPERATIONS = ("brightness", "saturation", "contrast", "translation")
 _ALL_OPERATIONS += ("cutout",)
 # Uniform draws per sample: a gate per operation, then the parameters.
 _COLUMNS = len(_ALL_OPERATIONS) + 7
+# The geometric policy's draws, a second stream draw only when a layer has
+# it (so the other policies draw what they always drew): a gate for each of
+# isotropic scaling, rotation and anisotropic scaling, then their values.
+_WARP_COLUMNS = 6
+# ADA's spread of log2 of both scalings (Karras et al. 2020, Appendix B).
+_LOG2_SCALE_STD = 0.2
 
 # The random stream's first counter value: far from the model's training
 # (0) and evaluation (2**40) noise streams of the same seed.
@@ -66,6 +79,11 @@ class Draw(NamedTuple):
         shift_y, shift_x: (N,) int32 shifts in [-s, s], s the translation
             fraction of the side, rounded.
         center_y, center_x: (N,) int32 cutout centres, a row and a column.
+        warp: (N, 2, 2) maps from output to input positions that
+            ``ops.warp`` takes, the identity where no geometric transform
+            applies; None without the geometric policy.
+        warp_gate: (N,) bools: whether any geometric transform applies;
+            None without the geometric policy.
     """
 
     gates: tf.Tensor
@@ -76,6 +94,8 @@ class Draw(NamedTuple):
     shift_x: tf.Tensor
     center_y: tf.Tensor
     center_x: tf.Tensor
+    warp: tf.Tensor | None = None
+    warp_gate: tf.Tensor | None = None
 
 
 def _pixels(fraction: float, side: int) -> int:
@@ -88,15 +108,49 @@ def _integers(u: tf.Tensor, low, count) -> tf.Tensor:
     return tf.cast(tf.floor(u * count), tf.int32) + low
 
 
+def _warp_matrices(u: tf.Tensor, probability) -> tuple[tf.Tensor, tf.Tensor]:
+    """ADA's geometric transforms from (N, 6) uniforms, as ops.warp maps.
+
+    Each of isotropic scaling s = 2^(0.2 z), rotation by an angle uniform
+    in [-pi, pi), and anisotropic scaling a = 2^(0.2 z) (a along the rows,
+    1 / a along the columns), z standard normal, applies with probability
+    ``probability``. The content moves by R(angle) diag(a, 1 / a) s; warp
+    takes the inverse, from output to input positions.
+
+    Returns:
+        (N, 2, 2) matrices and the (N,) bools of samples that any applies to.
+    """
+    gates = u[:, :3] < probability
+    # Inside (0, 1), so that ndtri stays finite.
+    values = tf.clip_by_value(u[:, 3:], 1e-6, 1.0 - 1e-6)
+    log2 = _LOG2_SCALE_STD * tf.math.ndtri(values[:, ::2])
+    log2 = tf.where(gates[:, ::2], log2, tf.zeros_like(log2))
+    scale, aniso = tf.unstack(tf.pow(2.0, log2), axis=1)
+    angle = tf.where(gates[:, 1], 2.0 * math.pi * (values[:, 1] - 0.5), 0.0)
+    cos, sin = tf.cos(angle), tf.sin(angle)
+    # diag(1 / (s a), a / s) R(-angle), R(t) = [[cos t, -sin t], [sin t,
+    # cos t]] in (row, column) order.
+    row_scale = 1.0 / (scale * aniso)
+    col_scale = aniso / scale
+    matrix = tf.stack(
+        [
+            tf.stack([row_scale * cos, row_scale * sin], -1),
+            tf.stack([-col_scale * sin, col_scale * cos], -1),
+        ],
+        axis=1,
+    )
+    return matrix, tf.reduce_any(gates, axis=1)
+
+
 def _policy(policy) -> tuple[str, ...]:
     if isinstance(policy, str):
         policy = (policy,)
     if not isinstance(policy, Sequence) or not policy:
         raise TypeError(
-            f"`policy` must be a non-empty list of names from {POLICIES}, "
-            f"got {policy!r}."
+            "`policy` must be a non-empty list of names from "
+            f"{ALL_POLICIES}, got {policy!r}."
         )
-    names = tuple(check_choice(p, "policy", POLICIES) for p in policy)
+    names = tuple(check_choice(p, "policy", ALL_POLICIES) for p in policy)
     if len(set(names)) != len(names):
         raise ValueError(f"`policy` names an operation twice: {names}.")
     return names
@@ -121,16 +175,20 @@ class Augment(keras.layers.Layer):
     :meth:`observe` on the discriminator's logits of real images.
 
     Args:
-        policy: Names from ``POLICIES``: "color" (brightness, saturation,
-            contrast), "translation", "cutout". Default all three.
+        policy: Names from ``ALL_POLICIES``: "color" (brightness,
+            saturation, contrast), "translation", "cutout", "geometric"
+            (ADA's isotropic scaling, rotation and anisotropic scaling,
+            each gated by p, resampled at once). Default DiffAugment's
+            three, ``POLICIES``.
         probability: p, the chance that each operation applies to each
             sample, in [0, 1]. 1 applies every operation to every sample.
         translation: Largest shift, as a fraction of the image's side
             (1/8 in DiffAugment).
         cutout: The square's side, as a fraction of the image's side (1/2
             in DiffAugment).
-        fill: What a translation uncovers: "zeros" (DiffAugment) or
-            "reflect" (ADA); see ``ops.translate``.
+        fill: What a translation or a geometric transform uncovers:
+            "zeros" (DiffAugment) or "reflect" (ADA); see
+            ``ops.translate`` and ``ops.warp``.
         seed: Integer seed of the stream; None takes the model's seed.
         **kwargs: Passed to ``keras.layers.Layer`` (e.g. ``name``).
 
@@ -237,6 +295,12 @@ class Augment(keras.layers.Layer):
         n_ops = len(_ALL_OPERATIONS)
         shift_y = _pixels(self.translation, height)
         shift_x = _pixels(self.translation, width)
+        warp = warp_gate = None
+        if "geometric" in self.operations:
+            warp, warp_gate = _warp_matrices(
+                self._stream.uniform(tf.shape(images)[0], (_WARP_COLUMNS,)),
+                self.probability,
+            )
         return Draw(
             gates=u[:, :n_ops] < self.probability,
             brightness=u[:, n_ops] - 0.5,
@@ -246,6 +310,8 @@ class Augment(keras.layers.Layer):
             shift_x=_integers(u[:, n_ops + 4], -shift_x, 2 * shift_x + 1),
             center_y=_integers(u[:, n_ops + 5], 0, height),
             center_x=_integers(u[:, n_ops + 6], 0, width),
+            warp=warp,
+            warp_gate=warp_gate,
         )
 
     def apply(self, images: tf.Tensor, draw: Draw) -> tf.Tensor:
@@ -270,9 +336,13 @@ class Augment(keras.layers.Layer):
             "cutout": lambda x: ops.cutout(
                 x, draw.center_y, draw.center_x, size
             ),
+            "geometric": lambda x: ops.warp(x, draw.warp, fill=self.fill),
         }
         for name in self.operations:
-            gate = draw.gates[:, _ALL_OPERATIONS.index(name)]
+            if name == "geometric":
+                gate = draw.warp_gate
+            else:
+                gate = draw.gates[:, _ALL_OPERATIONS.index(name)]
             # tf.where, not a blend: a sample the gate skips comes back
             # bit for bit, and gets the identity's gradient.
             gate = tf.reshape(gate, (-1, 1, 1, 1))
