@@ -221,20 +221,22 @@ def test_config_round_trip(name):
     assert copy.seed == 11
 
 
-def test_ada_uses_the_operations_that_do_not_leak():
-    # No cutout, and translation mirrors the edge: at p = 1 a translated
-    # image holds only its own pixel values, never the mid-gray 0.
-    layer = augment.AdaptiveAugment(probability=1.0, policy=("translation",))
-    assert augment.AdaptiveAugment().policy == ("color", "translation")
-    assert augment.AdaptiveAugment().fill == "reflect"
+@pytest.mark.parametrize("policy", ["translation", "geometric"])
+def test_ada_uses_the_operations_that_do_not_leak(policy):
+    # No cutout, and what a shift or a turn uncovers mirrors the edge: at
+    # p = 1 the image holds only its own pixel values, never the mid-gray 0.
+    default = augment.AdaptiveAugment()
+    assert default.policy == ("color", "translation", "geometric")
+    assert default.fill == "reflect" and default.target == 0.3
     assert augment.DiffAugment().fill == "zeros"
+    layer = augment.AdaptiveAugment(probability=1.0, policy=(policy,))
     images = tf.fill((16, 8, 8, 1), -1.0)
     out = _bound(layer)(images, training=True).numpy()
-    np.testing.assert_array_equal(out, -1.0)
-    zero_filled = _bound(augment.Augment(("translation",), probability=1.0))(
+    np.testing.assert_allclose(out, -1.0, atol=1e-6)
+    zero_filled = _bound(augment.Augment((policy,), probability=1.0))(
         images, training=True
     ).numpy()
-    assert (zero_filled == 0.0).any()
+    assert (np.abs(zero_filled) < 0.5).any()
 
 
 def test_get_resolves_names_and_refuses_others():

@@ -9,7 +9,8 @@ the generated images:
 - DiffAugment (Zhao et al. 2020, https://arxiv.org/abs/2006.10738):
   colour, translation and cutout on every sample.
 - ADA's adaptive probability (Karras et al. 2020,
-  https://arxiv.org/abs/2006.06676) over the same operations.
+  https://arxiv.org/abs/2006.06676) over colour, translation and ADA's
+  geometric transforms (scaling, rotation, anisotropic scaling).
 
 ``GAN.compile(augment="diffaugment")`` or ``augment="ada"`` chooses one
 by name (see :func:`get`); ``tfgan_lite.augment.ops`` holds the pure
@@ -31,6 +32,8 @@ from typing import Any
 import keras
 
 from tfgan_lite.augment import ops
+from tfgan_lite.augment.policies import ADA_POLICIES
+from tfgan_lite.augment.policies import ALL_POLICIES
 from tfgan_lite.augment.policies import POLICIES
 from tfgan_lite.augment.policies import AdaptiveAugment
 from tfgan_lite.augment.policies import Augment
@@ -38,6 +41,8 @@ from tfgan_lite.augment.policies import DiffAugment
 from tfgan_lite.augment.policies import Draw
 
 __all__ = [
+    "ADA_POLICIES",
+    "ALL_POLICIES",
     "NAMES",
     "POLICIES",
     "AdaptiveAugment",

@@ -134,7 +134,8 @@ class TrainConfig:
     augment: str | None = _setting(
         "Differentiable augmentation of the images the discriminator sees "
         "(image GANs): none, diffaugment (colour, translation, cutout), "
-        "ada (colour and translation, with an adaptive probability), or "
+        "ada (colour, translation, scaling and rotation, with an adaptive "
+        "probability), or "
         "auto (ada for a folder of fewer than 1,000 images, else none)."
     )
     ema: float | None = _setting(
