@@ -197,9 +197,13 @@ def test_warp_gradient_is_the_adjoint_of_the_resampling(images):
     )
 
 
-def test_warp_refuses_another_fill_and_a_one_pixel_side(images):
+def test_warp_refuses_a_bad_fill_side_or_matrix_shape(images):
     identity = np.tile(np.eye(2, dtype="float32"), (3, 1, 1))
     with pytest.raises(ValueError, match="zeros, reflect.*'wrap'"):
         ops.warp(images, identity, fill="wrap")
     with pytest.raises(ValueError, match="at least 2 pixels.*\\(3, 1, 5, 3\\)"):
         ops.warp(images[:, :1], identity)
+    with pytest.raises(ValueError, match=r"\(3, 2, 2\); got \(2, 2, 2\)"):
+        ops.warp(images, identity[:2])
+    with pytest.raises(ValueError, match=r"got \(3, 4\)"):
+        ops.warp(images, identity.reshape(3, 4))

@@ -221,7 +221,8 @@ def warp(images: tf.Tensor, matrix, *, fill: str = "reflect") -> tf.Tensor:
         The resampled images, shape (N, H, W, C).
 
     Raises:
-        ValueError: For another ``fill``, or a side shorter than 2.
+        ValueError: For another ``fill``, a side shorter than 2, or
+            matrices of another shape than (N, 2, 2).
     """
     if fill not in FILLS:
         raise ValueError(
@@ -235,6 +236,11 @@ def warp(images: tf.Tensor, matrix, *, fill: str = "reflect") -> tf.Tensor:
             f"pixels; got shape {tuple(images.shape)}."
         )
     matrix = tf.cast(tf.convert_to_tensor(matrix), tf.float32)
+    if not matrix.shape.is_compatible_with((images.shape[0], 2, 2)):
+        raise ValueError(
+            "warp takes one 2x2 matrix per image, shape "
+            f"({images.shape[0]}, 2, 2); got {tuple(matrix.shape)}."
+        )
     center = tf.constant([(height - 1) / 2.0, (width - 1) / 2.0])
     rows, cols = tf.meshgrid(
         tf.range(height, dtype=tf.float32),
