@@ -135,8 +135,6 @@ def test_chunked_steps_log_and_checkpoint_on_the_step_axis(tmp_path):
         steps_per_execution=2,
         log_every_steps=4,
         checkpoint_every=4,
-        # A plain GAN: the step axis does not depend on the model.
-        clusters=0,
     )
     with pytest.raises(KeyboardInterrupt):
         train_lib.train(
